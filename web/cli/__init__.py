@@ -1,0 +1,64 @@
+"""The ``wfm`` command line: one click group, one module per verb family.
+
+Each ``_verb.py`` module defines click commands and is registered in :data:`_COMMAND_MODULES`.
+Domain errors from the libraries become a one-line ``error: ...`` message and exit status 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from forecasting.errors import ForecastingError
+from scheduling.errors import InfeasibleError, SchedulingError
+
+# Modules that each expose a ``COMMANDS`` list of click commands, in --help order.
+_COMMAND_MODULES = [
+    "web.cli._history",
+]
+
+EXIT_INPUT_ERROR = 2
+EXIT_INFEASIBLE = 3
+
+
+class WfmGroup(click.Group):
+    """A click group that turns the libraries' domain errors into clean messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InfeasibleError as exc:
+            click.echo(f"error: infeasible roster: {exc}", err=True)
+            for line in exc.conflicts:
+                click.echo(f"  - {line}", err=True)
+            ctx.exit(EXIT_INFEASIBLE)
+        except (ForecastingError, SchedulingError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_INPUT_ERROR)
+        except UnicodeDecodeError as exc:  # pragma: no cover - readers wrap this already
+            click.echo(f"error: file is not valid UTF-8: {exc}", err=True)
+            ctx.exit(EXIT_INPUT_ERROR)
+
+
+@click.group(cls=WfmGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="contact-wfm", prog_name="wfm")
+def cli() -> None:
+    """contact-wfm: forecast contacts, staff to service targets, roster agents."""
+
+
+for _name in _COMMAND_MODULES:
+    for _command in importlib.import_module(_name).COMMANDS:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="wfm")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

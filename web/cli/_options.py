@@ -1,0 +1,60 @@
+"""Options shared by several verbs, spelled the same everywhere (see README, "Common options")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+start_option = click.option(
+    "--start", callback=_date, metavar="YYYY-MM-DD", help="First day to plan."
+)
+days_option = click.option(
+    "--days", type=click.IntRange(1, 366), default=7, show_default=True, help="Days to plan."
+)
+interval_option = click.option(
+    "--interval",
+    "interval_min",
+    type=click.Choice(["15", "30", "60"]),
+    default=None,
+    help="Interval length in minutes (default: that of the input).",
+)
+country_option = click.option(
+    "--country", default="AE", show_default=True, help="Holiday calendar country code."
+)
+tz_option = click.option(
+    "--tz", default="Asia/Dubai", show_default=True, help="Time zone of wall-clock times."
+)
+time_limit_option = click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Solver time limit in seconds.",
+)
+seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
+
+
+def output_option(required: bool = True, help: str = "Output file.") -> Callable[[F], F]:
+    """``-o/--output PATH``."""
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required,
+        help=help,
+    )
