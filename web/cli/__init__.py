@@ -18,7 +18,11 @@ from scheduling.errors import InfeasibleError, SchedulingError
 
 # Modules that each expose a ``COMMANDS`` list of click commands, in --help order.
 _COMMAND_MODULES = [
+    "web.cli._demo",
     "web.cli._history",
+    "web.cli._forecast",
+    "web.cli._staff",
+    "web.cli._roster",
 ]
 
 EXIT_INPUT_ERROR = 2
