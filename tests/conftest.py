@@ -33,3 +33,25 @@ def shared_data() -> Path:
             pytest.fail(f"shared data folder not found at {path} (set WFM_SHARED_DATA)")
         pytest.skip(f"shared data folder not found at {path}")
     return path
+
+
+# --- demo center (appended by the calendar/demo-data owner) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir() -> Path:
+    """The repository's ``data/`` folder (demo agents, events, targets; ``generated/``)."""
+    return REPO_ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def demo_history_csv(demo_data_dir: Path) -> Path:
+    """Path of the full demo history CSV, generated once into ``data/generated/history.csv``.
+
+    Regenerated when missing or stale (see ``forecasting.synthetic.ensure_demo_history``).
+    Generation writes a temporary file and ``os.replace``s it into place, so concurrent test
+    sessions never see a half-written file (at worst two sessions both generate it).
+    """
+    from forecasting.synthetic import ensure_demo_history
+
+    return ensure_demo_history(demo_data_dir / "generated" / "history.csv")
