@@ -8,7 +8,6 @@ never a traceback.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -65,4 +64,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
