@@ -1,7 +1,175 @@
-"""Verbs of this family are registered here as they land."""
+"""``wfm forecast``: fit, backtest, select and forecast a history file."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from web.cli._options import (
+    country_option,
+    days_option,
+    interval_option,
+    output_option,
+    quiet_option,
+    start_option,
+    tz_option,
+)
+
+
+def accuracy_path(output: Path) -> Path:
+    """``FORECAST.accuracy.csv`` beside ``FORECAST.csv``."""
+    return output.with_name(f"{output.stem}.accuracy.csv")
+
+
+@click.command("forecast")
+@click.argument("history_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_option(help="Forecast CSV to write (the accuracy report goes beside it).")
+@start_option
+@days_option
+@interval_option
+@click.option(
+    "--models",
+    default="auto",
+    show_default=True,
+    help="'auto' (seasonal_naive, seasonal_avg, holt_winters, calendar) or a comma list of "
+    "those and mstl.",
+)
+@click.option(
+    "--column",
+    "column_map",
+    multiple=True,
+    metavar="FILE_NAME=NAME",
+    help="Map a column of the file to a history column, e.g. --column DateTime=interval_start "
+    "--column Calls=offered (repeatable).",
+)
+@country_option
+@tz_option
+@click.option(
+    "--events",
+    "events_csv",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Planner events CSV (name,start,end[,effect]) for the calendar model.",
+)
+@click.option(
+    "--overrides",
+    "overrides_csv",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Overrides CSV (channel,queue,start,end,action,value,note) applied after the model.",
+)
+@click.option(
+    "--targets",
+    "targets_toml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="targets.toml: its opening_hours make closed intervals zero.",
+)
+@click.option(
+    "--origins",
+    type=click.IntRange(0, 52),
+    default=4,
+    show_default=True,
+    help="Rolling-origin backtest weeks (0 = no backtest).",
+)
+@click.option(
+    "--plots",
+    "plots_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a PNG per series (history tail, forecast, bands) into this folder.",
+)
+@click.option(
+    "--jobs", type=int, default=1, show_default=True, help="Parallel workers (-1 = all cores)."
+)
+@quiet_option
+def forecast_command(
+    history_csv: Path,
+    output: Path,
+    start: dt.date | None,
+    days: int,
+    interval_min: str | None,
+    models: str,
+    column_map: tuple[str, ...],
+    country: str,
+    tz: str,
+    events_csv: Path | None,
+    overrides_csv: Path | None,
+    targets_toml: Path | None,
+    origins: int,
+    plots_dir: Path | None,
+    jobs: int,
+    quiet: bool,
+) -> None:
+    """Forecast contacts and AHT per channel, queue and interval.
+
+    Backtests every model on the last --origins weeks (refit at each origin, one-week horizon),
+    picks the best per series by WAPE (or the mean of the best two), calibrates 80 % / 95 %
+    intervals on the backtest errors, and forecasts --days days from --start (default: the day
+    after the history ends). Writes FORECAST.csv, FORECAST.accuracy.csv beside it, and prints
+    the accuracy of the selected models.
+    """
+    from tqdm import tqdm
+
+    from forecasting.calendar import CalendarConfig, load_events
+    from forecasting.engine import ForecastConfig, run_forecast, summary_table
+    from forecasting.history import read_history
+    from forecasting.opening_hours import load_opening_hours
+    from forecasting.overrides import read_overrides
+    from web._io import write_csv
+
+    model_list = None
+    if models.strip().lower() != "auto":
+        model_list = tuple(m.strip() for m in models.split(",") if m.strip())
+    hours = load_opening_hours(targets_toml) if targets_toml else None
+    columns = {}
+    for item in column_map:
+        name, sep, target = item.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise click.BadParameter(
+                f"expected FILE_NAME=NAME, got {item!r}", param_hint="--column"
+            )
+        columns[name.strip()] = target.strip()
+    history = read_history(
+        history_csv,
+        tz=tz,
+        columns=columns or None,
+        interval_min=int(interval_min) if interval_min else None,
+        opening_hours=hours,
+    )
+    events = load_events(events_csv) if events_csv else ()
+    config = ForecastConfig(
+        start=start,
+        days=days,
+        models=model_list,
+        origins=origins,
+        calendar=CalendarConfig(country=country, events=events),
+        n_jobs=jobs,
+    )
+    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
+    n_series = history.frame.groupby(["channel", "queue"]).ngroups
+    with tqdm(total=n_series, desc="forecast", unit="series", disable=quiet) as bar:
+        result = run_forecast(
+            history.frame,
+            config,
+            interval_min=history.interval_min,
+            opening_hours=hours,
+            overrides=overrides,
+            progress=bar.update,
+        )
+    write_csv(result.forecast, output)
+    write_csv(result.accuracy, accuracy_path(output))
+    if plots_dir is not None:
+        from forecasting.plot import plot_forecasts
+
+        plot_forecasts(history.frame, result.forecast, plots_dir)
+    if not quiet:
+        for warning in history.warnings:
+            click.echo(f"note: {warning}", err=True)
+        click.echo(summary_table(result.accuracy))
+        first = result.forecast["interval_start"].min()
+        click.echo(
+            f"wrote {output} ({len(result.forecast)} rows from {first.date()}) and "
+            f"{accuracy_path(output)} in {result.elapsed_s:.1f} s"
+        )
+
+
+COMMANDS: list[click.Command] = [forecast_command]

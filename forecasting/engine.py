@@ -1,0 +1,781 @@
+"""The forecasting orchestrator: many series in, one forecast frame and one accuracy report out.
+
+For every series (channel x queue) of a history frame it
+
+1. backtests the candidate models on a rolling origin (the last ``origins`` weeks, refit at each
+   origin, one-week horizon) and scores WAPE, MASE and bias (:mod:`forecasting.backtest`);
+2. adds the mean of the best two (and three) models as combination candidates;
+3. selects the candidate with the lowest backtest WAPE (ties go to the simpler one);
+4. calibrates 80 % and 95 % intervals on the selected candidate's backtest errors per horizon band
+   and reports their coverage, each origin scored with intervals calibrated on the others
+   (:mod:`forecasting._intervals`);
+5. refits the selected model(s) on the whole history, forecasts the requested days, sets closed
+   intervals to zero, forecasts AHT, and applies planner overrides (:mod:`forecasting.overrides`).
+
+Fan-out
+-------
+Series are independent. :func:`map_series` is the one place that runs them in parallel, with
+``joblib.Parallel``; it honours the active joblib backend, so a cluster runs the same code
+unchanged::
+
+    import joblib
+    from dask.distributed import Client       # pip install dask distributed
+    client = Client("scheduler-address:8786")
+    with joblib.parallel_config(backend="dask"):
+        result = run_forecast(history, ForecastConfig(n_jobs=-1))
+
+    import ray; from ray.util.joblib import register_ray   # pip install ray
+    register_ray()
+    with joblib.parallel_config(backend="ray"):
+        result = run_forecast(history, ForecastConfig(n_jobs=-1))
+
+Short history (documented fallback, never a crash): a series needs one full week (else
+:class:`~forecasting.errors.InsufficientHistoryError` naming it). Models that need more than there
+is are left out with a note; with fewer than two weeks there is no backtest: the seasonal naive
+forecast is used with Poisson-like intervals, and the report says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from forecasting._intervals import IntervalCalibration, calibrate, holdout_coverage
+from forecasting.backtest import BacktestResult, backtest
+from forecasting.calendar import CalendarConfig, day_features
+from forecasting.errors import ConfigError, InputError, InsufficientHistoryError
+from forecasting.models import BASELINE, MODELS, AhtModel, ModelContext, make_model
+from forecasting.models._base import gaussian_bands
+
+#: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
+#: benchmarks (bench/forecast_bench.py) and costs the most per fit.
+AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "seasonal_avg", "holt_winters", "calendar")
+
+FORECAST_COLUMNS = [
+    "channel",
+    "queue",
+    "interval_start",
+    "volume",
+    "volume_lo",
+    "volume_hi",
+    "aht_s",
+    "model",
+    "volume_lo95",
+    "volume_hi95",
+    "override",
+]
+
+ACCURACY_COLUMNS = [
+    "channel",
+    "queue",
+    "model",
+    "selected",
+    "origins",
+    "wape",
+    "mase",
+    "bias",
+    "wape_ratio",
+    "mase_ratio",
+    "coverage80",
+    "coverage95",
+    "fit_s",
+    "note",
+]
+
+# simpler first: wins ties in selection
+_SIMPLICITY = {name: i for i, name in enumerate(MODELS)}
+
+
+class OpeningHoursLike(Protocol):
+    """Anything with ``is_open(timestamps, interval_min)`` (e.g. ``forecasting.opening_hours``)."""
+
+    def is_open(self, timestamps: pd.DatetimeIndex, interval_min: int | None = None) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastConfig:
+    """Options of one forecasting run.
+
+    Parameters
+    ----------
+    start
+        First day to forecast (local date); default the day after the history ends.
+    days
+        Days to forecast.
+    models
+        Model aliases to try, or ``None`` for :data:`AUTO_MODELS`. The seasonal naive baseline
+        always runs.
+    origins
+        Rolling-origin backtest windows (weeks); 0 disables the backtest (seasonal naive is used).
+    combine
+        Largest combination of top models tried (1 = no combinations).
+    calendar
+        Calendar (holiday country, weekends, events); default UAE.
+    fit_weeks
+        Recent weeks the interval-level models fit on.
+    n_jobs
+        Parallel workers (joblib; -1 = all cores).
+    """
+
+    start: dt.date | None = None
+    days: int = 7
+    models: tuple[str, ...] | None = None
+    origins: int = 4
+    combine: int = 2
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    fit_weeks: int = 6
+    n_jobs: int = 1
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ConfigError(f"days must be at least 1, got {self.days}")
+        if self.origins < 0 or self.origins > 52:
+            raise ConfigError(f"origins must be 0..52, got {self.origins}")
+        if self.combine < 1:
+            raise ConfigError(f"combine must be at least 1, got {self.combine}")
+        if self.fit_weeks < 2:
+            raise ConfigError(f"fit_weeks must be at least 2, got {self.fit_weeks}")
+        for name in self.models or ():
+            if name not in MODELS:
+                raise ConfigError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+
+    def model_list(self) -> tuple[str, ...]:
+        """Candidate aliases, baseline first."""
+        names = self.models or AUTO_MODELS
+        return (BASELINE, *[n for n in names if n != BASELINE])
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesForecast:
+    """Everything computed for one series."""
+
+    channel: str
+    queue: str
+    forecast: pd.DataFrame
+    accuracy: pd.DataFrame
+    backtest: BacktestResult | None
+    selected: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastResult:
+    """Output of :func:`run_forecast`.
+
+    Attributes
+    ----------
+    forecast
+        The forecast frame (columns :data:`FORECAST_COLUMNS`).
+    accuracy
+        One row per series and candidate (columns :data:`ACCURACY_COLUMNS`).
+    series
+        Per-series details (backtests) keyed by ``(channel, queue)``.
+    interval_min
+        Interval length used.
+    elapsed_s
+        Wall time of the run.
+    """
+
+    forecast: pd.DataFrame
+    accuracy: pd.DataFrame
+    series: dict[tuple[str, str], SeriesForecast]
+    interval_min: int
+    elapsed_s: float
+
+
+# -------------------------------------------------------------------------------------------------
+# fan-out
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def map_series(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    n_jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[R]:
+    """Apply *func* to every item, in parallel with joblib; results in input order.
+
+    This is the one fan-out point of the library: wrap the call in
+    ``joblib.parallel_config(backend="dask")`` (or ``"ray"``) to run it on a cluster.
+
+    Parameters
+    ----------
+    func
+        A picklable top-level function.
+    items
+        Its arguments (one per series).
+    n_jobs
+        Workers; 1 runs in this process (no pickling), -1 uses every core.
+    progress
+        Called with 1 after each finished item (e.g. ``tqdm.update``).
+    """
+    if n_jobs == 1 or len(items) <= 1:
+        out = []
+        for item in items:
+            out.append(func(item))
+            if progress is not None:
+                progress(1)
+        return out
+    results: dict[int, R] = {}
+    runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    for index, result in runner(delayed(_indexed)(func, i, item) for i, item in enumerate(items)):
+        results[index] = result
+        if progress is not None:
+            progress(1)
+    return [results[i] for i in range(len(items))]
+
+
+def _indexed(func: Callable[[T], R], index: int, item: T) -> tuple[int, R]:
+    return index, func(item)
+
+
+# -------------------------------------------------------------------------------------------------
+# calendar and opening hours, picklable
+
+
+class CalendarLookup:
+    """``features(dates)`` backed by a precomputed frame (computes missing dates on demand)."""
+
+    def __init__(self, config: CalendarConfig, frame: pd.DataFrame | None = None) -> None:
+        self.config = config
+        self.frame = frame if frame is not None else day_features([], config)
+
+    def __call__(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
+        dates = pd.DatetimeIndex(dates).as_unit("ns")
+        missing = dates.difference(pd.DatetimeIndex(self.frame.index))
+        if len(missing):
+            extra = day_features(missing, self.config)
+            self.frame = pd.concat([self.frame, extra]).sort_index()
+        return self.frame.reindex(dates)
+
+
+class _IsOpen:
+    """Opening hours of one channel as ``is_open(timestamps) -> bool array``."""
+
+    def __init__(self, hours: OpeningHoursLike, interval_min: int) -> None:
+        self.hours = hours
+        self.interval_min = interval_min
+
+    def __call__(self, timestamps: pd.DatetimeIndex) -> np.ndarray:
+        return np.asarray(self.hours.is_open(timestamps, self.interval_min), dtype=bool)
+
+
+def infer_closed(
+    train_y: np.ndarray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex, weeks: int = 8
+) -> np.ndarray:
+    """Future intervals whose interval of the week had zero volume in each of the last weeks.
+
+    Used when no opening hours are configured: a slot that never had a contact in ``weeks`` weeks
+    is treated as closed (forecast 0).
+    """
+    step_min = int((train_ds[1] - train_ds[0]).total_seconds() // 60) if len(train_ds) > 1 else 30
+    per_week = 7 * 1440 // step_min
+    n = min(train_y.size, weeks * per_week)
+    if n < per_week:
+        return np.zeros(len(future), dtype=bool)
+    tail_ds = train_ds[-n:]
+    wall = tail_ds.tz_localize(None) if tail_ds.tz is not None else tail_ds
+    sow = wall.day_of_week * (1440 // step_min) + (wall.hour * 60 + wall.minute) // step_min
+    total = np.bincount(np.asarray(sow), weights=train_y[-n:], minlength=per_week)
+    fwall = future.tz_localize(None) if future.tz is not None else future
+    fsow = fwall.day_of_week * (1440 // step_min) + (fwall.hour * 60 + fwall.minute) // step_min
+    return np.asarray(total[np.asarray(fsow)] <= 0)
+
+
+class _Closed:
+    """``closed(train_y, train_ds, future_ds)``: configured opening hours, else inferred."""
+
+    def __init__(self, is_open: Callable[[pd.DatetimeIndex], np.ndarray] | None) -> None:
+        self.is_open = is_open
+
+    def __call__(
+        self, train_y: np.ndarray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex
+    ) -> np.ndarray:
+        if self.is_open is not None:
+            return ~self.is_open(future)
+        return infer_closed(train_y, train_ds, future)
+
+
+# -------------------------------------------------------------------------------------------------
+# one series
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesTask:
+    """The inputs of :func:`forecast_series` (picklable)."""
+
+    channel: str
+    queue: str
+    y: np.ndarray
+    ds: pd.DatetimeIndex
+    aht_s: np.ndarray
+    handled: np.ndarray
+    future: pd.DatetimeIndex
+    models: tuple[str, ...]
+    context: ModelContext
+    is_open: Callable[[pd.DatetimeIndex], np.ndarray] | None
+    origins: int
+    combine: int
+    note: str = ""
+
+
+def forecast_series(task: SeriesTask) -> SeriesForecast:
+    """Backtest, select, calibrate and forecast one series (see the module docstring)."""
+    ctx = task.context
+    week = ctx.week_length
+    n = task.y.size
+    name = f"{task.channel}/{task.queue}"
+    if n < week:
+        raise InsufficientHistoryError(
+            f"series {name}: needs at least one full week of history ({week} intervals of "
+            f"{ctx.interval_min} min), got {n}"
+        )
+    closed = _Closed(task.is_open)
+    origins = min(task.origins, n // week - 1)
+    notes = [task.note] if task.note else []
+    rows: list[dict[str, Any]] = []
+    bt: BacktestResult | None = None
+    calibration: IntervalCalibration | None = None
+    if origins >= 1:
+        train_weeks = (n - origins * week) / week
+        usable = [m for m in task.models if make_model(m, ctx).min_weeks <= train_weeks]
+        for m in task.models:
+            if m not in usable:
+                notes.append(f"{m} skipped: history too short")
+        factories = {m: _Factory(m, ctx, task.is_open) for m in usable}
+        bt = backtest(task.y, task.ds, factories, horizon=week, origins=origins, closed=closed)
+        for m, msg in bt.failed.items():
+            notes.append(f"{m} failed: {msg}")
+        scores = score_candidates(bt, task.combine, ctx.day_length)
+        best = select_candidate(scores)
+        selected, members = best.label, best.members
+        calibration = calibrate(bt.actual, best.forecast, ctx.day_length)
+        for sc in scores:
+            rows.append(
+                {
+                    "model": sc.label,
+                    "selected": sc.label == selected,
+                    "origins": origins,
+                    "wape": sc.wape,
+                    "mase": sc.mase,
+                    "bias": sc.bias,
+                    "wape_ratio": sc.wape_ratio,
+                    "mase_ratio": sc.mase_ratio,
+                    "coverage80": sc.coverage80,
+                    "coverage95": sc.coverage95,
+                    "fit_s": sc.fit_s,
+                }
+            )
+    else:
+        notes.append("under two weeks of history: no backtest; seasonal naive, rough intervals")
+        selected, members = BASELINE, (BASELINE,)
+        rows.append({"model": BASELINE, "selected": True, "origins": 0})
+
+    # final fit on all history
+    h = _steps_until(task.ds[-1], task.future[-1], ctx.interval_min) if len(task.future) else 0
+    forecast = _final_forecast(task, members, h, calibration, closed)
+    forecast["model"] = selected
+    accuracy = pd.DataFrame(rows)
+    accuracy.insert(0, "queue", task.queue)
+    accuracy.insert(0, "channel", task.channel)
+    accuracy["note"] = "; ".join(notes)
+    accuracy = accuracy.reindex(columns=ACCURACY_COLUMNS)
+    return SeriesForecast(task.channel, task.queue, forecast, accuracy, bt, selected)
+
+
+class _Factory:
+    """Picklable zero-argument model factory."""
+
+    def __init__(self, alias: str, ctx: ModelContext, is_open: Any) -> None:
+        self.alias, self.ctx, self.is_open = alias, ctx, is_open
+
+    def __call__(self) -> Any:
+        return make_model(self.alias, self.ctx, self.is_open)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateScore:
+    """Backtest accuracy of one candidate (a model or the mean of several).
+
+    Attributes
+    ----------
+    label
+        Model alias, or ``combo(a+b)`` for the mean of models ``a`` and ``b``.
+    members
+        The model aliases averaged.
+    forecast
+        Backtest forecasts ``(origins, horizon)``.
+    wape, mase, bias
+        Over all origins (MASE: mean over origins).
+    wape_ratio, mase_ratio
+        Divided by the seasonal naive's (NaN when the baseline is missing).
+    coverage80, coverage95
+        Empirical coverage of backtest-calibrated intervals, each origin held out in turn.
+    fit_s
+        Seconds to fit and predict once (sum over members).
+    """
+
+    label: str
+    members: tuple[str, ...]
+    forecast: np.ndarray
+    wape: float
+    mase: float
+    bias: float
+    wape_ratio: float
+    mase_ratio: float
+    coverage80: float
+    coverage95: float
+    fit_s: float
+
+
+def score_candidates(bt: BacktestResult, combine: int, day_length: int) -> list[CandidateScore]:
+    """Score every backtested model and the means of the best 2..*combine* of them.
+
+    Parameters
+    ----------
+    bt
+        A backtest of one series.
+    combine
+        Largest combination tried (1 = none).
+    day_length
+        Intervals per day (horizon bands of the interval calibration).
+    """
+    members_by_label: dict[str, tuple[str, ...]] = {m: (m,) for m in bt.forecasts}
+    ranked = sorted(bt.forecasts, key=lambda m: _nan_last(bt.score(bt.forecasts[m])["wape"]))
+    for k in range(2, min(combine, len(ranked)) + 1):
+        members = tuple(sorted(ranked[:k], key=lambda m: _SIMPLICITY.get(m, 99)))
+        members_by_label["combo(" + "+".join(members) + ")"] = members
+    base = bt.score(bt.forecasts[BASELINE]) if BASELINE in bt.forecasts else None
+    out = []
+    for label, members in members_by_label.items():
+        fc = np.mean([bt.forecasts[m] for m in members], axis=0)
+        s = bt.score(fc)
+        c80, c95 = holdout_coverage(bt.actual, fc, day_length)
+        out.append(
+            CandidateScore(
+                label=label,
+                members=members,
+                forecast=fc,
+                wape=s["wape"],
+                mase=s["mase"],
+                bias=s["bias"],
+                wape_ratio=_ratio(s["wape"], base["wape"] if base else np.nan),
+                mase_ratio=_ratio(s["mase"], base["mase"] if base else np.nan),
+                coverage80=c80,
+                coverage95=c95,
+                fit_s=float(sum(bt.fit_s[m] for m in members)),
+            )
+        )
+    return out
+
+
+def select_candidate(scores: Sequence[CandidateScore]) -> CandidateScore:
+    """The lowest backtest WAPE; ties go to fewer members, then to simpler models."""
+    return min(
+        scores,
+        key=lambda sc: (
+            _nan_last(sc.wape),
+            len(sc.members),
+            max(_SIMPLICITY.get(m, 99) for m in sc.members),
+        ),
+    )
+
+
+def _nan_last(x: float) -> float:
+    return np.inf if np.isnan(x) else x
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if np.isfinite(a) and np.isfinite(b) and b > 0 else float("nan")
+
+
+def _steps_until(last: pd.Timestamp, target: pd.Timestamp, interval_min: int) -> int:
+    return int(round((target - last).total_seconds() / (60 * interval_min)))
+
+
+def _final_forecast(
+    task: SeriesTask,
+    members: Sequence[str],
+    h: int,
+    calibration: IntervalCalibration | None,
+    closed: _Closed,
+) -> pd.DataFrame:
+    ctx = task.context
+    if h <= 0:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    means = []
+    for m in members:
+        model = make_model(m, ctx, task.is_open).fit(task.y, task.ds)
+        means.append(model.predict(h)["mean"])
+    mean = np.mean(means, axis=0)
+    step = pd.Timedelta(minutes=ctx.interval_min)
+    stamps = pd.date_range(task.ds[-1] + step, periods=h, freq=step)
+    is_closed = closed(task.y, task.ds, stamps)
+    mean = np.where(is_closed, 0.0, mean)
+    if calibration is not None:
+        bands = calibration.apply(mean)
+    else:
+        bands = gaussian_bands(mean, np.sqrt(mean))
+    keep = stamps.isin(task.future)
+    aht = _aht_forecast(task, stamps[keep])
+    frame = pd.DataFrame(
+        {
+            "channel": task.channel,
+            "queue": task.queue,
+            "interval_start": stamps[keep],
+            "volume": bands["mean"][keep],
+            "volume_lo": np.where(is_closed, 0.0, bands["lo-80"])[keep],
+            "volume_hi": np.where(is_closed, 0.0, bands["hi-80"])[keep],
+            "aht_s": aht,
+            "model": "",
+            "volume_lo95": np.where(is_closed, 0.0, bands["lo-95"])[keep],
+            "volume_hi95": np.where(is_closed, 0.0, bands["hi-95"])[keep],
+            "override": "",
+        }
+    )
+    return frame
+
+
+def _aht_forecast(task: SeriesTask, stamps: pd.DatetimeIndex) -> np.ndarray:
+    if not np.isfinite(task.aht_s).any():
+        return np.full(len(stamps), np.nan)
+    model = AhtModel(task.context).fit(task.aht_s, task.handled, task.ds)
+    return model.predict_at(stamps)
+
+
+# -------------------------------------------------------------------------------------------------
+# whole history
+
+
+def run_forecast(
+    history: pd.DataFrame,
+    config: ForecastConfig | None = None,
+    *,
+    interval_min: int | None = None,
+    opening_hours: Mapping[str, OpeningHoursLike] | None = None,
+    overrides: Sequence[Any] | pd.DataFrame | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ForecastResult:
+    """Forecast every series of a history frame.
+
+    Parameters
+    ----------
+    history
+        History contract frame: ``channel``, ``queue``, ``interval_start`` (tz-aware), ``offered``;
+        optional ``handled`` and ``aht_s``. Missing intervals inside a series count as zero.
+    config
+        Run options (:class:`ForecastConfig`).
+    interval_min
+        Interval length in minutes; default: inferred from the timestamps. A coarser interval than
+        the data's aggregates the history first.
+    opening_hours
+        Opening hours per channel (``forecasting.opening_hours.OpeningHours``); closed intervals
+        are forecast as zero. Channels without an entry get closed intervals inferred from
+        history (intervals of the week without a contact in eight weeks).
+    overrides
+        Planner overrides (:func:`forecasting.overrides.read_overrides`), applied last.
+    progress
+        Called with 1 per finished series.
+
+    Returns
+    -------
+    ForecastResult
+
+    Raises
+    ------
+    InputError
+        Missing columns or an empty history.
+    ConfigError
+        A start date inside the history, or an interval finer than the data.
+    InsufficientHistoryError
+        A series with less than one week of history.
+    """
+    from forecasting.overrides import apply_overrides
+
+    t0 = time.perf_counter()
+    config = config or ForecastConfig()
+    frame, step_min = prepare_history(history, interval_min)
+    tz = frame["interval_start"].dt.tz
+    last = frame["interval_start"].max()
+    step = pd.Timedelta(minutes=step_min)
+    first_future = last + step
+    first_wall = first_future.tz_localize(None)
+    # default: the first whole day after the history
+    start_date = config.start or (
+        first_wall.date()
+        if first_wall == first_wall.normalize()
+        else first_wall.date() + dt.timedelta(days=1)
+    )
+    start_ts = _local_midnight(start_date, tz)
+    end_ts = _local_midnight(start_date + dt.timedelta(days=config.days), tz)
+    if end_ts <= first_future:
+        raise ConfigError(
+            f"start {start_date} is inside the history (last interval {last.isoformat()}); "
+            "forecast days after the history"
+        )
+    future = pd.date_range(max(start_ts, first_future), end_ts, freq=step, inclusive="left")
+    first_day = frame["interval_start"].min().tz_localize(None).normalize()
+    all_days = pd.date_range(first_day, end_ts.tz_localize(None).normalize(), freq="D")
+    lookup = CalendarLookup(config.calendar, day_features(all_days, config.calendar))
+    ctx = ModelContext(interval_min=step_min, features=lookup, fit_weeks=config.fit_weeks)
+    tasks = []
+    for (channel, queue), group in frame.groupby(["channel", "queue"], sort=True):
+        group, note = _complete_grid(group, step)
+        hours = (opening_hours or {}).get(str(channel))
+        tasks.append(
+            SeriesTask(
+                channel=str(channel),
+                queue=str(queue),
+                y=group["offered"].to_numpy(dtype=float),
+                ds=pd.DatetimeIndex(group["interval_start"]),
+                aht_s=group["aht_s"].to_numpy(dtype=float),
+                handled=group["handled"].to_numpy(dtype=float),
+                future=future,
+                models=config.model_list(),
+                context=ctx,
+                is_open=_IsOpen(hours, step_min) if hours is not None else None,
+                origins=config.origins,
+                combine=config.combine,
+                note=note,
+            )
+        )
+    outcomes = map_series(forecast_series, tasks, n_jobs=config.n_jobs, progress=progress)
+    forecast = pd.concat([o.forecast for o in outcomes], ignore_index=True)
+    forecast = forecast.reindex(columns=FORECAST_COLUMNS)
+    if overrides is not None and len(overrides):
+        forecast = apply_overrides(forecast, overrides, opening_hours=opening_hours)
+    accuracy = pd.concat([o.accuracy for o in outcomes], ignore_index=True)
+    return ForecastResult(
+        forecast=forecast,
+        accuracy=accuracy,
+        series={(o.channel, o.queue): o for o in outcomes},
+        interval_min=step_min,
+        elapsed_s=time.perf_counter() - t0,
+    )
+
+
+def _local_midnight(day: dt.date, tz: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(day)
+    if tz is None:
+        return ts
+    return ts.tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
+
+
+_REQUIRED = ("interval_start", "offered")
+
+
+def prepare_history(history: pd.DataFrame, interval_min: int | None) -> tuple[pd.DataFrame, int]:
+    """Check columns, fill defaults and (optionally) aggregate to a coarser interval.
+
+    Returns
+    -------
+    (DataFrame, int)
+        Frame sorted by channel, queue, interval_start with ``handled`` and ``aht_s`` present,
+        and the interval length in minutes.
+    """
+    for col in _REQUIRED:
+        if col not in history.columns:
+            raise InputError(f"history has no '{col}' column", column=col)
+    if history.empty:
+        raise InputError("history is empty")
+    frame = history.copy()
+    if "channel" not in frame:
+        frame["channel"] = "voice"
+    if "queue" not in frame:
+        frame["queue"] = "all"
+    if "handled" not in frame:
+        frame["handled"] = frame["offered"]
+    if "aht_s" not in frame:
+        frame["aht_s"] = np.nan
+    offered = pd.to_numeric(frame["offered"], errors="coerce")
+    bad = offered.isna() | (offered < 0)
+    if bad.any():
+        raise InputError(
+            f"'offered' must be a number >= 0 in every interval ({int(bad.sum())} are not; "
+            "impute gaps first, e.g. with forecasting.history.read_history)",
+            column="offered",
+        )
+    frame["offered"] = offered.astype(float)
+    ts = pd.DatetimeIndex(frame["interval_start"])
+    if ts.tz is None:
+        raise InputError("interval_start must be tz-aware", column="interval_start")
+    frame["interval_start"] = ts.as_unit("ns")
+    frame = frame.sort_values(["channel", "queue", "interval_start"], kind="stable")
+    diffs = frame.groupby(["channel", "queue"])["interval_start"].diff().dropna()
+    data_min = int(diffs.min().total_seconds() // 60) if len(diffs) else 30
+    if data_min <= 0:
+        raise InputError("duplicate intervals in history", column="interval_start")
+    step_min = interval_min or data_min
+    if step_min < data_min or step_min % data_min:
+        raise ConfigError(
+            f"interval {step_min} min cannot be made from {data_min}-minute history "
+            "(it must be a multiple)"
+        )
+    if step_min != data_min:
+        frame = _aggregate(frame, step_min)
+    return frame.reset_index(drop=True), step_min
+
+
+def _aggregate(frame: pd.DataFrame, step_min: int) -> pd.DataFrame:
+    ts = frame["interval_start"]
+    wall = ts.dt.tz_localize(None)
+    # step back to the wall-clock interval boundary in absolute time (DST-safe)
+    frame = frame.assign(
+        interval_start=ts - (wall - wall.dt.floor(f"{step_min}min")),
+        _work=frame["aht_s"].fillna(0) * frame["handled"],
+        _w=frame["handled"].where(frame["aht_s"].notna(), 0),
+    )
+    out = frame.groupby(["channel", "queue", "interval_start"], as_index=False).agg(
+        offered=("offered", "sum"),
+        handled=("handled", "sum"),
+        _work=("_work", "sum"),
+        _w=("_w", "sum"),
+    )
+    out["aht_s"] = np.where(out["_w"] > 0, out["_work"] / out["_w"].where(out["_w"] > 0, 1), np.nan)
+    return out.drop(columns=["_work", "_w"])
+
+
+def _complete_grid(group: pd.DataFrame, step: pd.Timedelta) -> tuple[pd.DataFrame, str]:
+    ts = pd.DatetimeIndex(group["interval_start"])
+    full = pd.date_range(ts[0], ts[-1], freq=step)
+    if len(full) == len(ts):
+        return group, ""
+    g = group.set_index("interval_start").reindex(full)
+    missing = int(g["offered"].isna().sum())
+    g["offered"] = g["offered"].fillna(0.0)
+    g["handled"] = g["handled"].fillna(0.0)
+    g.index.name = "interval_start"
+    return g.reset_index(), f"{missing} missing intervals counted as zero"
+
+
+def summary_table(accuracy: pd.DataFrame) -> str:
+    """A short text table: one line per series with the selected model and its accuracy."""
+    sel = accuracy[accuracy["selected"].fillna(False).astype(bool)]
+    lines = [
+        f"{'series':<24} {'model':<34} {'WAPE':>6} {'vs naive':>8} {'MASE':>6} {'cov80':>6}",
+    ]
+    for row in sel.itertuples(index=False):
+        name = f"{row.channel}/{row.queue}"
+        lines.append(
+            f"{name:<24} {row.model:<34} {_fmt(row.wape)} {_fmt(row.wape_ratio, 8)} "
+            f"{_fmt(row.mase)} {_fmt(row.coverage80)}"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(x: Any, width: int = 6) -> str:
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return " " * (width - 1) + "-"
+    return f"{value:>{width}.3f}" if np.isfinite(value) else " " * (width - 1) + "-"

@@ -1,0 +1,127 @@
+"""Average handle time forecast per interval of the week, with day-type effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecasting.models._base import ModelContext, quiet_numerics
+
+_ORDINARY = ("workday", "short_day", "weekend")
+_SPECIAL = ("holiday", "ramadan_workday", "ramadan_short_day", "ramadan_weekend")
+
+
+class AhtModel:
+    """AHT per interval of the week from smoothed recent weeks, times a factor per day type.
+
+    The base is the handled-weighted mean AHT per (weekday, wall-clock interval) over the last
+    ``weeks`` weeks with weights halving every ``halflife_weeks``, shrunk towards the
+    interval-of-day mean and the series mean where few contacts were handled (``prior_contacts``
+    pseudo-contacts).
+    Holidays and Ramadan days get a multiplicative factor: their handled-weighted mean AHT over the
+    last two years divided by that of ordinary days of the same period (shrunk towards 1).
+
+    Parameters
+    ----------
+    context
+        Interval length and (optional) calendar.
+    weeks, halflife_weeks, prior_contacts
+        Smoothing settings described above.
+    """
+
+    alias = "aht_week_profile"
+
+    def __init__(
+        self,
+        context: ModelContext | None = None,
+        *,
+        weeks: int = 8,
+        halflife_weeks: float = 4.0,
+        prior_contacts: float = 20.0,
+    ) -> None:
+        self.context = context or ModelContext()
+        self.weeks = weeks
+        self.halflife_weeks = halflife_weeks
+        self.prior_contacts = prior_contacts
+
+    def fit(self, aht_s: np.ndarray, handled: np.ndarray, ds: pd.DatetimeIndex) -> AhtModel:
+        """Fit on one series.
+
+        Parameters
+        ----------
+        aht_s
+            AHT per interval in seconds (NaN where nothing was handled), shape ``(n,)``.
+        handled
+            Contacts handled per interval (the weights), shape ``(n,)``.
+        ds
+            Interval starts (tz-aware), shape ``(n,)``.
+
+        Returns
+        -------
+        AhtModel
+            ``self``, with ``profile_`` (seconds per interval of the week), ``factors_`` (per day
+            type) and ``mean_`` (seconds; NaN when the history has no AHT at all).
+        """
+        ctx = self.context
+        aht = np.asarray(aht_s, dtype=float)
+        weight = np.asarray(handled, dtype=float)
+        ok = np.isfinite(aht) & np.isfinite(weight) & (weight > 0) & (aht > 0)
+        weight = np.where(ok, weight, 0.0)
+        aht = np.where(ok, aht, 0.0)
+        wall = ds.tz_localize(None) if ds.tz is not None else ds
+        slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
+        sow = wall.day_of_week.to_numpy() * ctx.day_length + slot
+        self.mean_ = float(np.sum(weight * aht) / weight.sum()) if weight.sum() > 0 else np.nan
+        self.factors_: dict[str, float] = {}
+        day_type = None
+        if ctx.features is not None and weight.sum() > 0:
+            feats = ctx.features(pd.DatetimeIndex(wall.normalize().unique()))
+            day_type = feats["day_type"].astype(str).reindex(wall.normalize()).to_numpy()
+        age_weeks = (wall[-1] - wall).total_seconds().to_numpy() / (7 * 86400.0)
+        recent = age_weeks < self.weeks
+        usable = recent.copy()
+        if day_type is not None:
+            usable &= np.isin(day_type, _ORDINARY)
+            two_years = age_weeks < 104
+            ordinary = two_years & np.isin(day_type, _ORDINARY)
+            base = _wmean(aht[ordinary], weight[ordinary])
+            for kind in _SPECIAL:
+                sel = two_years & (day_type == kind)
+                w = weight[sel].sum()
+                if w > 0 and np.isfinite(base) and base > 0:
+                    ratio = _wmean(aht[sel], weight[sel]) / base
+                    k = self.prior_contacts * 5
+                    self.factors_[kind] = float((ratio * w + k) / (w + k))
+        decay = 0.5 ** (age_weeks / self.halflife_weeks)
+        w = np.where(usable, weight * decay, 0.0)
+        with quiet_numerics():
+            wsum_sow = np.bincount(sow, weights=w, minlength=ctx.week_length)
+            asum_sow = np.bincount(sow, weights=w * aht, minlength=ctx.week_length)
+            wsum_day = np.bincount(slot, weights=w, minlength=ctx.day_length)
+            asum_day = np.bincount(slot, weights=w * aht, minlength=ctx.day_length)
+            overall = asum_day.sum() / wsum_day.sum() if wsum_day.sum() > 0 else self.mean_
+            k = self.prior_contacts
+            by_slot = (asum_day + k * overall) / (wsum_day + k)
+            prior = np.tile(by_slot, 7)
+            self.profile_ = (asum_sow + k * prior) / (wsum_sow + k)
+        return self
+
+    def predict_at(self, timestamps: pd.DatetimeIndex) -> np.ndarray:
+        """AHT in seconds for each of *timestamps* (tz-aware interval starts)."""
+        ctx = self.context
+        wall = timestamps.tz_localize(None) if timestamps.tz is not None else timestamps
+        slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
+        sow = wall.day_of_week.to_numpy() * ctx.day_length + slot
+        out = self.profile_[sow].astype(float)
+        if self.factors_ and ctx.features is not None:
+            days = wall.normalize()
+            feats = ctx.features(pd.DatetimeIndex(days.unique()))
+            kinds = feats["day_type"].astype(str).reindex(days).to_numpy()
+            factor = np.array([self.factors_.get(k, 1.0) for k in kinds])
+            out = out * factor
+        return out
+
+
+def _wmean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float(np.sum(values * weights) / total) if total > 0 else float("nan")

@@ -1,0 +1,46 @@
+"""Holt-Winters (additive ETS with the weekly season), from statsmodels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+from forecasting.models._base import ForecastModel, tile_season
+
+
+class HoltWinters(ForecastModel):
+    """Additive Holt-Winters with the weekly season, fitted on the last ``fit_weeks`` weeks.
+
+    Heuristic initialisation (no 336 initial states to optimise), no brute-force start and SLSQP
+    keep the fit at about 30 ms with the same backtest accuracy as statsmodels' defaults (US bank
+    data). If the optimiser fails, the model falls back to the seasonal average of the fit window.
+    """
+
+    alias = "holt_winters"
+    min_weeks = 2.0
+
+    def _fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None) -> None:
+        m = self.context.week_length
+        weeks = max(2, min(self.context.fit_weeks, y.size // m))
+        window = y[-weeks * m :]
+        self.result_ = None
+        try:
+            self.result_ = ExponentialSmoothing(
+                window,
+                trend=None,
+                seasonal="add",
+                seasonal_periods=m,
+                initialization_method="heuristic",
+            ).fit(use_brute=False, method="SLSQP")
+            self.sigma_ = float(np.std(self.result_.resid))
+        except (ValueError, np.linalg.LinAlgError):
+            self.result_ = None
+        if self.result_ is None or not np.isfinite(self.sigma_):
+            self.fallback_ = window.reshape(weeks, m).mean(axis=0)
+            self._set_sigma_from_seasonal_errors(y)
+
+    def _predict_mean(self, h: int) -> np.ndarray:
+        if self.result_ is None:
+            return tile_season(self.fallback_, h)
+        return np.asarray(self.result_.forecast(h), dtype=float)
