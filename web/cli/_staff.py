@@ -1,7 +1,184 @@
-"""Verbs of this family are registered here as they land."""
+"""``wfm staff`` (forecast -> requirements) and ``wfm evaluate`` (staffing -> expected service)."""
 
 from __future__ import annotations
 
-import click
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+import pandas as pd
+
+from scheduling.evaluate import (
+    evaluate_staffing,
+    read_schedule,
+    roster_to_scheduled,
+    simulate_staffing,
+    summarize_evaluation,
+)
+from scheduling.requirements import compute_requirements, infer_interval_min, read_forecast
+from scheduling.targets import load_targets
+from web._io import write_csv
+from web.cli._options import interval_option, output_option, quiet_option, seed_option, tz_option
+
+_TARGETS_HELP = "Service targets per channel (TOML; see data/targets.toml)."
+
+
+def _staff_summary(req: pd.DataFrame, interval_min: int) -> pd.DataFrame:
+    f = req.copy()
+    f["day"] = f["interval_start"].dt.strftime("%Y-%m-%d")
+    hours = interval_min / 60.0
+    f["w_sl"] = f["service_level"].fillna(0.0) * f["volume"]
+    g = f.groupby(["channel", "day"], sort=True)
+    out = g.agg(
+        volume=("volume", "sum"),
+        peak_agents=("agents", "max"),
+        agents_sum=("agents", "sum"),
+        staff_sum=("staff", "sum"),
+        w_sl=("w_sl", "sum"),
+    ).reset_index()
+    out["agent_hours"] = (out.pop("agents_sum") * hours).round(1)
+    out["staff_hours"] = (out.pop("staff_sum") * hours).round(1)
+    w_sl = out.pop("w_sl")
+    out["service_level"] = (w_sl / out["volume"].where(out["volume"] > 0)).round(3)
+    out["volume"] = out["volume"].round(0).astype("int64")
+    return out
+
+
+@click.command("staff")
+@click.argument("forecast_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--targets",
+    "targets_toml",
+    required=True,
+    type=click.Path(path_type=Path),
+    help=_TARGETS_HELP,
+)
+@output_option(help="Requirements CSV to write.")
+@interval_option
+@tz_option
+@quiet_option
+def staff_command(
+    forecast_csv: Path,
+    targets_toml: Path,
+    output: Path,
+    interval_min: str | None,
+    tz: str,
+    quiet: bool,
+) -> None:
+    """Agents and staff needed per channel and interval to meet the service targets.
+
+    Reads FORECAST_CSV (channel, queue, interval_start, volume, aht_s) and writes the
+    requirements (channel, queue, interval_start, volume, aht_s, agents, staff,
+    service_level, asa_s, occupancy, abandon_rate); prints a per-channel, per-day summary.
+    """
+    targets = load_targets(targets_toml)
+    forecast = read_forecast(forecast_csv, tz=tz)
+    minutes = int(interval_min) if interval_min else infer_interval_min(forecast)
+    req = compute_requirements(forecast, targets, minutes)
+    write_csv(req, output)
+    if not quiet:
+        click.echo(_staff_summary(req, minutes).to_string(index=False))
+        click.echo(f"wrote {len(req)} rows to {output}")
+
+
+@click.command("evaluate")
+@click.argument("schedule_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--forecast",
+    "forecast_csv",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Forecast (or requirements) CSV: volume and aht_s per interval.",
+)
+@click.option(
+    "--targets",
+    "targets_toml",
+    required=True,
+    type=click.Path(path_type=Path),
+    help=_TARGETS_HELP,
+)
+@output_option(required=False, help="Per-interval evaluation CSV to write.")
+@click.option("--simulate", is_flag=True, help="Also run the discrete-event simulation.")
+@click.option(
+    "--replications",
+    type=click.IntRange(2, 1000),
+    default=10,
+    show_default=True,
+    help="Simulation replications (for the confidence intervals).",
+)
+@seed_option
+@interval_option
+@tz_option
+@quiet_option
+def evaluate_command(
+    schedule_csv: Path,
+    forecast_csv: Path,
+    targets_toml: Path,
+    output: Path | None,
+    simulate: bool,
+    replications: int,
+    seed: int,
+    interval_min: str | None,
+    tz: str,
+    quiet: bool,
+) -> None:
+    """Expected service level, ASA, occupancy and abandonment of a roster or staffing.
+
+    SCHEDULE_CSV is a roster (agent_id, date, activity, channel, start, end) or scheduled
+    counts (channel, interval_start, agents). Prints per-day and per-week summaries;
+    --simulate adds simulated values with 95 % confidence half-widths (the queue carries over
+    between intervals in the simulation, not in the formulas).
+    """
+    targets = load_targets(targets_toml)
+    forecast = read_forecast(forecast_csv, tz=tz)
+    minutes = int(interval_min) if interval_min else infer_interval_min(forecast)
+    kind, schedule = read_schedule(schedule_csv, tz=tz)
+    if kind == "roster":
+        intervals = pd.DatetimeIndex(forecast["interval_start"].drop_duplicates())
+        scheduled = roster_to_scheduled(schedule, intervals, minutes)
+    else:
+        scheduled = schedule
+    frame = evaluate_staffing(scheduled, forecast, targets, minutes)
+    if simulate:
+        sim, sim_day = simulate_staffing(
+            scheduled, forecast, targets, minutes, replications=replications, seed=seed
+        )
+        keys = ["channel", "queue", "interval_start"]
+        sim_cols = sim[
+            keys + ["service_level", "service_level_hw", "asa_s", "abandon_rate", "abandon_rate_hw"]
+        ].rename(
+            columns={
+                "service_level": "sim_service_level",
+                "service_level_hw": "sim_service_level_hw",
+                "asa_s": "sim_asa_s",
+                "abandon_rate": "sim_abandon_rate",
+                "abandon_rate_hw": "sim_abandon_rate_hw",
+            }
+        )
+        frame = frame.merge(sim_cols, on=keys, how="left")
+    if output is not None:
+        write_csv(frame, output)
+    if quiet:
+        return
+    base_cols = ["volume", "service_level", "asa_s", "occupancy", "abandon_rate"]
+    day = summarize_evaluation(frame, by="day")
+    if simulate:
+        day = day.merge(
+            sim_day[["channel", "queue", "day", "service_level", "service_level_hw"]].rename(
+                columns={
+                    "service_level": "sim_service_level",
+                    "service_level_hw": "sim_hw",
+                }
+            ),
+            on=["channel", "queue", "day"],
+            how="left",
+        )
+    click.echo("per day (analytic" + (", simulated ± 95 % half-width)" if simulate else ")"))
+    click.echo(day.to_string(index=False))
+    week = summarize_evaluation(frame, by="week")
+    click.echo("per week")
+    click.echo(week[["channel", "queue", "week", "agent_hours", *base_cols]].to_string(index=False))
+    if output is not None:
+        click.echo(f"wrote {len(frame)} rows to {output}")
+
+
+COMMANDS: list[click.Command] = [staff_command, evaluate_command]
