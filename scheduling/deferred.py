@@ -9,10 +9,13 @@ interval, vectorised by a running minimum), and each contact's handling time is 
 cumulative departure curve. :func:`simulate_backlog` gives per interval the share of its contacts
 handled within ``H`` and their mean wait.
 
-**Planning.** :func:`deferred_staffing` uses the latest possible cumulative capacity, "all work
-arriving up to ``t - H`` is done by ``t``", which is the least capacity any plan can have by
-every ``t`` and so uses the least agent-hours; capacity due in unstaffed hours is ramped in
-evenly over the staffed block before them (never before the work has arrived). Agents are whole
+**Planning.** :func:`deferred_staffing` starts from the latest possible cumulative capacity, "all
+work arriving up to ``t - H`` is done by ``t``", the least capacity any plan can have by every
+``t``; capacity due in unstaffed hours is ramped in evenly over the staffed block before them
+(never before the work has arrived). In steady state every feasible plan supplies the same
+agent-hours, so the plan is made for half the window (``_PLAN_SHARE``): the same hours, but
+contacts wait at most about half the window instead of nearly all of it, so a forecast error
+eats into a margin before it breaches the target. Agents are whole
 numbers, rounded so cumulative capacity never falls behind the plan, and at least
 ``min_staff`` in staffed intervals. The horizon is treated as repeating (steady state): work due
 in its first hours arrived in the last hours of the "previous" horizon, so Monday morning is
@@ -31,6 +34,9 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 _SUBSTEPS = 6
+#: The plan clears work within this share of the response window (a safety margin: a
+#: forecast error then eats into the margin before it breaches the target).
+_PLAN_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +300,7 @@ def deferred_staffing(
         return empty, BacklogResult(empty, empty, empty, empty)
     interval_s = interval_min * 60.0
     window = max(1, int(np.floor(respond_within_h * 3600.0 / interval_s + 1e-9)))
+    plan_window = max(1, int(np.floor(window * _PLAN_SHARE + 1e-9)))
     if not open_.any():
         res = simulate_backlog(
             vol,
@@ -312,7 +319,7 @@ def deferred_staffing(
         np.tile(vol * aht, reps),
         np.tile(open_, reps),
         interval_s * max_occupancy,
-        window,
+        plan_window,
         0.0,
         np.tile(mins, reps),
     )

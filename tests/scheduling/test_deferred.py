@@ -105,3 +105,26 @@ def test_more_agents_never_hurt_the_backlog() -> None:
     )
     assert np.all(np.nan_to_num(b.service_level) >= np.nan_to_num(a.service_level) - 1e-9)
     assert np.all(b.backlog_s <= a.backlog_s + 1e-6)
+
+
+def test_plan_keeps_a_safety_margin_inside_the_window() -> None:
+    # flat arrivals around the clock, agents 07:00-23:00, 24 h window: the plan clears work
+    # within half the window, so no interval's mean wait comes near the deadline
+    interval_min = 30
+    days = 7
+    vol = np.full(48 * days, 4.0)
+    tod = np.tile(np.arange(48), days)
+    staffed = (tod >= 14) & (tod < 46)
+    agents, res = deferred_staffing(
+        vol,
+        np.full(vol.size, 480.0),
+        staffed,
+        interval_min=interval_min,
+        service_level=0.9,
+        respond_within_h=24,
+    )
+    assert np.all(res.service_level >= 0.999)
+    assert np.nanmax(res.wait_s) <= 12.5 * 3600
+    # still the least hours: all the work, rounded up to whole agents per interval
+    work_h = vol.sum() * 480 / 3600
+    assert 0.98 * work_h <= agents.sum() * interval_min / 60 <= work_h * 1.15
