@@ -55,6 +55,9 @@ quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")
 def output_option(required: bool = True, help: str = "Output file.") -> Callable[[F], F]:
     """``-o/--output PATH``."""
     return click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required,
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
         help=help,
     )

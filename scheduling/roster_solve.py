@@ -1,0 +1,407 @@
+"""Solve a roster problem: per-agent feasibility and a greedy start, the CP-SAT model within
+the time limit, then break placement; the result has an explicit status and the proven bound.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduling._lp_bound import lp_objective_bound, lp_objective_solution
+from scheduling.errors import InfeasibleError, SchedulingError
+from scheduling.roster_breaks import PlacedShift, place_breaks
+from scheduling.roster_explain import explain_agent
+from scheduling.roster_greedy import greedy_roster
+from scheduling.roster_model import OBJ_SCALE, RosterVariables, build_model, previous_in_horizon
+from scheduling.roster_objective import cover_tenths, objective_terms
+from scheduling.roster_problem import RosterProblem
+from scheduling.roster_records import Activity, RosterShift, RosterSolution
+
+
+@dataclass(frozen=True, slots=True)
+class SolverOptions:
+    """CP-SAT settings, applied to ``solver.parameters`` by :func:`configure_solver`.
+
+    ``time_limit_s`` bounds the whole :func:`solve` (greedy start included); ``num_workers``
+    defaults to both cores; ``relative_gap`` stops early once the proven gap is that small.
+    Problems with more than ``monolithic_max_vars`` shift Booleans are decomposed: groups of
+    ``group_agents`` agents sharing a skill are re-optimised in turn (each for at most
+    ``group_time_s``) with the other agents' shifts fixed (see :func:`solve`).
+    """
+
+    time_limit_s: float = 60.0
+    num_workers: int = 2
+    seed: int = 0
+    log: bool = False
+    relative_gap: float = 0.0
+    greedy_hint: bool = True
+    monolithic_max_vars: int = 20_000
+    group_agents: int = 12
+    group_time_s: float = 3.0
+    restrict_to_lp: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress report: a new solution (or the greedy start) with objective and bound."""
+
+    phase: str
+    solutions: int
+    objective: float
+    best_bound: float
+    wall_time_s: float
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def configure_solver(
+    options: SolverOptions, time_limit_s: float | None = None
+) -> cp_model.CpSolver:
+    """A ``CpSolver`` with ``options`` set on ``solver.parameters``."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = float(
+        options.time_limit_s if time_limit_s is None else time_limit_s
+    )
+    params.num_workers = int(options.num_workers)
+    params.random_seed = int(options.seed)
+    params.log_search_progress = bool(options.log)
+    params.relative_gap_limit = float(options.relative_gap)
+    return solver
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, t0: float, progress: ProgressFn | None) -> None:
+        super().__init__()
+        self.t0 = t0
+        self.progress = progress
+        self.count = 0
+        self.first: float | None = None
+        self.last: float | None = None
+        self.last_obj: float | None = None
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.t0
+        self.count += 1
+        if self.first is None:
+            self.first = now
+        obj = self.objective_value
+        if self.last_obj is None or obj < self.last_obj:
+            self.last, self.last_obj = now, obj
+        if self.progress is not None:
+            self.progress(
+                Progress(
+                    "cp-sat",
+                    self.count,
+                    obj / OBJ_SCALE,
+                    self.best_objective_bound / OBJ_SCALE,
+                    now,
+                )
+            )
+
+
+def solve(
+    problem: RosterProblem,
+    options: SolverOptions | None = None,
+    progress: ProgressFn | None = None,
+    *,
+    raise_on_infeasible: bool = True,
+) -> RosterSolution:
+    """Build the roster.
+
+    Parameters
+    ----------
+    problem
+        From :func:`scheduling.roster_problem.build_problem`.
+    options
+        Solver settings (default :class:`SolverOptions`).
+    progress
+        Called with a :class:`Progress` for the greedy start and each improving solution.
+    raise_on_infeasible
+        Raise :class:`~scheduling.errors.InfeasibleError` (naming agents and rules) when the
+        hard rules cannot hold; otherwise return a solution with status ``infeasible``.
+
+    Returns
+    -------
+    RosterSolution
+        Status ``optimal`` or ``feasible`` (time limit; best roster found and its gap).
+
+    Raises
+    ------
+    InfeasibleError
+        Some agent's hard rules conflict (a shortage of agents is not infeasibility).
+    SchedulingError
+        No roster found within the time limit.
+    """
+    options = options or SolverOptions()
+    t0 = time.perf_counter()
+    greedy = greedy_roster(problem) if options.greedy_hint else None
+    infeasible = (
+        list(greedy.infeasible_agents) if greedy else [a for a in range(len(problem.agents))]
+    )
+    conflicts: list[str] = []
+    for a in infeasible:
+        conflicts += explain_agent(problem, a)
+    if conflicts:
+        wall = time.perf_counter() - t0
+        if raise_on_infeasible:
+            names = sorted({line.split(":")[0] for line in conflicts})
+            raise InfeasibleError(
+                f"the hard rules cannot all hold for {', '.join(names)}", conflicts
+            )
+        return RosterSolution(
+            "infeasible", None, None, None, None, None, wall, 0, conflicts=tuple(conflicts)
+        )
+
+    greedy_obj = objective_terms(problem, greedy.assignments)["total"] if greedy else None
+    if greedy is not None and count_shift_vars(problem) > options.monolithic_max_vars:
+        return _solve_by_groups(problem, options, greedy.assignments, t0, progress)
+    model, v = build_model(problem)
+    if greedy is not None:
+        _add_complete_hint(model, v, set(greedy.assignments))
+        if progress is not None:
+            obj = float("nan") if greedy_obj is None else greedy_obj
+            progress(Progress("greedy", 0, obj, float("nan"), time.perf_counter() - t0))
+    remaining = max(1.0, options.time_limit_s - (time.perf_counter() - t0))
+    solver = configure_solver(options, remaining)
+    callback = _Callback(t0, progress)
+    status = solver.solve(model, callback)
+    wall = time.perf_counter() - t0
+    if status == cp_model.INFEASIBLE:  # pragma: no cover - per-agent checks catch this first
+        lines = [line for a in range(len(problem.agents)) for line in explain_agent(problem, a)]
+        if raise_on_infeasible:
+            raise InfeasibleError("the hard rules cannot all hold", lines)
+        return RosterSolution(
+            "infeasible", None, None, None, None, None, wall, 0, conflicts=tuple(lines)
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and greedy is not None:
+        # the greedy start satisfies every hard rule: return it rather than nothing
+        return RosterSolution(
+            status="feasible",
+            objective=None,
+            best_bound=solver.best_objective_bound / OBJ_SCALE,
+            gap=None,
+            time_to_first_s=None,
+            time_to_final_s=None,
+            wall_time_s=wall,
+            num_solutions=0,
+            shifts=tuple(shifts_from_assignments(problem, list(greedy.assignments))),
+            assignments=tuple(greedy.assignments),
+            notes=(
+                *problem.notes,
+                "CP-SAT found no roster in the time limit: greedy roster "
+                "returned (allow more time)",
+            ),
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise SchedulingError(
+            f"no roster found within the time limit ({options.time_limit_s:g} s; solver status "
+            f"{solver.status_name(status)}); allow more time"
+        )
+    objective = solver.objective_value / OBJ_SCALE
+    bound = solver.best_objective_bound / OBJ_SCALE
+    if status != cp_model.OPTIMAL:  # the LP relaxation may prove more than the search did
+        lp = lp_objective_bound(problem)
+        if lp is not None and lp > bound:
+            bound = lp
+    gap = (
+        0.0
+        if status == cp_model.OPTIMAL
+        else ((objective - bound) / abs(objective) if abs(objective) > 1e-9 else 0.0)
+    )
+    chosen = [key for key, var in v.x.items() if solver.value(var)]
+    shifts = shifts_from_assignments(problem, chosen)
+    terms = {name: solver.value(expr) / OBJ_SCALE for name, expr in v.terms}
+    return RosterSolution(
+        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        objective=objective,
+        best_bound=bound,
+        gap=max(0.0, gap),
+        time_to_first_s=callback.first,
+        time_to_final_s=callback.last,
+        wall_time_s=wall,
+        num_solutions=callback.count,
+        shifts=tuple(shifts),
+        objective_terms=terms,
+        notes=problem.notes,
+        assignments=tuple(chosen),
+        greedy_objective=greedy_obj,
+    )
+
+
+def count_shift_vars(problem: RosterProblem) -> int:
+    """Number of shift Booleans of the monolithic model (agents x allowed shifts x channels)."""
+    per_type = [0] * len(problem.rules.shift_types)
+    for cand in problem.candidates:
+        per_type[cand.type_idx] += 1
+    total = 0
+    for agent in problem.agents:
+        for ti, st in enumerate(problem.rules.shift_types):
+            if problem.type_allowed(agent, st):
+                total += per_type[ti] * len(problem.agent_channels(agent, st))
+    return total
+
+
+def _solve_by_groups(
+    problem: RosterProblem,
+    options: SolverOptions,
+    start: tuple[tuple[int, int, str], ...],
+    t0: float,
+    progress: ProgressFn | None,
+) -> RosterSolution:
+    """Decomposition for large problems: from the greedy roster, repeatedly re-optimise a
+    group of agents who share a skill, with every other agent's shifts fixed (their coverage
+    enters the group's model as a constant). The objective decomposes exactly (coverage plus
+    per-agent terms), so each accepted group solution improves the whole roster. The bound
+    reported is the LP relaxation's (:func:`scheduling._lp_bound.lp_objective_bound`).
+    """
+    rng = random.Random(options.seed)
+    n = len(problem.agents)
+    bound, support = lp_objective_solution(problem)
+    by_agent: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for key in start:
+        by_agent[key[0]].append(key)
+    cov = cover_tenths(problem, start)
+    current = objective_terms(problem, start)["total"]
+    deadline = t0 + options.time_limit_s
+    first = time.perf_counter() - t0
+    last = first
+    count = 1
+    if progress is not None:
+        progress(Progress("greedy", count, current, float("nan"), first))
+    pools = {c: [a for a in range(n) if c in problem.agents[a].skills] for c in problem.channels}
+    channels = [c for c in problem.channels if pools[c]]
+    while channels and deadline - time.perf_counter() > 0.5:
+        c = rng.choice(channels)
+        group = sorted(rng.sample(pools[c], min(options.group_agents, len(pools[c]))))
+        own = [key for a in group for key in by_agent[a]]
+        own_cov = cover_tenths(problem, own)
+        base = {ch: cov[ch] - own_cov[ch] for ch in problem.channels}
+        allowed = (support | {(k, c) for _, k, c in own}) if options.restrict_to_lp else None
+        model, v = build_model(problem, agents=group, base_cover=base, allowed=allowed)
+        hinted = _add_complete_hint(model, v, set(own))
+        left = deadline - time.perf_counter()
+        if hinted is None or left <= 0.2:
+            break
+        solver = configure_solver(options, min(left, options.group_time_s))
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        if solver.objective_value >= hinted - 0.5:
+            continue
+        new = [key for key, var in v.x.items() if solver.value(var)]
+        for a in group:
+            by_agent[a] = []
+        for key in new:
+            by_agent[key[0]].append(key)
+        new_cov = cover_tenths(problem, new)
+        cov = {ch: base[ch] + new_cov[ch] for ch in problem.channels}
+        # exact value: a non-optimal group solution may carry slack in its auxiliaries
+        current = objective_terms(problem, [key for a in range(n) for key in by_agent[a]])["total"]
+        count += 1
+        last = time.perf_counter() - t0
+        if progress is not None:
+            progress(Progress("groups", count, current, float("nan"), last))
+    assignments = [key for a in range(n) for key in by_agent[a]]
+    terms = objective_terms(problem, assignments)
+    objective = terms.pop("total")
+    gap = None if bound is None else max(0.0, (objective - bound) / objective) if objective else 0.0
+    return RosterSolution(
+        status="feasible",
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
+        time_to_first_s=first,
+        time_to_final_s=last,
+        wall_time_s=time.perf_counter() - t0,
+        num_solutions=count,
+        shifts=tuple(shifts_from_assignments(problem, assignments)),
+        objective_terms=terms,
+        greedy_objective=objective_terms(problem, start)["total"],
+        notes=(
+            *problem.notes,
+            f"decomposed: {n} agents re-optimised in groups of {options.group_agents}; "
+            "bound from the LP relaxation",
+        ),
+        assignments=tuple(assignments),
+    )
+
+
+def _add_complete_hint(
+    model: cp_model.CpModel, v: RosterVariables, chosen: set[tuple[int, int, str]]
+) -> float | None:
+    """Hint every variable: fix the shift Booleans in a clone, let CP-SAT derive the rest.
+
+    A complete, feasible hint is the solver's first solution at once; a partial one may not
+    be completed for a long time with only two workers.
+    """
+    fixed = model.clone()
+    for key, var in v.x.items():
+        fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (1 if key in chosen else 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None  # pragma: no cover - the greedy roster satisfies every hard rule
+    values = solver.response_proto.solution
+    for i in range(len(model.proto.variables)):
+        model.add_hint(model.get_int_var_from_proto_index(i), values[i])
+    return float(solver.objective_value)
+
+
+def shifts_from_assignments(
+    problem: RosterProblem,
+    assignments: list[tuple[int, int, str]] | tuple[tuple[int, int, str], ...],
+) -> list[RosterShift]:
+    """Turn ``(agent, candidate, channel)`` choices into shifts with breaks placed."""
+    _, prev = previous_in_horizon(problem)
+    placed = []
+    for key, (a, k, c) in enumerate(assignments):
+        cand = problem.candidates[k]
+        fixed = None
+        p = prev.get((problem.agents[a].agent_id, cand.day))
+        if (
+            p is not None
+            and p.channel == c
+            and problem.minute(p.start) == cand.start_min
+            and problem.minute(p.end) == cand.end_min
+            and p.rests
+        ):
+            fixed = tuple((kind, problem.minute(s), problem.minute(e)) for kind, s, e in p.rests)
+        placed.append(PlacedShift(key, c, cand.type_idx, cand.start_min, cand.end_min, fixed))
+    rests = place_breaks(problem.rules, placed, problem.net, problem.interval_min)
+    out = []
+    for key, (a, k, c) in enumerate(assignments):
+        cand = problem.candidates[k]
+        acts = tuple(
+            Activity(kind, problem.timestamp(s), problem.timestamp(e))
+            for kind, s, e in rests.get(key, [])
+        )
+        out.append(
+            RosterShift(
+                agent_id=problem.agents[a].agent_id,
+                date=problem.dates[cand.day],
+                channel=c,
+                shift_type=problem.rules.shift_types[cand.type_idx].name,
+                start=problem.timestamp(cand.start_min),
+                end=problem.timestamp(cand.end_min),
+                paid_min=cand.paid_min,
+                rests=acts,
+            )
+        )
+    out.sort(key=lambda s: (s.agent_id, s.date))
+    return out
+
+
+def extract_shifts(
+    problem: RosterProblem, v: RosterVariables, solver: cp_model.CpSolver
+) -> list[RosterShift]:
+    """The shifts set in the solver's best solution, with breaks placed."""
+    chosen = [key for key, var in v.x.items() if solver.value(var)]
+    return shifts_from_assignments(problem, chosen)

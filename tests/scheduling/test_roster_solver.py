@@ -1,0 +1,400 @@
+"""Roster optimizer: brute force on tiny instances, rules never broken, re-rostering,
+infeasibility explanation, solver options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduling._lp_bound import aggregated_bound, lp_objective_bound
+from scheduling.agents import Agent
+from scheduling.errors import InfeasibleError
+from scheduling.roster_check import check_roster
+from scheduling.roster_io import previous_shifts, roster_frame
+from scheduling.roster_model import build_model, coverage_weights
+from scheduling.roster_objective import objective_terms
+from scheduling.roster_problem import COVER_UNITS, RosterProblem, build_problem
+from scheduling.roster_solve import SolverOptions, configure_solver, solve
+from scheduling.rules import RosterRules, rules_from_dict
+
+TZ = "Asia/Dubai"
+DAY0 = dt.date(2026, 11, 30)  # Monday
+
+
+def tiny_rules(**weights: float) -> RosterRules:
+    w: dict[str, float] = {
+        k: 0
+        for k in (
+            "paid_hour",
+            "preferred_start_per_h",
+            "preferred_day_off",
+            "full_weekend",
+            "late_shift_spread",
+            "start_band",
+            "change",
+        )
+    }
+    w.update(weights)
+    return rules_from_dict(
+        {
+            "week": {"days_off": 0, "days_off_consecutive": False, "min_rest_h": 12},
+            "shift": [
+                {"name": "s4", "length_h": 4, "starts": ["08:00-10:00"], "start_step_min": 60}
+            ],
+            "weights": {"under_staffing": [10, 20], "over_staffing": 2, **w},
+        }
+    )
+
+
+def requirements(days: int, demand: dict[str, list[float]]) -> pd.DataFrame:
+    rows = []
+    for d in range(days):
+        for c, per_slot in demand.items():
+            for k in range(48):
+                ts = pd.Timestamp(
+                    dt.datetime.combine(DAY0 + dt.timedelta(days=d), dt.time()), tz=TZ
+                ) + pd.Timedelta(minutes=30 * k)
+                rows.append(
+                    {
+                        "channel": c,
+                        "interval_start": ts,
+                        "staff": per_slot[(d * 48 + k) % len(per_slot)],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def agent(
+    aid: str, skills: tuple[str, ...] = ("voice",), lo: float = 0, hi: float = 40, **kw: object
+) -> Agent:
+    return Agent(
+        agent_id=aid,
+        name=aid,
+        skills=skills,
+        min_hours_week=lo,
+        max_hours_week=hi,
+        max_days_week=7,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def demand_profile(seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    out = [0.0] * 48
+    for k in range(16, 28):  # 08:00-14:00
+        out[k] = float(rng.integers(0, 3))
+    return out
+
+
+def brute_force(problem: RosterProblem) -> float:
+    """Optimal objective (points) by enumerating every roster the checker accepts."""
+    w_under, w_over = coverage_weights(problem)
+    options = []
+    for a, ag in enumerate(problem.agents):
+        for d in range(len(problem.dates)):
+            opts = [None] + [
+                (k, c)
+                for k, cand in enumerate(problem.candidates)
+                if cand.day == d
+                for c in ag.skills
+                if c in problem.channels
+            ]
+            options.append((a, opts))
+    best = math.inf
+    for combo in itertools.product(*[o for _, o in options]):
+        chosen = [(a, kc[0], kc[1]) for (a, _), kc in zip(options, combo, strict=True) if kc]
+        cov = {c: np.zeros(problem.n_intervals, dtype=int) for c in problem.channels}
+        for _, k, c in chosen:
+            for i, u in problem.candidates[k].cover:
+                cov[c][i] += u
+        frame = _frame(problem, chosen)
+        if check_roster(frame, problem.agents, problem.rules, problem.dates):
+            continue
+        cost = 0.0
+        for c in problem.channels:
+            req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(int)
+            for r, s in zip(req, cov[c], strict=True):
+                short = max(0, r - s)
+                for t in range(short):
+                    cost += w_under[min(t // COVER_UNITS, len(w_under) - 1)]
+                cost += w_over * max(0, s - r)
+        best = min(best, cost / 100)
+    return best
+
+
+def _frame(problem: RosterProblem, chosen: list[tuple[int, int, str]]) -> pd.DataFrame:
+    from scheduling.roster_solve import shifts_from_assignments
+
+    return roster_frame(shifts_from_assignments(problem, chosen))
+
+
+OPTS = SolverOptions(time_limit_s=20, num_workers=2, seed=0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tiny_instance_matches_brute_force(seed: int) -> None:
+    agents = [agent("A", ("voice",), lo=14, hi=28), agent("B", ("voice", "chat"), hi=14)]
+    req = requirements(2, {"voice": demand_profile(seed), "chat": demand_profile(seed + 10)})
+    problem = build_problem(req, agents, tiny_rules(), tz=TZ)
+    sol = solve(problem, OPTS)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(brute_force(problem))
+    assert check_roster(roster_frame(list(sol.shifts)), agents, problem.rules, problem.dates) == []
+
+
+def test_convex_penalty_spreads_shortage() -> None:
+    # two agents, demand 2 at 08-10 and 2 at 10-12 on one channel, each may work 4 h from 08/09/10:
+    # covering 08-12 with one agent twice short by one beats leaving 08-10 uncovered
+    under, _ = coverage_weights(
+        build_problem(requirements(1, {"voice": [1.0] * 48}), [agent("A")], tiny_rules(), tz=TZ)
+    )
+    assert under == sorted(under) and under[0] < under[-1]
+
+
+def test_shortage_is_not_infeasible() -> None:
+    req = requirements(1, {"voice": [5.0] * 48})
+    problem = build_problem(req, [agent("A", hi=40)], tiny_rules(), tz=TZ)
+    sol = solve(problem, OPTS)
+    assert sol.status == "optimal" and len(sol.shifts) == 1
+
+
+def test_infeasible_names_agent_and_rules() -> None:
+    rules = tiny_rules()
+    # 4 h shifts from 08:00-10:00 all end after 10:00
+    agents = [agent("A"), agent("Z", lo=16, hi=16, latest_end_min=600)]
+    req = requirements(7, {"voice": demand_profile(0)})
+    problem = build_problem(req, agents, rules, tz=TZ)
+    with pytest.raises(InfeasibleError, match="agent Z") as info:
+        solve(problem, OPTS)
+    text = "\n".join(info.value.conflicts)
+    assert "latest end 10:00" in text and "at least 16 paid hours" in text
+    assert "agent A" not in text and "at most" not in text
+
+
+def test_solver_never_breaks_time_off_or_earliest_start() -> None:
+    agents = [agent("A", unavailable=frozenset({DAY0})), agent("B", earliest_start_min=600)]
+    req = requirements(2, {"voice": [3.0] * 48})
+    problem = build_problem(req, agents, tiny_rules(), tz=TZ)
+    sol = solve(problem, OPTS)
+    assert all(not (s.agent_id == "A" and s.date == DAY0) for s in sol.shifts)
+    assert all(s.start.hour >= 10 for s in sol.shifts if s.agent_id == "B")
+    assert check_roster(roster_frame(list(sol.shifts)), agents, problem.rules, problem.dates) == []
+
+
+def test_rerostering_unchanged_reproduces_previous() -> None:
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 2, "min_rest_h": 12},
+            "shift": [
+                {
+                    "name": "d",
+                    "length_h": 5,
+                    "starts": ["07:00-12:00"],
+                    "start_step_min": 60,
+                    "breaks": [{"length_min": 15, "earliest_min": 60, "latest_min": 180}],
+                }
+            ],
+            "weights": {"change": 50},
+        }
+    )
+    agents = [agent(f"A{i}", lo=15, hi=25) for i in range(3)]
+    req = requirements(7, {"voice": demand_profile(3)})
+    problem = build_problem(req, agents, rules, tz=TZ)
+    first = roster_frame(list(solve(problem, OPTS).shifts))
+    again = build_problem(req, agents, rules, tz=TZ, previous=previous_shifts(first))
+    second = roster_frame(list(solve(again, OPTS).shifts))
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_previous_roster_rest_and_consecutive_days_cross_week_boundary() -> None:
+    rules = rules_from_dict(
+        {
+            "week": {
+                "days_off": 0,
+                "days_off_consecutive": False,
+                "max_consecutive_days": 3,
+                "min_rest_h": 12,
+            },
+            "shift": [
+                {"name": "x", "length_h": 4, "starts": ["06:00-20:00"], "start_step_min": 60}
+            ],
+            "weights": {"under_staffing": [10]},
+        }
+    )
+    before = [DAY0 - dt.timedelta(days=k) for k in (1, 2, 3)]
+    prev_rows = []
+    for d in before:
+        s = pd.Timestamp(dt.datetime.combine(d, dt.time(20)), tz=TZ)
+        prev_rows.append(
+            {
+                "agent_id": "A",
+                "date": d,
+                "activity": "work",
+                "channel": "voice",
+                "start": s,
+                "end": s + pd.Timedelta(hours=4),
+            }
+        )
+    prev = pd.DataFrame(prev_rows)
+    req = requirements(2, {"voice": [1.0] * 48})
+    agents = [agent("A")]
+    problem = build_problem(req, agents, rules, tz=TZ, previous=previous_shifts(prev))
+    sol = solve(problem, OPTS)
+    # 3 days in a row before the week: day 0 must be off; day 1 may start at 06:00
+    assert [s.date for s in sol.shifts] == [DAY0 + dt.timedelta(days=1)]
+    assert (
+        check_roster(roster_frame(list(sol.shifts)), agents, rules, problem.dates, previous=prev)
+        == []
+    )
+    # the checker catches a roster that ignores the boundary
+    bad = roster_frame(list(sol.shifts))
+    s = pd.Timestamp(dt.datetime.combine(DAY0, dt.time(6)), tz=TZ)
+    bad = pd.concat(
+        [
+            bad,
+            pd.DataFrame(
+                [
+                    {
+                        "agent_id": "A",
+                        "date": DAY0,
+                        "activity": "work",
+                        "channel": "voice",
+                        "start": s,
+                        "end": s + pd.Timedelta(hours=4),
+                    }
+                ]
+            ),
+        ]
+    )
+    rules_hit = {v.rule for v in check_roster(bad, agents, rules, problem.dates, previous=prev)}
+    assert {"min_rest", "max_consecutive_days"} <= rules_hit
+
+
+def test_solver_options_take_effect() -> None:
+    opts = SolverOptions(time_limit_s=7.5, num_workers=3, seed=42, log=True, relative_gap=0.01)
+    solver = configure_solver(opts)
+    p = solver.parameters
+    assert (p.max_time_in_seconds, p.num_workers, p.random_seed) == (7.5, 3, 42)
+    assert p.log_search_progress and p.relative_gap_limit == pytest.approx(0.01)
+    problem = build_problem(
+        requirements(1, {"voice": [1.0] * 48}), [agent("A")], tiny_rules(), tz=TZ
+    )
+    model, _ = build_model(problem)
+    lines: list[str] = []
+    solver.parameters.log_to_stdout = False
+    solver.log_callback = lines.append
+    solver.solve(model)
+    log = "\n".join(lines)
+    assert "num_workers: 3" in log and "random_seed: 42" in log
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_agents=st.integers(1, 4),
+    days=st.integers(1, 7),
+    rest_h=st.sampled_from([8, 12, 16]),
+)
+def test_solver_rosters_always_pass_the_checker(
+    seed: int, n_agents: int, days: int, rest_h: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 2, "min_rest_h": rest_h, "max_consecutive_days": 4},
+            "night": {"max_per_week": 1},
+            "shift": [
+                {
+                    "name": "day",
+                    "length_h": 8,
+                    "starts": ["06:00-12:00"],
+                    "start_step_min": 60,
+                    "lunch": {"length_min": 60, "earliest_min": 180, "latest_min": 300},
+                },
+                {
+                    "name": "late",
+                    "length_h": 6,
+                    "starts": ["16:00-22:00"],
+                    "start_step_min": 120,
+                    "channels": ["voice"],
+                    "breaks": [{"length_min": 15, "earliest_min": 60, "latest_min": 240}],
+                },
+            ],
+        }
+    )
+    skills = [("voice",), ("chat",), ("voice", "chat")]
+    agents = [
+        agent(
+            f"A{i}",
+            skills[int(rng.integers(0, 3))],
+            lo=0,
+            hi=float(rng.choice([20, 40])),
+            unavailable=frozenset({DAY0 + dt.timedelta(days=int(rng.integers(0, days)))})
+            if rng.random() < 0.3
+            else frozenset(),
+            earliest_start_min=480 if rng.random() < 0.3 else None,
+        )
+        for i in range(n_agents)
+    ]
+    demand = {c: [float(x) for x in rng.integers(0, 3, size=48)] for c in ("voice", "chat")}
+    problem = build_problem(requirements(days, demand), agents, rules, tz=TZ)
+    sol = solve(problem, SolverOptions(time_limit_s=10))
+    assert sol.status in ("optimal", "feasible")
+    frame = roster_frame(list(sol.shifts))
+    assert check_roster(frame, agents, rules, problem.dates) == []
+
+
+def test_objective_evaluator_and_lp_bound_agree_with_solver() -> None:
+    seed = 0
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 2, "min_rest_h": 12},
+            "shift": [
+                {"name": "d", "length_h": 5, "starts": ["07:00-12:00"], "start_step_min": 60},
+                {"name": "l", "length_h": 6, "starts": ["15:00-17:00"], "start_step_min": 60},
+            ],
+            "weights": {
+                "preferred_start_per_h": 1,
+                "preferred_day_off": 2,
+                "full_weekend": 3,
+                "late_shift_spread": 2,
+                "start_band": 1,
+                "paid_hour": 0.5,
+            },
+        }
+    )
+    agents = [
+        agent("A", ("voice",), lo=15, hi=25, preferred_start_min=480),
+        agent("B", ("voice", "chat"), lo=10, hi=25, preferred_days_off=frozenset({5, 6})),
+        agent("C", ("chat",), lo=0, hi=20),
+    ]
+    rng = np.random.default_rng(seed)
+    demand = {c: [float(x) for x in rng.integers(0, 3, size=48)] for c in ("voice", "chat")}
+    problem = build_problem(requirements(7, demand), agents, rules, tz=TZ)
+    sol = solve(problem, SolverOptions(time_limit_s=5))
+    terms = objective_terms(problem, sol.assignments)
+    assert sol.objective is not None
+    assert terms["total"] == pytest.approx(sol.objective)
+    for name, value in sol.objective_terms.items():
+        assert terms[name] == pytest.approx(value), name
+    lp = lp_objective_bound(problem)
+    assert lp is not None and lp <= sol.objective + 1e-6
+    ip = aggregated_bound(problem, time_limit_s=10)
+    assert ip is not None and lp - 1e-6 <= ip <= sol.objective + 1e-6
+    # the decomposition returns a valid roster no worse than the greedy start
+    dec = solve(
+        problem,
+        SolverOptions(time_limit_s=6, monolithic_max_vars=0, group_agents=2, group_time_s=1),
+    )
+    assert dec.status == "feasible" and dec.best_bound == pytest.approx(lp)
+    assert dec.objective is not None and dec.greedy_objective is not None
+    assert dec.objective == pytest.approx(objective_terms(problem, dec.assignments)["total"])
+    assert dec.objective <= dec.greedy_objective + 1e-6
+    assert check_roster(roster_frame(list(dec.shifts)), agents, rules, problem.dates) == []

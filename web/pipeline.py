@@ -1,0 +1,354 @@
+"""The one pipeline: history → forecast → requirements → roster → check.
+
+Each step is a function the CLI verbs call one at a time (``wfm forecast``, ``wfm staff``,
+``wfm roster``) and :func:`run_pipeline` chains them for ``wfm demo`` (and, later, the web
+app's background jobs). The steps only call the libraries and return frames and records;
+:func:`run_pipeline` writes every file atomically into one output folder, so a failed run
+leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecasting.calendar import CalendarConfig, load_events
+from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
+from forecasting.history import History, read_history
+from forecasting.opening_hours import OpeningHours, load_opening_hours
+from forecasting.overrides import read_overrides
+from scheduling.agents import Agent, read_agents
+from scheduling.evaluate import evaluate_staffing, roster_to_scheduled
+from scheduling.requirements import compute_requirements
+from scheduling.roster_check import Violation, check_roster
+from scheduling.roster_io import (
+    coverage_table,
+    previous_shifts,
+    roster_frame,
+    roster_summary,
+)
+from scheduling.roster_problem import build_problem
+from scheduling.roster_solve import Progress, SolverOptions, solve
+from scheduling.rules import RosterRules, load_rules
+from scheduling.targets import Targets, load_targets
+from web._io import write_csv, write_text
+
+#: The repository's demo center (``data/``); the history is drawn there on first use.
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+# -------------------------------------------------------------------------------------------
+# step 1: forecast
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastRun:
+    """A history file read and forecast."""
+
+    history: History
+    result: ForecastResult
+    opening_hours: Mapping[str, OpeningHours] | None
+
+
+def forecast_step(
+    history_csv: Path,
+    *,
+    tz: str = "Asia/Dubai",
+    country: str = "AE",
+    start: dt.date | None = None,
+    days: int = 7,
+    interval_min: int | None = None,
+    models: tuple[str, ...] | None = None,
+    origins: int = 4,
+    jobs: int = 1,
+    events_csv: Path | None = None,
+    overrides_csv: Path | None = None,
+    targets_toml: Path | None = None,
+    columns: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ForecastRun:
+    """Read and validate a history file, then backtest, select and forecast every series.
+
+    ``targets_toml`` supplies opening hours (closed intervals are zero); ``events_csv`` planner
+    events for the calendar model; ``overrides_csv`` planner overrides applied last.
+    """
+    hours = load_opening_hours(targets_toml) if targets_toml else None
+    history = read_history(
+        history_csv, tz=tz, columns=columns, interval_min=interval_min, opening_hours=hours
+    )
+    events = load_events(events_csv) if events_csv else ()
+    config = ForecastConfig(
+        start=start,
+        days=days,
+        models=models,
+        origins=origins,
+        calendar=CalendarConfig(country=country, events=events),
+        n_jobs=jobs,
+    )
+    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
+    result = run_forecast(
+        history.frame,
+        config,
+        interval_min=history.interval_min,
+        opening_hours=hours,
+        overrides=overrides,
+        progress=progress,
+    )
+    return ForecastRun(history=history, result=result, opening_hours=hours)
+
+
+# -------------------------------------------------------------------------------------------
+# step 2: staff
+
+
+def staff_step(forecast: pd.DataFrame, targets: Targets, interval_min: int) -> pd.DataFrame:
+    """Agents and staff needed per channel and interval (the requirements frame)."""
+    return compute_requirements(forecast, targets, interval_min)
+
+
+# -------------------------------------------------------------------------------------------
+# step 3 + 4: roster and check
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRun:
+    """A solved roster with its coverage, summary and the independent checker's verdict."""
+
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict[str, Any]
+    violations: tuple[Violation, ...]
+    dates: tuple[dt.date, ...]
+
+
+def roster_step(
+    requirements: pd.DataFrame,
+    agents: list[Agent],
+    rules: RosterRules,
+    *,
+    tz: str = "Asia/Dubai",
+    targets: Targets | None = None,
+    previous: pd.DataFrame | None = None,
+    lock_previous: bool = False,
+    time_limit_s: float = 60.0,
+    seed: int = 0,
+    progress: Callable[[Progress], None] | None = None,
+    notes: list[str] | None = None,
+) -> RosterRun:
+    """Build the roster with CP-SAT, tabulate coverage, and check it with the rule checker.
+
+    With ``targets`` the coverage table gets the expected service level per channel and
+    interval from the staffing engine, and the summary the volume-weighted week figure.
+    """
+    problem = build_problem(
+        requirements,
+        agents,
+        rules,
+        tz=tz,
+        previous=previous_shifts(previous) if previous is not None else (),
+        lock_previous=lock_previous,
+    )
+    solution = solve(
+        problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress
+    )
+    frame = roster_frame(list(solution.shifts))
+    coverage = coverage_table(problem, frame)
+    week_sl: dict[str, float] = {}
+    if targets is not None:
+        coverage, week_sl = expected_service(
+            coverage, frame, requirements, problem.interval_min, targets
+        )
+    violations = check_roster(
+        frame, agents, rules, problem.dates, previous=previous, lock_previous=lock_previous
+    )
+    summary = roster_summary(problem, solution, coverage, violations=len(violations))
+    if week_sl:
+        summary["expected_service_level_week"] = week_sl
+    summary["notes"] = list(summary.get("notes", [])) + list(notes or [])
+    return RosterRun(
+        roster=frame,
+        coverage=coverage,
+        summary=summary,
+        violations=tuple(violations),
+        dates=tuple(problem.dates),
+    )
+
+
+def expected_service(
+    coverage: pd.DataFrame,
+    roster: pd.DataFrame,
+    requirements: pd.DataFrame,
+    interval_min: int,
+    targets: Targets,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Add the staffing engine's expected service level per interval to a coverage table.
+
+    Returns the extended table and the week's volume-weighted service level per channel.
+    """
+    scheduled = roster_to_scheduled(roster, coverage["interval_start"], interval_min)
+    demand = requirements[["channel", "queue", "interval_start", "volume", "aht_s"]]
+    result = evaluate_staffing(scheduled, demand, targets, interval_min)
+    per_interval = result.groupby(["channel", "interval_start"], as_index=False).agg(
+        volume=("volume", "sum"), service_level=("service_level", "mean")
+    )
+    weighted = result.assign(w=result["service_level"] * result["volume"]).dropna(subset=["w"])
+    sums = weighted.groupby("channel")[["w", "volume"]].sum()
+    week_sl = {
+        str(c): round(float(r["w"] / r["volume"]), 4) for c, r in sums.iterrows() if r["volume"] > 0
+    }
+    extended = coverage.merge(per_interval, on=["channel", "interval_start"], how="left")
+    return extended, week_sl
+
+
+# -------------------------------------------------------------------------------------------
+# the whole pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineInputs:
+    """Files and options of one full run."""
+
+    history_csv: Path
+    targets_toml: Path
+    agents_csv: Path
+    rules_toml: Path
+    out_dir: Path
+    events_csv: Path | None = None
+    overrides_csv: Path | None = None
+    start: dt.date | None = None
+    days: int = 7
+    tz: str = "Asia/Dubai"
+    country: str = "AE"
+    origins: int = 4
+    jobs: int = 1
+    time_limit_s: float = 60.0
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """What a full run produced: the frames, the roster run and the files written."""
+
+    forecast: ForecastRun
+    requirements: pd.DataFrame
+    roster: RosterRun
+    files: dict[str, Path]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def run_pipeline(
+    inputs: PipelineInputs,
+    *,
+    say: Callable[[str], None] | None = None,
+    solver_progress: Callable[[Progress], None] | None = None,
+) -> PipelineResult:
+    """Forecast, staff, roster and check; write every file into ``inputs.out_dir``.
+
+    Inputs are all read and validated before any output is written; each output file is
+    written atomically.
+    """
+    say = say or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    # read every small input first, so a bad agents/rules/targets file fails before the work
+    targets = load_targets(inputs.targets_toml)
+    notes: list[str] = []
+    agents = read_agents(inputs.agents_csv, notes)
+    rules = load_rules(inputs.rules_toml)
+
+    t0 = time.perf_counter()
+    say(f"forecasting {inputs.history_csv.name} ...")
+    fc = forecast_step(
+        inputs.history_csv,
+        tz=inputs.tz,
+        country=inputs.country,
+        start=inputs.start,
+        days=inputs.days,
+        origins=inputs.origins,
+        jobs=inputs.jobs,
+        events_csv=inputs.events_csv,
+        overrides_csv=inputs.overrides_csv,
+        targets_toml=inputs.targets_toml,
+    )
+    timings["forecast"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say("staffing ...")
+    requirements = staff_step(fc.result.forecast, targets, fc.result.interval_min)
+    timings["staff"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say(f"rostering {len(agents)} agents (time limit {inputs.time_limit_s:g} s) ...")
+    run = roster_step(
+        requirements,
+        agents,
+        rules,
+        tz=inputs.tz,
+        targets=targets,
+        time_limit_s=inputs.time_limit_s,
+        seed=inputs.seed,
+        progress=solver_progress,
+        notes=notes,
+    )
+    timings["roster"] = time.perf_counter() - t0
+
+    out = inputs.out_dir
+    files = {
+        "forecast": out / "forecast.csv",
+        "accuracy": out / "forecast.accuracy.csv",
+        "requirements": out / "requirements.csv",
+        "roster": out / "roster.csv",
+        "coverage": out / "roster.coverage.csv",
+        "summary": out / "roster.summary.json",
+        "report": out / "summary.txt",
+    }
+    write_csv(fc.result.forecast, files["forecast"])
+    write_csv(fc.result.accuracy, files["accuracy"])
+    write_csv(requirements, files["requirements"])
+    write_csv(run.roster, files["roster"])
+    write_csv(run.coverage, files["coverage"])
+    write_text(json.dumps(run.summary, indent=2, default=str) + "\n", files["summary"])
+    result = PipelineResult(
+        forecast=fc, requirements=requirements, roster=run, files=files, timings_s=timings
+    )
+    write_text(pipeline_report(result), files["report"])
+    return result
+
+
+def pipeline_report(result: PipelineResult) -> str:
+    """A planner-readable summary of a full run."""
+    from forecasting.engine import summary_table
+    from scheduling.roster_io import format_summary
+
+    fc = result.forecast.result
+    req = result.requirements
+    lines = ["== Forecast accuracy (rolling-origin backtest; ratio = vs seasonal naive) =="]
+    lines.append(summary_table(fc.accuracy))
+    lines.append("")
+    lines.append("== Agents needed per channel and day (peak agents / staff hours) ==")
+    hours = fc.interval_min / 60
+    daily = req.assign(day=req["interval_start"].dt.strftime("%a %Y-%m-%d"))
+    table = daily.groupby(["day", "channel"], sort=False).agg(
+        volume=("volume", "sum"), peak_agents=("agents", "max"), staff=("staff", "sum")
+    )
+    table["staff_h"] = (table.pop("staff") * hours).round(1)
+    table["volume"] = table["volume"].round(0).astype("int64")
+    lines.append(table.unstack("channel").to_string())
+    lines.append("")
+    lines.append("== Roster ==")
+    lines.append(format_summary(result.roster.summary))
+    sl = result.roster.summary.get("expected_service_level_week", {})
+    if sl:
+        lines.append(
+            "expected weekly service level: "
+            + ", ".join(f"{c} {v:.1%}" for c, v in sorted(sl.items()))
+        )
+    lines.append(f"rule checker: {len(result.roster.violations)} violation(s) of the hard rules")
+    lines.append("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings_s.items()))
+    return "\n".join(lines) + "\n"
