@@ -24,6 +24,7 @@ from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
 from forecasting.overrides import read_overrides
+from scheduling._lp_bound import lp_under_staffing_bound
 from scheduling.agents import Agent, read_agents
 from scheduling.evaluate import evaluate_staffing, roster_to_scheduled
 from scheduling.requirements import compute_requirements
@@ -73,16 +74,21 @@ def forecast_step(
     targets_toml: Path | None = None,
     columns: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    on_history: Callable[[History], None] | None = None,
 ) -> ForecastRun:
     """Read and validate a history file, then backtest, select and forecast every series.
 
     ``targets_toml`` supplies opening hours (closed intervals are zero); ``events_csv`` planner
     events for the calendar model; ``overrides_csv`` planner overrides applied last.
+    ``on_history`` is called once the history is read (e.g. to size a progress bar);
+    ``progress`` with 1 per finished series.
     """
     hours = load_opening_hours(targets_toml) if targets_toml else None
     history = read_history(
         history_csv, tz=tz, columns=columns, interval_min=interval_min, opening_hours=hours
     )
+    if on_history is not None:
+        on_history(history)
     events = load_events(events_csv) if events_csv else ()
     config = ForecastConfig(
         start=start,
@@ -104,17 +110,13 @@ def forecast_step(
     return ForecastRun(history=history, result=result, opening_hours=hours)
 
 
-# -------------------------------------------------------------------------------------------
-# step 2: staff
-
-
-def staff_step(forecast: pd.DataFrame, targets: Targets, interval_min: int) -> pd.DataFrame:
-    """Agents and staff needed per channel and interval (the requirements frame)."""
-    return compute_requirements(forecast, targets, interval_min)
+def count_series(history: History) -> int:
+    """Number of (channel, queue) series in a history."""
+    return int(history.frame.groupby(["channel", "queue"]).ngroups)
 
 
 # -------------------------------------------------------------------------------------------
-# step 3 + 4: roster and check
+# steps 3 and 4: roster and check (step 2, staffing, is ``compute_requirements``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,14 @@ def roster_step(
     violations = check_roster(
         frame, agents, rules, problem.dates, previous=previous, lock_previous=lock_previous
     )
-    summary = roster_summary(problem, solution, coverage, violations=len(violations))
+    lp_under = lp_under_staffing_bound(problem)
+    summary = roster_summary(
+        problem,
+        solution,
+        coverage,
+        violations=len(violations),
+        lp_bound_under_h=None if lp_under is None else round(lp_under, 2),
+    )
     if week_sl:
         summary["expected_service_level_week"] = week_sl
     summary["notes"] = list(summary.get("notes", [])) + list(notes or [])
@@ -280,7 +289,7 @@ def run_pipeline(
 
     t0 = time.perf_counter()
     say("staffing ...")
-    requirements = staff_step(fc.result.forecast, targets, fc.result.interval_min)
+    requirements = compute_requirements(fc.result.forecast, targets, fc.result.interval_min)
     timings["staff"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

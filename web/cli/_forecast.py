@@ -109,17 +109,13 @@ def forecast_command(
     """
     from tqdm import tqdm
 
-    from forecasting.calendar import CalendarConfig, load_events
-    from forecasting.engine import ForecastConfig, run_forecast, summary_table
-    from forecasting.history import read_history
-    from forecasting.opening_hours import load_opening_hours
-    from forecasting.overrides import read_overrides
+    from forecasting.engine import summary_table
     from web._io import write_csv
+    from web.pipeline import count_series, forecast_step
 
     model_list = None
     if models.strip().lower() != "auto":
         model_list = tuple(m.strip() for m in models.split(",") if m.strip())
-    hours = load_opening_hours(targets_toml) if targets_toml else None
     columns = {}
     for item in column_map:
         name, sep, target = item.partition("=")
@@ -128,33 +124,25 @@ def forecast_command(
                 f"expected FILE_NAME=NAME, got {item!r}", param_hint="--column"
             )
         columns[name.strip()] = target.strip()
-    history = read_history(
-        history_csv,
-        tz=tz,
-        columns=columns or None,
-        interval_min=int(interval_min) if interval_min else None,
-        opening_hours=hours,
-    )
-    events = load_events(events_csv) if events_csv else ()
-    config = ForecastConfig(
-        start=start,
-        days=days,
-        models=model_list,
-        origins=origins,
-        calendar=CalendarConfig(country=country, events=events),
-        n_jobs=jobs,
-    )
-    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
-    n_series = history.frame.groupby(["channel", "queue"]).ngroups
-    with tqdm(total=n_series, desc="forecast", unit="series", disable=quiet) as bar:
-        result = run_forecast(
-            history.frame,
-            config,
-            interval_min=history.interval_min,
-            opening_hours=hours,
-            overrides=overrides,
+    with tqdm(desc="forecast", unit="series", disable=quiet) as bar:
+        run = forecast_step(
+            history_csv,
+            tz=tz,
+            country=country,
+            start=start,
+            days=days,
+            interval_min=int(interval_min) if interval_min else None,
+            models=model_list,
+            origins=origins,
+            jobs=jobs,
+            events_csv=events_csv,
+            overrides_csv=overrides_csv,
+            targets_toml=targets_toml,
+            columns=columns or None,
             progress=bar.update,
+            on_history=lambda h: bar.reset(total=count_series(h)),
         )
+    history, result = run.history, run.result
     write_csv(result.forecast, output)
     write_csv(result.accuracy, accuracy_path(output))
     if plots_dir is not None:

@@ -7,24 +7,16 @@ import json
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from scheduling._lp_bound import lp_under_staffing_bound
 from scheduling.agents import read_agents
 from scheduling.errors import InputError
-from scheduling.evaluate import evaluate_staffing, roster_to_scheduled
 from scheduling.roster_check import check_roster
 from scheduling.roster_io import (
-    coverage_table,
     format_summary,
-    previous_shifts,
     read_requirements,
     read_roster,
-    roster_frame,
-    roster_summary,
 )
-from scheduling.roster_problem import build_problem
-from scheduling.roster_solve import Progress, SolverOptions, solve
+from scheduling.roster_solve import Progress
 from scheduling.rules import load_rules
 from scheduling.targets import load_targets
 from web._io import write_csv, write_text
@@ -37,6 +29,7 @@ from web.cli._options import (
     time_limit_option,
     tz_option,
 )
+from web.pipeline import roster_step
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -44,28 +37,6 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 def _side_paths(roster: Path) -> tuple[Path, Path]:
     base = roster.with_suffix("") if roster.suffix.lower() == ".csv" else roster
     return base.with_name(base.name + ".coverage.csv"), base.with_name(base.name + ".summary.json")
-
-
-def _add_service_levels(
-    coverage: pd.DataFrame,
-    roster: pd.DataFrame,
-    req: pd.DataFrame,
-    interval_min: int,
-    targets_path: Path,
-    notes: list[str],
-) -> pd.DataFrame:
-    """Expected service level per interval from the staffing engine (``scheduling.evaluate``)."""
-    if not {"volume", "aht_s"} <= set(req.columns):
-        notes.append("expected service level not computed: requirements lack volume/aht_s")
-        return coverage
-    targets = load_targets(targets_path)
-    scheduled = roster_to_scheduled(roster, coverage["interval_start"], interval_min)
-    demand = req[["channel", "queue", "interval_start", "volume", "aht_s"]]
-    result = evaluate_staffing(scheduled, demand, targets, interval_min)
-    sl = result.groupby(["channel", "interval_start"], as_index=False).agg(
-        volume=("volume", "sum"), service_level=("service_level", "mean")
-    )
-    return coverage.merge(sl, on=["channel", "interval_start"], how="left")
 
 
 @click.command("roster")
@@ -153,50 +124,37 @@ def roster_command(
     if requirements is None or output is None:
         raise click.UsageError("give REQUIREMENTS.csv and -o ROSTER.csv (or --check ROSTER.csv)")
     req = read_requirements(requirements, tz)
-    problem = build_problem(
+
+    def show(p: Progress) -> None:
+        if p.phase == "greedy":
+            click.echo(f"[{p.wall_time_s:6.1f} s] greedy start ready", err=True)
+        else:
+            click.echo(
+                f"[{p.wall_time_s:6.1f} s] solution {p.solutions}: objective "
+                f"{p.objective:.1f}, bound {p.best_bound:.1f}",
+                err=True,
+            )
+
+    targets = None
+    if targets_path is not None:
+        if {"volume", "aht_s"} <= set(req.columns):
+            targets = load_targets(targets_path)
+        else:
+            notes.append("expected service level not computed: requirements lack volume/aht_s")
+    run = roster_step(
         req,
         agents,
         rules,
         tz=tz,
-        previous=previous_shifts(previous) if previous is not None else (),
+        targets=targets,
+        previous=previous,
         lock_previous=lock_previous,
-    )
-
-    def show(p: Progress) -> None:
-        if p.phase == "greedy":
-            obj = "" if p.objective != p.objective else f": objective {p.objective:.1f}"
-            click.echo(f"[{p.wall_time_s:6.1f} s] greedy start ready{obj}", err=True)
-        else:
-            bound = "" if p.best_bound != p.best_bound else f", bound {p.best_bound:.1f}"
-            click.echo(
-                f"[{p.wall_time_s:6.1f} s] {p.phase} solution {p.solutions}: objective "
-                f"{p.objective:.1f}{bound}",
-                err=True,
-            )
-
-    solution = solve(
-        problem,
-        SolverOptions(time_limit_s=time_limit_s, seed=seed),
+        time_limit_s=time_limit_s,
+        seed=seed,
         progress=None if quiet else show,
+        notes=notes,
     )
-    frame = roster_frame(list(solution.shifts))
-    coverage = coverage_table(problem, frame)
-    if targets_path is not None:
-        coverage = _add_service_levels(
-            coverage, frame, req, problem.interval_min, targets_path, notes
-        )
-    violations = check_roster(
-        frame, agents, rules, problem.dates, previous=previous, lock_previous=lock_previous
-    )
-    lp_under = lp_under_staffing_bound(problem)
-    summary = roster_summary(
-        problem,
-        solution,
-        coverage,
-        violations=len(violations),
-        lp_bound_under_h=None if lp_under is None else round(lp_under, 2),
-    )
-    summary["notes"] += notes
+    frame, coverage, summary = run.roster, run.coverage, run.summary
     cov_path, sum_path = _side_paths(output)
     write_csv(frame, output)
     write_csv(coverage, cov_path)
@@ -206,9 +164,9 @@ def roster_command(
         for note in summary["notes"]:
             click.echo(f"note: {note}")
         click.echo(f"wrote {output}, {cov_path}, {sum_path}")
-    for v in violations:  # never expected: the checker is independent of the model
+    for v in run.violations:  # never expected: the checker is independent of the model
         click.echo(f"violation: {v}", err=True)
-    if violations:
+    if run.violations:
         raise click.exceptions.Exit(1)
 
 
