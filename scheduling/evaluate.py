@@ -384,20 +384,7 @@ def simulate_staffing(
         per_interval.append(out)
         for day in sorted(set(days)):
             sel = days == day
-            sub = {
-                name: getattr(res, name)[:, sel]
-                for name in (
-                    "offered",
-                    "answered",
-                    "answered_within",
-                    "abandoned",
-                    "abandoned_short",
-                    "wait_answered_s",
-                    "busy_s",
-                    "capacity_s",
-                )
-            }
-            day_res = type(res)(**sub)
+            day_res = res.select(sel)
             d_sl, d_sl_hw = mean_ci(day_res.service_level(axis=1))
             d_ab, d_ab_hw = mean_ci(day_res.abandon_rate(axis=1))
             d_asa, _ = mean_ci(day_res.asa_s(axis=1))

@@ -19,6 +19,7 @@ Student-t 95 % over independent replications.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from collections import deque
@@ -47,6 +48,12 @@ class SimulationResult:
     wait_answered_s: FloatArray
     busy_s: FloatArray
     capacity_s: FloatArray
+
+    def select(self, columns: NDArray[np.bool_]) -> SimulationResult:
+        """The same replications restricted to the intervals where *columns* is true."""
+        return SimulationResult(
+            **{f.name: getattr(self, f.name)[:, columns] for f in dataclasses.fields(self)}
+        )
 
     def _ratio(self, num: FloatArray, den: FloatArray, axis: int | None) -> FloatArray:
         if axis is not None:
@@ -147,19 +154,7 @@ def simulate_queue(
     staff = np.rint(np.asarray(agents, dtype=np.float64)).astype(np.int64)
     rng = np.random.default_rng(seed)
     shape = (replications, vol.size)
-    fields = {
-        name: np.zeros(shape)
-        for name in (
-            "offered",
-            "answered",
-            "answered_within",
-            "abandoned",
-            "abandoned_short",
-            "wait_answered_s",
-            "busy_s",
-            "capacity_s",
-        )
-    }
+    fields = {f.name: np.zeros(shape) for f in dataclasses.fields(SimulationResult)}
     interval_s = float(interval_min) * 60.0
     for r in range(replications):
         out = {k: v[r] for k, v in fields.items()}
