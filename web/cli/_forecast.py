@@ -110,6 +110,7 @@ def forecast_command(
     from tqdm import tqdm
 
     from forecasting.engine import summary_table
+    from forecasting.history import History
     from web._io import write_csv
     from web.pipeline import count_series, forecast_step
 
@@ -124,7 +125,14 @@ def forecast_command(
                 f"expected FILE_NAME=NAME, got {item!r}", param_hint="--column"
             )
         columns[name.strip()] = target.strip()
-    with tqdm(desc="forecast", unit="series", disable=quiet) as bar:
+    bars: list[tqdm] = []
+
+    def start_bar(history: History) -> None:
+        bars.append(
+            tqdm(total=count_series(history), desc="forecast", unit="series", disable=quiet)
+        )
+
+    try:
         run = forecast_step(
             history_csv,
             tz=tz,
@@ -139,9 +147,12 @@ def forecast_command(
             overrides_csv=overrides_csv,
             targets_toml=targets_toml,
             columns=columns or None,
-            progress=bar.update,
-            on_history=lambda h: bar.reset(total=count_series(h)),
+            progress=lambda n: bars[-1].update(n),
+            on_history=start_bar,
         )
+    finally:
+        for bar in bars:
+            bar.close()
     history, result = run.history, run.result
     write_csv(result.forecast, output)
     write_csv(result.accuracy, accuracy_path(output))
