@@ -358,6 +358,5 @@ def pipeline_report(result: PipelineResult) -> str:
             "expected weekly service level: "
             + ", ".join(f"{c} {v:.1%}" for c, v in sorted(sl.items()))
         )
-    lines.append(f"rule checker: {len(result.roster.violations)} violation(s) of the hard rules")
     lines.append("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings_s.items()))
     return "\n".join(lines) + "\n"
