@@ -6,6 +6,10 @@ most one per agent and day. Hard rules constrain these Booleans; every soft goal
 named penalty terms and :func:`build_model` minimises their sum. Breaks are placed afterwards
 (:mod:`scheduling.roster_breaks`): the requirement's ``staff`` already includes break shrinkage.
 
+Coverage moves in whole agents (multiples of the cover units, see :func:`cover_grain`), so
+each interval's under/over-staffing is written at those levels (:func:`_lattice_coverage`):
+exact on every roster, and a much tighter LP relaxation than costing fractions of an agent.
+
 Objective units: 1/100 of a point; weights in ``rules.toml`` are points per agent-hour (under/
 over-staffing), per paid hour, per hour of start deviation, per day, etc.
 """
@@ -435,6 +439,7 @@ def add_coverage(
             vs.append(var)
             cs.append(units)
     w_under, w_over = coverage_weights(problem)
+    grain = cover_grain(problem)
     under_terms: list = []
     over_terms: list = []
     for c in problem.channels:
@@ -444,32 +449,95 @@ def add_coverage(
             if base_cover is not None:
                 req -= int(base_cover[c][i])
             vs, cs = by_ci.get((c, i), ([], []))
-            if not vs and req <= 0:
+            if not vs:
+                if req > 0:  # nothing can cover it: a constant shortage
+                    under_terms.append(under_cost(w_under, req))
                 continue
-            segs = []
-            remaining = req
-            for s, weight in enumerate(w_under):
-                last = s == len(w_under) - 1
-                ub = remaining if last else min(COVER_UNITS, remaining)
-                if ub <= 0:
-                    break
-                seg = model.new_int_var(0, ub, f"under[{c},{i},{s}]")
-                segs.append(seg)
-                under_terms.append(weight * seg)
-                remaining -= ub
-            v.under[(c, i)] = segs
-            cov = cp_model.LinearExpr.weighted_sum(vs, cs) if vs else 0
-            if vs:
-                over = model.new_int_var(0, sum(cs) + max(0, -req), f"over[{c},{i}]")
+            if req <= 0:
+                over = model.new_int_var(0, sum(cs) - req, f"over[{c},{i}]")
                 v.over[(c, i)] = over
                 over_terms.append(w_over * over)
-                model.add(cov + sum(segs) - over == req)
-            else:
-                model.add(sum(segs) == req)
+                model.add(cp_model.LinearExpr.weighted_sum(vs, cs) - over == req)
+                continue
+            g = grain[i]
+            under, over_expr = _lattice_coverage(
+                model, f"{c},{i}", vs, [u // g for u in cs], req, g, w_under, w_over
+            )
+            under_terms.append(under)
+            over_terms.append(over_expr)
     return [
         ("under_staffing", cp_model.LinearExpr.sum(under_terms)),
         ("over_staffing", cp_model.LinearExpr.sum(over_terms)),
     ]
+
+
+def under_cost(w_under: Sequence[int], short: int) -> int:
+    """Cost (objective units) of ``short`` tenths of an agent missing in one interval: the
+    first ``COVER_UNITS`` tenths at ``w_under[0]`` each, the next at ``w_under[1]``, ..."""
+    total = 0
+    for s, weight in enumerate(w_under):
+        last = s == len(w_under) - 1
+        take = max(0, short - s * COVER_UNITS)
+        if not last:
+            take = min(COVER_UNITS, take)
+        total += weight * take
+    return total
+
+
+def cover_grain(problem: RosterProblem) -> list[int]:
+    """Per interval, the gcd of the cover units of every candidate shift: the coverage of any
+    roster is a multiple of it (a whole agent, ``COVER_UNITS``, for grid-aligned shifts)."""
+    grain = [0] * problem.n_intervals
+    for cand in problem.candidates:
+        for i, units in cand.cover:
+            grain[i] = math.gcd(grain[i], units)
+    return [g or COVER_UNITS for g in grain]
+
+
+def _lattice_coverage(
+    model: cp_model.CpModel,
+    tag: str,
+    vs: list,
+    steps: list[int],
+    req: int,
+    g: int,
+    w_under: Sequence[int],
+    w_over: int,
+) -> tuple[cp_model.LinearExprT, cp_model.LinearExprT]:
+    """Under- and over-staffing of one interval whose coverage moves in multiples of ``g``.
+
+    With ``req = g q + r``: coverage ``g (q - D + e1 + e2)``, where ``D`` counts missing
+    multiples (costed at the convex under-staffing weights), ``e1`` is the one multiple that
+    turns the ``r`` short into ``g - r`` over, and ``e2`` further multiples over. The costs are
+    exact on every roster; in the LP relaxation they are the interpolation between whole
+    multiples, which is what makes CP-SAT's bound tight against fractional coverage.
+    """
+    q, r = divmod(req, g)
+    base = under_cost(w_under, r)
+    under_parts: list = []
+    d_vars: list = []
+    t, prev = 1, base
+    while t <= q:
+        now = under_cost(w_under, r + g * t)
+        if r + g * (t - 1) >= COVER_UNITS * (len(w_under) - 1):  # constant slope from here
+            d = model.new_int_var(0, q - t + 1, f"short[{tag},{t}+]")
+            d_vars.append(d)
+            under_parts.append((now - prev) * d)
+            break
+        d = model.new_bool_var(f"short[{tag},{t}]")
+        d_vars.append(d)
+        under_parts.append((now - prev) * d)
+        t, prev = t + 1, now
+    e2 = model.new_int_var(0, max(0, sum(steps) - q), f"over[{tag}]")
+    cov = cp_model.LinearExpr.weighted_sum(vs, steps)
+    if not r:
+        model.add(cov + sum(d_vars) - e2 == q)
+        return cp_model.LinearExpr.sum(under_parts), g * w_over * e2
+    e1 = model.new_bool_var(f"round_up[{tag}]")
+    model.add(cov + sum(d_vars) - e1 - e2 == q)
+    under = base - base * e1 + cp_model.LinearExpr.sum(under_parts)
+    over = (g - r) * w_over * e1 + g * w_over * e2
+    return under, over
 
 
 def _weighted(v: RosterVariables, coefs: dict[tuple[int, int, str], int]) -> cp_model.LinearExprT:

@@ -1,5 +1,8 @@
 """Solve a roster problem: per-agent feasibility and a greedy start, the CP-SAT model within
 the time limit, then break placement; the result has an explicit status and the proven bound.
+
+The bound is the larger of CP-SAT's and the aggregated LP relaxation's
+(:mod:`scheduling._lp_bound`), which is solved in a thread while the greedy start is built.
 """
 
 from __future__ import annotations
@@ -8,11 +11,12 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduling._lp_bound import lp_objective_bound, lp_objective_solution
+from scheduling._lp_bound import lp_objective_solution
 from scheduling.errors import InfeasibleError, SchedulingError
 from scheduling.roster_breaks import PlacedShift, place_breaks
 from scheduling.roster_explain import explain_agent
@@ -31,7 +35,10 @@ class SolverOptions:
     defaults to both cores; ``relative_gap`` stops early once the proven gap is that small.
     Problems with more than ``monolithic_max_vars`` shift Booleans are decomposed: groups of
     ``group_agents`` agents sharing a skill are re-optimised in turn (each for at most
-    ``group_time_s``) with the other agents' shifts fixed (see :func:`solve`).
+    ``group_time_s``) with the other agents' shifts fixed (see :func:`solve`). With
+    ``restrict_to_lp``, models of more than ``restrict_min_vars`` shift Booleans (and every
+    group model) only get the shifts the LP relaxation uses plus those of the starting roster;
+    the bound then comes from the LP relaxation alone.
     """
 
     time_limit_s: float = 60.0
@@ -41,9 +48,10 @@ class SolverOptions:
     relative_gap: float = 0.0
     greedy_hint: bool = True
     monolithic_max_vars: int = 20_000
-    group_agents: int = 12
-    group_time_s: float = 3.0
+    group_agents: int = 8
+    group_time_s: float = 2.0
     restrict_to_lp: bool = True
+    restrict_min_vars: int = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +85,18 @@ def configure_solver(
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, t0: float, progress: ProgressFn | None) -> None:
+    def __init__(
+        self,
+        t0: float,
+        progress: ProgressFn | None,
+        lp_bound: float | None = None,
+        trust_bound: bool = True,
+    ) -> None:
         super().__init__()
         self.t0 = t0
         self.progress = progress
+        self.lp_bound = lp_bound
+        self.trust_bound = trust_bound
         self.count = 0
         self.first: float | None = None
         self.last: float | None = None
@@ -95,15 +111,11 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         if self.last_obj is None or obj < self.last_obj:
             self.last, self.last_obj = now, obj
         if self.progress is not None:
-            self.progress(
-                Progress(
-                    "cp-sat",
-                    self.count,
-                    obj / OBJ_SCALE,
-                    self.best_objective_bound / OBJ_SCALE,
-                    now,
-                )
-            )
+            bounds = [] if self.lp_bound is None else [self.lp_bound]
+            if self.trust_bound:
+                bounds.append(self.best_objective_bound / OBJ_SCALE)
+            bound = max(bounds) if bounds else float("nan")
+            self.progress(Progress("cp-sat", self.count, obj / OBJ_SCALE, bound, now))
 
 
 def solve(
@@ -141,6 +153,13 @@ def solve(
     """
     options = options or SolverOptions()
     t0 = time.perf_counter()
+    # the LP relaxation (bound, and the shifts the search is restricted to) runs in a thread
+    # while the greedy start, which uses one core, is built
+    lp_future: Future[tuple[float | None, set[tuple[int, str]]]] | None = None
+    if options.greedy_hint:
+        pool = ThreadPoolExecutor(max_workers=1)
+        lp_future = pool.submit(lp_objective_solution, problem)
+        pool.shutdown(wait=False)
     greedy = greedy_roster(problem) if options.greedy_hint else None
     infeasible = (
         list(greedy.infeasible_agents) if greedy else [a for a in range(len(problem.agents))]
@@ -160,17 +179,29 @@ def solve(
         )
 
     greedy_obj = objective_terms(problem, greedy.assignments)["total"] if greedy else None
-    if greedy is not None and count_shift_vars(problem) > options.monolithic_max_vars:
-        return _solve_by_groups(problem, options, greedy.assignments, t0, progress)
-    model, v = build_model(problem)
+    n_vars = count_shift_vars(problem)
+    if greedy is not None and lp_future is not None and n_vars > options.monolithic_max_vars:
+        return _solve_by_groups(problem, options, greedy.assignments, t0, progress, lp_future)
+    lp_bound, support = lp_future.result() if lp_future is not None else (None, set())
+    restricted = bool(
+        greedy is not None
+        and options.restrict_to_lp
+        and support
+        and n_vars > options.restrict_min_vars
+    )
+    allowed = None
+    if restricted and greedy is not None:
+        allowed = support | {(k, c) for _, k, c in greedy.assignments}
+    model, v = build_model(problem, allowed=allowed)
     if greedy is not None:
         _add_complete_hint(model, v, set(greedy.assignments))
         if progress is not None:
             obj = float("nan") if greedy_obj is None else greedy_obj
-            progress(Progress("greedy", 0, obj, float("nan"), time.perf_counter() - t0))
+            bound = float("nan") if lp_bound is None else lp_bound
+            progress(Progress("greedy", 0, obj, bound, time.perf_counter() - t0))
     remaining = max(1.0, options.time_limit_s - (time.perf_counter() - t0))
     solver = configure_solver(options, remaining)
-    callback = _Callback(t0, progress)
+    callback = _Callback(t0, progress, lp_bound, trust_bound=not restricted)
     status = solver.solve(model, callback)
     wall = time.perf_counter() - t0
     if status == cp_model.INFEASIBLE:  # pragma: no cover - per-agent checks catch this first
@@ -185,7 +216,7 @@ def solve(
         return RosterSolution(
             status="feasible",
             objective=None,
-            best_bound=solver.best_objective_bound / OBJ_SCALE,
+            best_bound=lp_bound if restricted else solver.best_objective_bound / OBJ_SCALE,
             gap=None,
             time_to_first_s=None,
             time_to_final_s=None,
@@ -204,32 +235,42 @@ def solve(
             f"no roster found within the time limit ({options.time_limit_s:g} s; solver status "
             f"{solver.status_name(status)}); allow more time"
         )
-    objective = solver.objective_value / OBJ_SCALE
-    bound = solver.best_objective_bound / OBJ_SCALE
-    if status != cp_model.OPTIMAL:  # the LP relaxation may prove more than the search did
-        lp = lp_objective_bound(problem)
-        if lp is not None and lp > bound:
-            bound = lp
-    gap = (
-        0.0
-        if status == cp_model.OPTIMAL
-        else ((objective - bound) / abs(objective) if abs(objective) > 1e-9 else 0.0)
-    )
     chosen = [key for key, var in v.x.items() if solver.value(var)]
+    terms = objective_terms(problem, chosen)
+    objective = terms.pop("total")
+    bounds = [] if lp_bound is None else [lp_bound]
+    if not restricted:  # a restricted model's bound is not the problem's
+        bounds.append(solver.best_objective_bound / OBJ_SCALE)
+    best_bound = max(bounds) if bounds else None
+    optimal = (status == cp_model.OPTIMAL and not restricted) or (
+        best_bound is not None and objective - best_bound <= 1e-6 * max(1.0, abs(objective))
+    )
+    if optimal:
+        gap: float | None = 0.0
+    elif best_bound is None:
+        gap = None
+    else:
+        gap = max(0.0, (objective - best_bound) / abs(objective)) if abs(objective) > 1e-9 else 0.0
     shifts = shifts_from_assignments(problem, chosen)
-    terms = {name: solver.value(expr) / OBJ_SCALE for name, expr in v.terms}
+    notes = problem.notes
+    if restricted:
+        notes = (
+            *notes,
+            "search restricted to the shifts of the LP relaxation's solution and the greedy "
+            "start; bound from the LP relaxation",
+        )
     return RosterSolution(
-        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        status="optimal" if optimal else "feasible",
         objective=objective,
-        best_bound=bound,
-        gap=max(0.0, gap),
+        best_bound=best_bound,
+        gap=gap,
         time_to_first_s=callback.first,
         time_to_final_s=callback.last,
         wall_time_s=wall,
         num_solutions=callback.count,
         shifts=tuple(shifts),
         objective_terms=terms,
-        notes=problem.notes,
+        notes=notes,
         assignments=tuple(chosen),
         greedy_objective=greedy_obj,
     )
@@ -254,16 +295,19 @@ def _solve_by_groups(
     start: tuple[tuple[int, int, str], ...],
     t0: float,
     progress: ProgressFn | None,
+    lp_future: Future[tuple[float | None, set[tuple[int, str]]]],
 ) -> RosterSolution:
     """Decomposition for large problems: from the greedy roster, repeatedly re-optimise a
     group of agents who share a skill, with every other agent's shifts fixed (their coverage
     enters the group's model as a constant). The objective decomposes exactly (coverage plus
     per-agent terms), so each accepted group solution improves the whole roster. The bound
-    reported is the LP relaxation's (:func:`scheduling._lp_bound.lp_objective_bound`).
+    reported is the LP relaxation's (:func:`scheduling._lp_bound.lp_objective_bound`); once
+    it is solved (in ``lp_future``), groups are restricted to its support.
     """
     rng = random.Random(options.seed)
     n = len(problem.agents)
-    bound, support = lp_objective_solution(problem)
+    bound: float | None = None
+    support: set[tuple[int, str]] | None = None
     by_agent: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for key in start:
         by_agent[key[0]].append(key)
@@ -275,6 +319,10 @@ def _solve_by_groups(
     count = 1
     if progress is not None:
         progress(Progress("greedy", count, current, float("nan"), first))
+
+    def shown() -> float:
+        return float("nan") if bound is None else bound
+
     pools = {c: [a for a in range(n) if c in problem.agents[a].skills] for c in problem.channels}
     channels = [c for c in problem.channels if pools[c]]
     while channels and deadline - time.perf_counter() > 0.5:
@@ -283,7 +331,11 @@ def _solve_by_groups(
         own = [key for a in group for key in by_agent[a]]
         own_cov = cover_tenths(problem, own)
         base = {ch: cov[ch] - own_cov[ch] for ch in problem.channels}
-        allowed = (support | {(k, c) for _, k, c in own}) if options.restrict_to_lp else None
+        if support is None and lp_future.done():
+            bound, support = lp_future.result()
+        allowed = None
+        if options.restrict_to_lp and support:
+            allowed = support | {(k, c) for _, k, c in own}
         model, v = build_model(problem, agents=group, base_cover=base, allowed=allowed)
         hinted = _add_complete_hint(model, v, set(own))
         left = deadline - time.perf_counter()
@@ -307,7 +359,9 @@ def _solve_by_groups(
         count += 1
         last = time.perf_counter() - t0
         if progress is not None:
-            progress(Progress("groups", count, current, float("nan"), last))
+            progress(Progress("groups", count, current, shown(), last))
+    if support is None:  # the time limit came first: wait for the bound
+        bound, _ = lp_future.result()
     assignments = [key for a in range(n) for key in by_agent[a]]
     terms = objective_terms(problem, assignments)
     objective = terms.pop("total")

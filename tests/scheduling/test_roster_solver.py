@@ -18,7 +18,7 @@ from scheduling.agents import Agent
 from scheduling.errors import InfeasibleError
 from scheduling.roster_check import check_roster
 from scheduling.roster_io import previous_shifts, roster_frame
-from scheduling.roster_model import build_model, coverage_weights
+from scheduling.roster_model import build_model, cover_grain, coverage_weights, under_cost
 from scheduling.roster_objective import objective_terms
 from scheduling.roster_problem import COVER_UNITS, RosterProblem, build_problem
 from scheduling.roster_solve import SolverOptions, configure_solver, solve
@@ -144,9 +144,34 @@ def test_tiny_instance_matches_brute_force(seed: int) -> None:
     req = requirements(2, {"voice": demand_profile(seed), "chat": demand_profile(seed + 10)})
     problem = build_problem(req, agents, tiny_rules(), tz=TZ)
     sol = solve(problem, OPTS)
+    best = brute_force(problem)
     assert sol.status == "optimal"
-    assert sol.objective == pytest.approx(brute_force(problem))
+    assert sol.objective == pytest.approx(best)
     assert check_roster(roster_frame(list(sol.shifts)), agents, problem.rules, problem.dates) == []
+    lp = lp_objective_bound(problem)
+    assert lp is not None and lp <= best + 1e-6
+
+
+def test_lp_bound_counts_whole_agents() -> None:
+    # half an agent needed 08:00-12:00: a 4 h shift over-staffs by half an agent (8 x 0.5 x
+    # 0.25 h x 2 points = 4 points for 30-min intervals) rather than 20 points short; a
+    # fractional LP would claim 0, the lattice relaxation proves the optimum
+    demand = [0.0] * 48
+    demand[16:24] = [0.5] * 8
+    problem = build_problem(requirements(1, {"voice": demand}), [agent("A")], tiny_rules(), tz=TZ)
+    assert cover_grain(problem)[16] == COVER_UNITS
+    assert lp_objective_bound(problem) == pytest.approx(4.0)
+    sol = solve(problem, OPTS)
+    assert sol.status == "optimal" and sol.objective == pytest.approx(4.0)
+    assert sol.best_bound == pytest.approx(4.0) and sol.gap == 0.0
+
+
+def test_under_cost_is_convex_piecewise() -> None:
+    w = [50, 100, 150]
+    assert under_cost(w, 0) == 0
+    assert under_cost(w, 4) == 200
+    assert under_cost(w, 12) == 10 * 50 + 2 * 100
+    assert under_cost(w, 35) == 10 * 50 + 10 * 100 + 15 * 150
 
 
 def test_convex_penalty_spreads_shortage() -> None:
@@ -349,6 +374,9 @@ def test_solver_rosters_always_pass_the_checker(
     assert sol.status in ("optimal", "feasible")
     frame = roster_frame(list(sol.shifts))
     assert check_roster(frame, agents, rules, problem.dates) == []
+    # the relaxation (day patterns, rest cuts, soft terms, whole agents) is a valid bound
+    lp = lp_objective_bound(problem)
+    assert sol.objective is not None and lp is not None and lp <= sol.objective + 1e-6
 
 
 def test_objective_evaluator_and_lp_bound_agree_with_solver() -> None:
