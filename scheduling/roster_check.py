@@ -252,6 +252,13 @@ def check_roster(
         for s in mine:
             if s.date in agent.unavailable:
                 out.append(Violation(aid, s.date, "time_off", "works on approved time off"))
+            next_day = s.date + dt.timedelta(days=1)
+            if next_day in agent.unavailable and _wall_minutes(s.end, s.date) > 1440:
+                out.append(
+                    Violation(
+                        aid, s.date, "time_off", f"works into approved time off on {next_day}"
+                    )
+                )
             if (
                 agent.earliest_start_min is not None
                 and _wall_minutes(s.start, s.date) < agent.earliest_start_min

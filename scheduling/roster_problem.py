@@ -110,14 +110,18 @@ def candidate_blockers(problem: RosterProblem, agent: Agent, cand: Candidate) ->
     Names: ``time_off``, ``earliest_start``, ``latest_end``.
     """
     reasons = []
-    if problem.dates[cand.day] in agent.unavailable:
+    day = problem.dates[cand.day]
+    end_tod = cand.start_tod_min + problem.rules.shift_types[cand.type_idx].length_min
+    # a day of approved time off is free of work: no shift starts on it, and none from the
+    # evening before runs into it
+    if day in agent.unavailable or (
+        end_tod > 1440 and day + dt.timedelta(days=1) in agent.unavailable
+    ):
         reasons.append("time_off")
     if agent.earliest_start_min is not None and cand.start_tod_min < agent.earliest_start_min:
         reasons.append("earliest_start")
-    if agent.latest_end_min is not None:
-        end_tod = cand.start_tod_min + problem.rules.shift_types[cand.type_idx].length_min
-        if end_tod > agent.latest_end_min:
-            reasons.append("latest_end")
+    if agent.latest_end_min is not None and end_tod > agent.latest_end_min:
+        reasons.append("latest_end")
     return reasons
 
 

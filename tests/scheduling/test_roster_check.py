@@ -171,3 +171,22 @@ def test_night_limit_and_unknown_agent() -> None:
         for v in check_roster(frame(rows), [Agent("A", "A", ("voice",), 0, 40, 5)], RULES, DATES)
     }
     assert "max_night_shifts" in found and "agent" in found
+
+
+def test_night_shift_running_into_time_off_is_caught() -> None:
+    # a night shift starting the evening before a day of approved leave works into that day
+    night = {
+        "agent_id": "A",
+        "date": DAY0,
+        "activity": "work",
+        "channel": "voice",
+        "start": ts(0, "22:00"),
+        "end": ts(0, "22:00") + pd.Timedelta(hours=9),
+    }
+    on_leave_next_day = Agent("A", "A", ("voice",), 0, 40, 5, unavailable=frozenset({DATES[1]}))
+    found = check_roster(frame([night]), [on_leave_next_day], RULES, DATES)
+    assert [v.rule for v in found] == ["time_off"]
+    assert str(DATES[1]) in found[0].message
+    # the same shift before an ordinary day is fine
+    no_leave = Agent("A", "A", ("voice",), 0, 40, 5)
+    assert check_roster(frame([night]), [no_leave], RULES, DATES) == []

@@ -426,3 +426,24 @@ def test_objective_evaluator_and_lp_bound_agree_with_solver() -> None:
     assert dec.objective == pytest.approx(objective_terms(problem, dec.assignments)["total"])
     assert dec.objective <= dec.greedy_objective + 1e-6
     assert check_roster(roster_frame(list(dec.shifts)), agents, rules, problem.dates) == []
+
+
+def test_solver_never_works_a_night_into_time_off() -> None:
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 0, "days_off_consecutive": False, "min_rest_h": 12},
+            "shift": [
+                {"name": "night", "length_h": 8, "starts": ["22:00-22:00"], "start_step_min": 60}
+            ],
+            "weights": {"under_staffing": [10, 20], "over_staffing": 2},
+        }
+    )
+    # demand only in the small hours of Tuesday, the agent's day of leave
+    demand = [0.0] * 96
+    for k in range(48, 60):
+        demand[k] = 1.0
+    agents = [agent("A", unavailable=frozenset({DAY0 + dt.timedelta(days=1)}))]
+    problem = build_problem(requirements(2, {"voice": demand}), agents, rules, tz=TZ)
+    sol = solve(problem, OPTS)
+    assert all(s.date != DAY0 for s in sol.shifts)
+    assert check_roster(roster_frame(list(sol.shifts)), agents, rules, problem.dates) == []
