@@ -85,11 +85,6 @@ def extra_columns(frame: pd.DataFrame, known: Iterable[str]) -> list[str]:
     return [c for c in frame.columns if c not in known_set]
 
 
-def file_row(frame: pd.DataFrame, position: int) -> int:
-    """The 1-based file line of the row at *position* (0-based) of a frame read by this module."""
-    return int(position) + 2
-
-
 def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 

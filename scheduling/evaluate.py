@@ -24,6 +24,7 @@ from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_cs
 from scheduling.deferred import steady_state_backlog
 from scheduling.errors import InputError
 from scheduling.requirements import demand_frame, fractional_metrics
+from scheduling.roster_io import read_roster
 from scheduling.simulation import mean_ci, simulate_queue
 from scheduling.targets import Targets
 
@@ -39,7 +40,6 @@ EVALUATION_COLUMNS = [
     "occupancy",
     "abandon_rate",
 ]
-ROSTER_COLUMNS = ["agent_id", "date", "activity", "channel", "start", "end"]
 _PAUSES = ("break", "lunch")
 
 
@@ -55,49 +55,13 @@ def read_schedule(path: str | Path, tz: str = "Asia/Dubai") -> tuple[str, pd.Dat
     Raises
     ------
     InputError
-        Missing columns, bad timestamps or numbers, ``end`` not after ``start``.
+        Missing columns, bad timestamps or numbers; for a roster every check of
+        :func:`scheduling.roster_io.read_roster`.
     """
     name = str(path)
     head = read_csv_checked(path, [])
     if {"agent_id", "activity"} <= set(head.columns):
-        raw = read_csv_checked(path, ["agent_id", "activity", "start", "end"])
-        frame = pd.DataFrame(
-            {
-                "agent_id": parse_text(raw["agent_id"], file=name, column="agent_id"),
-                "activity": parse_text(raw["activity"], file=name, column="activity").str.lower(),
-                "channel": parse_text(raw["channel"], file=name, column="channel", default="")
-                if "channel" in raw.columns
-                else "",
-                "start": parse_timestamps(raw["start"], tz=tz, file=name, column="start"),
-                "end": parse_timestamps(raw["end"], tz=tz, file=name, column="end"),
-            }
-        )
-        bad = (frame["end"] <= frame["start"]).to_numpy()
-        if bad.any():
-            raise InputError(
-                "end must be after start",
-                file=name,
-                row=int(np.flatnonzero(bad)[0]) + 2,
-                column="end",
-            )
-        unknown = ~frame["activity"].isin(["work", *_PAUSES]).to_numpy()
-        if unknown.any():
-            pos = int(np.flatnonzero(unknown)[0])
-            raise InputError(
-                f"unknown activity {frame['activity'].iloc[pos]!r} (work, break, lunch)",
-                file=name,
-                row=pos + 2,
-                column="activity",
-            )
-        no_channel = ((frame["activity"] == "work") & (frame["channel"] == "")).to_numpy()
-        if no_channel.any():
-            raise InputError(
-                "work rows need a channel",
-                file=name,
-                row=int(np.flatnonzero(no_channel)[0]) + 2,
-                column="channel",
-            )
-        return "roster", frame
+        return "roster", read_roster(path, tz)
     raw = read_csv_checked(path, ["channel", "interval_start", "agents"])
     frame = pd.DataFrame(
         {
