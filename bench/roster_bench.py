@@ -168,7 +168,7 @@ def run(n_agents: int, time_limit_s: float, seed: int) -> dict[str, object]:
     viol = check_roster(roster_frame(list(sol.shifts)), problem.agents, rules, problem.dates)
     req_h = sum(v["required_h"] for v in fig.values())
     return {
-        "mode": "groups" if any("decomposed" in n for n in sol.notes) else "monolithic",
+        "mode": "lns" if any("neighbourhood search" in n for n in sol.notes) else "monolithic",
         "greedy_obj": sol.greedy_objective,
         "agents": n_agents,
         "status": sol.status,
@@ -228,8 +228,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['greedy_under_h']:>9.1f} {r['violations']:>5}"
         )
     print(
-        "\nmode: monolithic CP-SAT model or decomposition (groups); bound: the larger of the "
-        "CP-SAT bound and the aggregated LP relaxation's; gap = (objective - bound) / objective;"
+        "\nmode: one CP-SAT model (monolithic) or large-neighbourhood search (lns); bound: the "
+        "larger of the CP-SAT bound and the aggregated LP relaxation's;"
+        "\ngap = (objective - bound) / objective;"
         "\nLP lb h: least under-staffing of that relaxation; +LB/req = (under h - LP lb h) / "
         "req h; greedy: the sequential baseline; viol: independent rule-check violations"
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +102,7 @@ def build_model(
     explain: bool = False,
     base_cover: dict[str, np.ndarray] | None = None,
     allowed: set[tuple[int, str]] | None = None,
+    keep: Callable[[int, int, str], bool] | None = None,
 ) -> tuple[cp_model.CpModel, RosterVariables]:
     """Build the CP-SAT model of ``problem``.
 
@@ -121,6 +122,9 @@ def build_model(
     allowed
         When given, only these ``(candidate index, channel)`` shifts get variables (a
         restricted model, see :mod:`scheduling.roster_solve`).
+    keep
+        When given, only the ``(agent, candidate, channel)`` shifts it accepts get variables
+        (a neighbourhood, see :mod:`scheduling.roster_lns`); applied after ``allowed``.
     explain
         Guard every hard rule of every agent with an assumption literal (for
         :mod:`scheduling.roster_explain`) and keep shifts that time off or earliest/latest
@@ -135,7 +139,7 @@ def build_model(
     idx = tuple(range(len(problem.agents))) if agents is None else tuple(agents)
     v = RosterVariables(agents=idx)
     guard = _Guard(model, v, explain)
-    add_shift_variables(model, problem, v, guard, allowed)
+    add_shift_variables(model, problem, v, guard, allowed, keep)
     add_one_shift_per_day(model, problem, v)
     add_contract_hours(model, problem, v, guard)
     add_working_days(model, problem, v, guard)
@@ -164,6 +168,7 @@ def add_shift_variables(
     v: RosterVariables,
     guard: _Guard,
     allowed: set[tuple[int, str]] | None = None,
+    keep: Callable[[int, int, str], bool] | None = None,
 ) -> None:
     """Create ``x`` for every (agent, allowed candidate, channel); skills and shift-type groups
     filter here. Time off and earliest/latest times filter too (or are guarded when explaining).
@@ -184,6 +189,8 @@ def add_shift_variables(
                 continue
             for c in cs:
                 if allowed is not None and (k, c) not in allowed:
+                    continue
+                if keep is not None and not keep(a, k, c):
                     continue
                 var = model.new_bool_var(
                     f"x[{agent.agent_id},{problem.dates[cand.day]},"

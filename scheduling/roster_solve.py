@@ -7,12 +7,11 @@ The bound is the larger of CP-SAT's and the aggregated LP relaxation's
 
 from __future__ import annotations
 
-import random
+import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -21,8 +20,9 @@ from scheduling.errors import InfeasibleError, SchedulingError
 from scheduling.roster_breaks import PlacedShift, place_breaks
 from scheduling.roster_explain import explain_agent
 from scheduling.roster_greedy import greedy_roster
+from scheduling.roster_lns import LnsOptions, complete_hint, improve
 from scheduling.roster_model import OBJ_SCALE, RosterVariables, build_model, previous_in_horizon
-from scheduling.roster_objective import cover_tenths, objective_terms
+from scheduling.roster_objective import objective_terms
 from scheduling.roster_problem import RosterProblem
 from scheduling.roster_records import Activity, RosterShift, RosterSolution
 
@@ -33,12 +33,14 @@ class SolverOptions:
 
     ``time_limit_s`` bounds the whole :func:`solve` (greedy start included); ``num_workers``
     defaults to both cores; ``relative_gap`` stops early once the proven gap is that small.
-    Problems with more than ``monolithic_max_vars`` shift Booleans are decomposed: groups of
-    ``group_agents`` agents sharing a skill are re-optimised in turn (each for at most
-    ``group_time_s``) with the other agents' shifts fixed (see :func:`solve`). With
-    ``restrict_to_lp``, models of more than ``restrict_min_vars`` shift Booleans (and every
-    group model) only get the shifts the LP relaxation uses plus those of the starting roster;
-    the bound then comes from the LP relaxation alone.
+    Problems of at most ``monolithic_max_vars`` shift Booleans are solved as one CP-SAT
+    model; larger ones by large-neighbourhood search from the greedy roster
+    (:mod:`scheduling.roster_lns`: ``num_workers`` single-worker CP-SAT steps at once, each of
+    at most ``lns_step_s`` over up to ``lns_agents`` agents for the whole horizon, or up to
+    ``lns_day_agents`` agents on one or two days). With ``restrict_to_lp``, monolithic
+    models of more than ``restrict_min_vars`` shift Booleans (and every neighbourhood) only
+    get the shifts the LP relaxation uses plus those of the current roster; the bound then
+    comes from the LP relaxation alone.
     """
 
     time_limit_s: float = 60.0
@@ -47,9 +49,10 @@ class SolverOptions:
     log: bool = False
     relative_gap: float = 0.0
     greedy_hint: bool = True
-    monolithic_max_vars: int = 20_000
-    group_agents: int = 8
-    group_time_s: float = 2.0
+    monolithic_max_vars: int = 3_000
+    lns_agents: int = 8
+    lns_day_agents: int = 60
+    lns_step_s: float = 0.5
     restrict_to_lp: bool = True
     restrict_min_vars: int = 5_000
 
@@ -181,7 +184,7 @@ def solve(
     greedy_obj = objective_terms(problem, greedy.assignments)["total"] if greedy else None
     n_vars = count_shift_vars(problem)
     if greedy is not None and lp_future is not None and n_vars > options.monolithic_max_vars:
-        return _solve_by_groups(problem, options, greedy.assignments, t0, progress, lp_future)
+        return _solve_lns(problem, options, greedy.assignments, t0, progress, lp_future)
     lp_bound, support = lp_future.result() if lp_future is not None else (None, set())
     restricted = bool(
         greedy is not None
@@ -194,7 +197,7 @@ def solve(
         allowed = support | {(k, c) for _, k, c in greedy.assignments}
     model, v = build_model(problem, allowed=allowed)
     if greedy is not None:
-        _add_complete_hint(model, v, set(greedy.assignments))
+        complete_hint(model, v, set(greedy.assignments))
         if progress is not None:
             obj = float("nan") if greedy_obj is None else greedy_obj
             bound = float("nan") if lp_bound is None else lp_bound
@@ -289,7 +292,19 @@ def count_shift_vars(problem: RosterProblem) -> int:
     return total
 
 
-def _solve_by_groups(
+@dataclass(slots=True)
+class _LnsTrack:
+    """Progress of the large-neighbourhood search, shared with its threads."""
+
+    first: float
+    last: float | None = None
+    count: int = 1
+    bound: float | None = None
+    support: set[tuple[int, str]] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _solve_lns(
     problem: RosterProblem,
     options: SolverOptions,
     start: tuple[tuple[int, int, str], ...],
@@ -297,116 +312,67 @@ def _solve_by_groups(
     progress: ProgressFn | None,
     lp_future: Future[tuple[float | None, set[tuple[int, str]]]],
 ) -> RosterSolution:
-    """Decomposition for large problems: from the greedy roster, repeatedly re-optimise a
-    group of agents who share a skill, with every other agent's shifts fixed (their coverage
-    enters the group's model as a constant). The objective decomposes exactly (coverage plus
-    per-agent terms), so each accepted group solution improves the whole roster. The bound
-    reported is the LP relaxation's (:func:`scheduling._lp_bound.lp_objective_bound`); once
-    it is solved (in ``lp_future``), groups are restricted to its support.
+    """Large problems: improve the greedy roster by large-neighbourhood search
+    (:mod:`scheduling.roster_lns`), small CP-SAT models over a few agents or a few days with
+    everything else fixed. The bound reported is the LP relaxation's
+    (:func:`scheduling._lp_bound.lp_objective_bound`); once it is solved (in ``lp_future``),
+    neighbourhoods are restricted to its support.
     """
-    rng = random.Random(options.seed)
-    n = len(problem.agents)
-    bound: float | None = None
-    support: set[tuple[int, str]] | None = None
-    by_agent: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for key in start:
-        by_agent[key[0]].append(key)
-    cov = cover_tenths(problem, start)
-    current = objective_terms(problem, start)["total"]
-    deadline = t0 + options.time_limit_s
-    first = time.perf_counter() - t0
-    last = first
-    count = 1
-    if progress is not None:
-        progress(Progress("greedy", count, current, float("nan"), first))
+    track = _LnsTrack(first=time.perf_counter() - t0)
+
+    def support() -> set[tuple[int, str]] | None:
+        if not options.restrict_to_lp:
+            return None
+        with track.lock:
+            if track.support is None and lp_future.done():
+                track.bound, track.support = lp_future.result()
+            return track.support
 
     def shown() -> float:
-        return float("nan") if bound is None else bound
+        return float("nan") if track.bound is None else track.bound
 
-    pools = {c: [a for a in range(n) if c in problem.agents[a].skills] for c in problem.channels}
-    channels = [c for c in problem.channels if pools[c]]
-    while channels and deadline - time.perf_counter() > 0.5:
-        c = rng.choice(channels)
-        group = sorted(rng.sample(pools[c], min(options.group_agents, len(pools[c]))))
-        own = [key for a in group for key in by_agent[a]]
-        own_cov = cover_tenths(problem, own)
-        base = {ch: cov[ch] - own_cov[ch] for ch in problem.channels}
-        if support is None and lp_future.done():
-            bound, support = lp_future.result()
-        allowed = None
-        if options.restrict_to_lp and support:
-            allowed = support | {(k, c) for _, k, c in own}
-        model, v = build_model(problem, agents=group, base_cover=base, allowed=allowed)
-        hinted = _add_complete_hint(model, v, set(own))
-        left = deadline - time.perf_counter()
-        if hinted is None or left <= 0.2:
-            break
-        solver = configure_solver(options, min(left, options.group_time_s))
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        if solver.objective_value >= hinted - 0.5:
-            continue
-        new = [key for key, var in v.x.items() if solver.value(var)]
-        for a in group:
-            by_agent[a] = []
-        for key in new:
-            by_agent[key[0]].append(key)
-        new_cov = cover_tenths(problem, new)
-        cov = {ch: base[ch] + new_cov[ch] for ch in problem.channels}
-        # exact value: a non-optimal group solution may carry slack in its auxiliaries
-        current = objective_terms(problem, [key for a in range(n) for key in by_agent[a]])["total"]
-        count += 1
-        last = time.perf_counter() - t0
+    def on_improve(units: float) -> None:
+        track.last = time.perf_counter() - t0
+        track.count += 1
         if progress is not None:
-            progress(Progress("groups", count, current, shown(), last))
-    if support is None:  # the time limit came first: wait for the bound
-        bound, _ = lp_future.result()
-    assignments = [key for a in range(n) for key in by_agent[a]]
+            progress(Progress("lns", track.count, units / OBJ_SCALE, shown(), track.last))
+
+    greedy_obj = objective_terms(problem, start)["total"]
+    if progress is not None:
+        progress(Progress("greedy", 1, greedy_obj, shown(), track.first))
+    lns = LnsOptions(
+        step_time_s=options.lns_step_s,
+        max_agents=options.lns_agents,
+        max_day_agents=options.lns_day_agents,
+        workers=options.num_workers,
+        seed=options.seed,
+    )
+    search = improve(problem, list(start), t0 + options.time_limit_s, lns, support, on_improve)
+    bound, _ = lp_future.result()  # the time limit may come first: wait for the bound
+    assignments = search.assignments()
     terms = objective_terms(problem, assignments)
     objective = terms.pop("total")
     gap = None if bound is None else max(0.0, (objective - bound) / objective) if objective else 0.0
+    tried = sum(search.stats.tried.values())
     return RosterSolution(
         status="feasible",
         objective=objective,
         best_bound=bound,
         gap=gap,
-        time_to_first_s=first,
-        time_to_final_s=last,
+        time_to_first_s=track.first,
+        time_to_final_s=track.last if track.last is not None else track.first,
         wall_time_s=time.perf_counter() - t0,
-        num_solutions=count,
+        num_solutions=track.count,
         shifts=tuple(shifts_from_assignments(problem, assignments)),
         objective_terms=terms,
-        greedy_objective=objective_terms(problem, start)["total"],
+        greedy_objective=greedy_obj,
         notes=(
             *problem.notes,
-            f"decomposed: {n} agents re-optimised in groups of {options.group_agents}; "
-            "bound from the LP relaxation",
+            f"large-neighbourhood search: {tried} CP-SAT steps over a few agents or days each "
+            f"({search.improvements} improved the roster); bound from the LP relaxation",
         ),
         assignments=tuple(assignments),
     )
-
-
-def _add_complete_hint(
-    model: cp_model.CpModel, v: RosterVariables, chosen: set[tuple[int, int, str]]
-) -> float | None:
-    """Hint every variable: fix the shift Booleans in a clone, let CP-SAT derive the rest.
-
-    A complete, feasible hint is the solver's first solution at once; a partial one may not
-    be completed for a long time with only two workers.
-    """
-    fixed = model.clone()
-    for key, var in v.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (1 if key in chosen else 0))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 30.0
-    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None  # pragma: no cover - the greedy roster satisfies every hard rule
-    values = solver.response_proto.solution
-    for i in range(len(model.proto.variables)):
-        model.add_hint(model.get_int_var_from_proto_index(i), values[i])
-    return float(solver.objective_value)
 
 
 def shifts_from_assignments(

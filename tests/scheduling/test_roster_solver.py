@@ -416,10 +416,10 @@ def test_objective_evaluator_and_lp_bound_agree_with_solver() -> None:
     assert lp is not None and lp <= sol.objective + 1e-6
     ip = aggregated_bound(problem, time_limit_s=10)
     assert ip is not None and lp - 1e-6 <= ip <= sol.objective + 1e-6
-    # the decomposition returns a valid roster no worse than the greedy start
+    # the large-neighbourhood search returns a valid roster no worse than the greedy start
     dec = solve(
         problem,
-        SolverOptions(time_limit_s=6, monolithic_max_vars=0, group_agents=2, group_time_s=1),
+        SolverOptions(time_limit_s=6, monolithic_max_vars=0, lns_agents=2, lns_step_s=1),
     )
     assert dec.status == "feasible" and dec.best_bound == pytest.approx(lp)
     assert dec.objective is not None and dec.greedy_objective is not None

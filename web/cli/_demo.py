@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from web.cli._options import quiet_option, seed_option, time_limit_option
+from web.cli._options import progress_printer, quiet_option, seed_option, time_limit_option
 
 
 @click.command("demo")
@@ -65,7 +65,6 @@ def demo_command(
     roster, coverage and summary files into --output.
     """
     from forecasting.synthetic import ensure_demo_history
-    from scheduling.roster_solve import Progress
     from web.pipeline import DEMO_DIR, PipelineInputs, run_pipeline
 
     data = data_dir or DEMO_DIR
@@ -90,12 +89,7 @@ def demo_command(
         seed=seed,
     )
 
-    def solver_progress(p: Progress) -> None:
-        if p.phase != "greedy":
-            say(
-                f"  [{p.wall_time_s:6.1f} s] solution {p.solutions}: objective "
-                f"{p.objective:.1f}, bound {p.best_bound:.1f}"
-            )
+    solver_progress = progress_printer(lambda line: say(f"  {line}"))
 
     started = dt.datetime.now()
     result = run_pipeline(inputs, say=say, solver_progress=solver_progress)

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from scheduling.roster_solve import Progress
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -61,3 +63,25 @@ def output_option(required: bool = True, help: str = "Output file.") -> Callable
         required=required,
         help=help,
     )
+
+
+def progress_printer(
+    echo: Callable[[str], None], every_s: float = 2.0
+) -> Callable[[Progress], None]:
+    """A solver-progress callback that prints the greedy start and then at most one improving
+    solution per ``every_s`` seconds of solver time (the search may find hundreds)."""
+    shown = [-float("inf")]
+
+    def show(p: Progress) -> None:
+        if p.phase == "greedy":
+            echo(f"[{p.wall_time_s:6.1f} s] greedy start ready: objective {p.objective:.1f}")
+            return
+        if p.wall_time_s - shown[0] < every_s:
+            return
+        shown[0] = p.wall_time_s
+        echo(
+            f"[{p.wall_time_s:6.1f} s] solution {p.solutions}: objective "
+            f"{p.objective:.1f}, bound {p.best_bound:.1f}"
+        )
+
+    return show

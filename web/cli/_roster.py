@@ -16,13 +16,13 @@ from scheduling.roster_io import (
     read_requirements,
     read_roster,
 )
-from scheduling.roster_solve import Progress
 from scheduling.rules import load_rules
 from scheduling.targets import load_targets
 from web._io import write_csv, write_text
 from web.cli._options import (
     days_option,
     output_option,
+    progress_printer,
     quiet_option,
     seed_option,
     start_option,
@@ -125,15 +125,7 @@ def roster_command(
         raise click.UsageError("give REQUIREMENTS.csv and -o ROSTER.csv (or --check ROSTER.csv)")
     req = read_requirements(requirements, tz)
 
-    def show(p: Progress) -> None:
-        if p.phase == "greedy":
-            click.echo(f"[{p.wall_time_s:6.1f} s] greedy start ready", err=True)
-        else:
-            click.echo(
-                f"[{p.wall_time_s:6.1f} s] solution {p.solutions}: objective "
-                f"{p.objective:.1f}, bound {p.best_bound:.1f}",
-                err=True,
-            )
+    show = progress_printer(lambda line: click.echo(line, err=True))
 
     targets = None
     if targets_path is not None:
