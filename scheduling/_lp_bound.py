@@ -33,7 +33,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +40,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from scheduling.agents import Agent, leave_credit_min
-from scheduling.roster_model import OBJ_SCALE, coverage_weights, start_deviation_min
+from scheduling.roster_model import OBJ_SCALE, coverage_weights, start_deviation_min, under_cost
 from scheduling.roster_problem import COVER_UNITS, Candidate, RosterProblem, candidate_blockers
 
 
@@ -129,13 +128,6 @@ def week_patterns(
         if any(s >= lo for s in sums):
             out.append(frozenset(days))
     return out
-
-
-def _under_cost(w_under: list[int]) -> Callable[[int], int]:
-    def cost(short: int) -> int:
-        return sum(w_under[min(j // COVER_UNITS, len(w_under) - 1)] for j in range(short))
-
-    return cost
 
 
 def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[int, int, str]], int]:
@@ -299,16 +291,22 @@ def _coverage(
     """Per channel and interval: the under/over-staffing cost at the lattice of coverable
     levels (multiples of ``g``, the gcd of the cover units), interpolated in between."""
     if objective:
-        w_under, w_over = coverage_weights(problem)
+        weights, w_over = coverage_weights(problem)
+        rows = {c: weights[c].tolist() for c in problem.channels}
     else:
-        w_under, w_over = [1], 0
-    under_cost = _under_cost(w_under)
+        rows = {c: [[1]] * problem.n_intervals for c in problem.channels}
+        w_over = 0
     for c in problem.channels:
         for i in range(problem.n_intervals):
+            w_under = rows[c][i]
+
+            def cost_of(short: int, w_under: list[int] = w_under) -> int:
+                return under_cost(w_under, short)
+
             req = math.ceil(problem.staff[c][i] * COVER_UNITS - 1e-6)
             terms = cover.get((c, i), [])
             if not terms:
-                lin.const += under_cost(max(req, 0))
+                lin.const += cost_of(max(req, 0))
                 continue
             if req <= 0 and not w_over:
                 continue
@@ -321,19 +319,19 @@ def _coverage(
                 lin.row([(y, float(units)) for y, units in terms] + [(over, -1.0)], req, req)
                 continue
             q, r = divmod(req, g)
-            lin.const += under_cost(r)
+            lin.const += cost_of(r)
             # cover/g + deficit steps - e1 - e2 == q
             row: list[tuple[int, float]] = [(y, float(u)) for y, u in cov]
-            t, prev = 1, under_cost(r)
+            t, prev = 1, cost_of(r)
             while t <= q:
-                now = under_cost(r + g * t)
+                now = cost_of(r + g * t)
                 if r + g * (t - 1) >= COVER_UNITS * (len(w_under) - 1):
                     row.append((lin.var(0, q - t + 1, now - prev), 1.0))  # constant slope
                     break
                 row.append((lin.var(0, 1, now - prev), 1.0))
                 t, prev = t + 1, now
             if w_over or r:
-                row.append((lin.var(0, 1, (g - r) * w_over - under_cost(r)), -1.0))
+                row.append((lin.var(0, 1, (g - r) * w_over - cost_of(r)), -1.0))
                 row.append((lin.var(0, INF, g * w_over), -1.0))
             else:
                 row.append((lin.var(0, INF, 0.0), -1.0))

@@ -7,7 +7,6 @@ the per-agent feasibility check (an agent whose own model is infeasible is repor
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduling.roster_model import build_model, coverage_weights
+from scheduling.roster_objective import shortfall_cost
 from scheduling.roster_problem import COVER_UNITS, RosterProblem
 
 
@@ -25,21 +25,6 @@ class GreedyResult:
     assignments: tuple[tuple[int, int, str], ...]
     infeasible_agents: tuple[int, ...]
     wall_time_s: float
-
-
-def _gain_table(problem: RosterProblem, max_units: int) -> tuple[np.ndarray, int]:
-    """P(x): cumulative value of covering demand level x (tenths); P(x<0) is over-staffing."""
-    w_under, w_over = coverage_weights(problem)
-    offset = max_units + 2 * COVER_UNITS * 20
-    levels = np.arange(-offset, max_units + 1)
-    seg = np.minimum(np.maximum(levels - 1, 0) // COVER_UNITS, len(w_under) - 1)
-    marg = np.where(levels > 0, np.asarray(w_under)[seg], -w_over)
-    marg[levels <= 0] = -w_over
-    p = np.zeros(len(levels))
-    zero = offset
-    p[zero + 1 :] = np.cumsum(marg[zero + 1 :])
-    p[:zero] = -levels[:zero] * w_over
-    return p, zero
 
 
 def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -> GreedyResult:
@@ -59,14 +44,16 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
     )
     int_flat = np.array([i for cand in problem.candidates for i, _ in cand.cover], dtype=int)
     unit_flat = np.array([u for cand in problem.candidates for _, u in cand.cover], dtype=int)
-    max_req = max((int(r.max()) for r in req.values()), default=0)
-    ptab, zero = _gain_table(problem, max_req)
-    lo = -zero
+    weights, w_over = coverage_weights(problem)
+    rows = {c: weights[c][int_flat] for c in problem.channels}
+
+    def cost(c: str, short: np.ndarray) -> np.ndarray:
+        return shortfall_cost(rows[c], short) + w_over * np.maximum(0, -short)
 
     def value(c: str) -> np.ndarray:
+        """Per candidate, the coverage cost it saves on channel ``c`` given ``cov``."""
         r = req[c][int_flat] - cov[c][int_flat]
-        r = np.clip(r, lo + COVER_UNITS, None)
-        gain = ptab[r + zero] - ptab[r - unit_flat + zero]
+        gain = cost(c, r) - cost(c, r - unit_flat)
         return np.bincount(cand_flat, weights=gain, minlength=len(problem.candidates))
 
     order = sorted(
@@ -100,5 +87,4 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
                 chosen.append(key)
                 for i, u in problem.candidates[key[1]].cover:
                     cov[key[2]][i] += u
-    _ = math
     return GreedyResult(tuple(chosen), tuple(infeasible), time.perf_counter() - t0)

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduling.roster_model import RosterVariables, build_model, coverage_weights
+from scheduling.roster_model import RosterVariables, build_model
 from scheduling.roster_objective import Assignment, agent_cost, cover_tenths
-from scheduling.roster_problem import COVER_UNITS, RosterProblem
+from scheduling.roster_objective import interval_costs as coverage_costs
+from scheduling.roster_problem import RosterProblem
 
 KINDS = ("agents", "focus", "days")
 
@@ -68,19 +69,7 @@ class _Hood:
 
 def interval_costs(problem: RosterProblem, cov: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Under- plus over-staffing cost (objective units) per channel and interval."""
-    w_under, w_over = coverage_weights(problem)
-    out = {}
-    for c in problem.channels:
-        req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(np.int64)
-        short = np.maximum(0, req - cov[c])
-        cost = (w_over * np.maximum(0, cov[c] - req)).astype(np.int64)
-        lo = 0
-        for s, w in enumerate(w_under):
-            hi = np.iinfo(np.int64).max if s == len(w_under) - 1 else lo + COVER_UNITS
-            cost += w * np.clip(short - lo, 0, hi - lo)
-            lo += COVER_UNITS
-        out[c] = cost
-    return out
+    return {c: under + over for c, (under, over) in coverage_costs(problem, cov).items()}
 
 
 def complete_hint(

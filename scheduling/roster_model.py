@@ -422,12 +422,17 @@ def add_locks(
             _enforce(model.add(v.x[(a, opt[0], opt[1])] == 1), lits)
 
 
-def coverage_weights(problem: RosterProblem) -> tuple[list[int], int]:
-    """Objective coefficients per tenth of an agent-interval: convex under-staffing segments
-    and over-staffing."""
+def coverage_weights(problem: RosterProblem) -> tuple[dict[str, np.ndarray], int]:
+    """Objective coefficients per tenth of an agent-interval: per channel an (intervals x
+    segments) int array of the convex under-staffing weights, and the over-staffing weight."""
     w = problem.rules.weights
     per = problem.interval_min / 60 / COVER_UNITS * OBJ_SCALE
-    under = [max(1, round(u * per)) if u > 0 else 0 for u in w.under_staffing]
+    fixed = np.tile(np.asarray(w.under_staffing, dtype=float), (problem.n_intervals, 1))
+    under = {}
+    for c in problem.channels:
+        given = (problem.under_weights or {}).get(c)
+        pts = fixed if given is None else np.asarray(given, dtype=float)
+        under[c] = np.where(pts > 0, np.maximum(1, np.round(pts * per)), 0).astype(np.int64)
     return under, round(w.over_staffing * per)
 
 
@@ -445,13 +450,15 @@ def add_coverage(
             vs, cs = by_ci[(c, i)]
             vs.append(var)
             cs.append(units)
-    w_under, w_over = coverage_weights(problem)
+    weights, w_over = coverage_weights(problem)
     grain = cover_grain(problem)
     under_terms: list = []
     over_terms: list = []
     for c in problem.channels:
         staff = problem.staff[c]
+        rows = weights[c].tolist()
         for i in range(problem.n_intervals):
+            w_under = rows[i]
             req = math.ceil(staff[i] * COVER_UNITS - 1e-6)
             if base_cover is not None:
                 req -= int(base_cover[c][i])

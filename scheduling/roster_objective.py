@@ -31,21 +31,35 @@ def cover_tenths(
     return cov
 
 
-def coverage_cost(problem: RosterProblem, cov: dict[str, np.ndarray]) -> tuple[int, int]:
-    """(under-staffing, over-staffing) cost in objective units for a coverage."""
-    w_under, w_over = coverage_weights(problem)
-    under = over = 0
+def shortfall_cost(w_under: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Under-staffing cost (objective units) of ``short`` tenths missing, row by row:
+    ``w_under`` is (n x segments), the first ``COVER_UNITS`` tenths at column 0, ..."""
+    short = np.maximum(0, short)
+    cost = np.zeros(len(short), dtype=np.int64)
+    n_seg = w_under.shape[1]
+    for s in range(n_seg):
+        lo = s * COVER_UNITS
+        take = short - lo if s == n_seg - 1 else np.clip(short - lo, 0, COVER_UNITS)
+        cost += w_under[:, s] * np.maximum(0, take)
+    return cost
+
+
+def interval_costs(
+    problem: RosterProblem, cov: dict[str, np.ndarray]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per channel, the (under-staffing, over-staffing) cost per interval, objective units."""
+    weights, w_over = coverage_weights(problem)
+    out = {}
     for c in problem.channels:
         req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(np.int64)
-        short = np.maximum(0, req - cov[c])
-        over += int(w_over * np.maximum(0, cov[c] - req).sum())
-        lo = 0
-        for s, w in enumerate(w_under):
-            last = s == len(w_under) - 1
-            hi = np.inf if last else lo + COVER_UNITS
-            under += int(w * np.clip(short - lo, 0, hi - lo).sum())
-            lo += COVER_UNITS
-    return under, over
+        out[c] = (shortfall_cost(weights[c], req - cov[c]), w_over * np.maximum(0, cov[c] - req))
+    return out
+
+
+def coverage_cost(problem: RosterProblem, cov: dict[str, np.ndarray]) -> tuple[int, int]:
+    """(under-staffing, over-staffing) cost in objective units for a coverage."""
+    costs = interval_costs(problem, cov).values()
+    return int(sum(int(u.sum()) for u, _ in costs)), int(sum(int(o.sum()) for _, o in costs))
 
 
 def agent_cost(problem: RosterProblem, a: int, mine: list[Assignment]) -> dict[str, int]:

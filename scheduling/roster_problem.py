@@ -59,7 +59,10 @@ class RosterProblem:
 
     ``staff`` and ``net`` map channel to a float array over the horizon's intervals: staff to
     schedule (gross, the requirement's ``staff``) and agents needed on the phones (net,
-    ``agents``; used to stagger breaks).
+    ``agents``; used to stagger breaks). ``under_weights`` optionally maps a channel to an
+    (intervals x segments) array of under-staffing weights (points per agent-hour of the
+    k-th missing agent) replacing the rules' single list in those intervals (see
+    :mod:`scheduling.roster_weights`).
     """
 
     agents: tuple[Agent, ...]
@@ -75,6 +78,7 @@ class RosterProblem:
     previous: tuple[PreviousShift, ...] = ()
     lock_previous: bool = False
     notes: tuple[str, ...] = field(default=())
+    under_weights: dict[str, np.ndarray] | None = None
 
     @property
     def n_intervals(self) -> int:

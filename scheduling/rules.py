@@ -63,16 +63,22 @@ class ShiftType:
         return sorted(times)
 
 
+UNDER_STAFFING_SOURCES = ("fixed", "service_level")
+
+
 @dataclass(frozen=True, slots=True)
 class Weights:
     """Weights of the soft goals, in objective points (see ``data/rules.toml``).
 
     ``under_staffing[k]`` is the cost of one agent-hour short when it is the (k+1)-th missing
     agent in the interval; the last value applies to every further agent. The list must not
-    decrease (a convex penalty).
+    decrease (a convex penalty). With ``under_staffing_from = "service_level"`` these weights
+    are redistributed per interval by the service level lost (see
+    :mod:`scheduling.roster_weights`).
     """
 
     under_staffing: tuple[float, ...] = (10.0, 15.0, 20.0, 30.0, 40.0)
+    under_staffing_from: str = "fixed"
     over_staffing: float = 2.0
     paid_hour: float = 0.5
     preferred_start_per_h: float = 0.5
@@ -275,12 +281,20 @@ def _weights(raw: dict[str, Any]) -> Weights:
         raise RulesError("weights.under_staffing: expected a list of non-negative numbers")
     if any(b < a for a, b in zip(under, under[1:], strict=False)):
         raise RulesError("weights.under_staffing: must not decrease (the penalty is convex)")
+    source = raw.get("under_staffing_from", default.under_staffing_from)
+    if source not in UNDER_STAFFING_SOURCES:
+        raise RulesError(
+            f"weights.under_staffing_from: expected one of {', '.join(UNDER_STAFFING_SOURCES)}, "
+            f"got {source!r}"
+        )
     values = {
         k: _num(raw, f"weights.{k}", getattr(default, k), lo=0)
         for k in Weights.__dataclass_fields__
-        if k != "under_staffing"
+        if k not in ("under_staffing", "under_staffing_from")
     }
-    return Weights(under_staffing=tuple(float(u) for u in under), **values)
+    return Weights(
+        under_staffing=tuple(float(u) for u in under), under_staffing_from=source, **values
+    )
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from scheduling.roster_io import (
 )
 from scheduling.roster_problem import build_problem
 from scheduling.roster_solve import Progress, SolverOptions, solve
+from scheduling.roster_weights import with_service_level_weights
 from scheduling.rules import RosterRules, load_rules
 from scheduling.targets import Targets, load_targets
 from web._io import write_csv, write_text
@@ -157,6 +158,15 @@ def roster_step(
         previous=previous_shifts(previous) if previous is not None else (),
         lock_previous=lock_previous,
     )
+    if rules.weights.under_staffing_from == "service_level":
+        if targets is not None and {"volume", "aht_s"} <= set(requirements.columns):
+            problem = with_service_level_weights(problem, requirements, targets)
+        else:
+            notes = [
+                *(notes or []),
+                'fixed under-staffing weights: weights.under_staffing_from = "service_level" '
+                "needs the service targets (--targets) and requirements with volume and aht_s",
+            ]
     solution = solve(
         problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress
     )

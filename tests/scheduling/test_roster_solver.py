@@ -95,7 +95,7 @@ def demand_profile(seed: int) -> list[float]:
 
 def brute_force(problem: RosterProblem) -> float:
     """Optimal objective (points) by enumerating every roster the checker accepts."""
-    w_under, w_over = coverage_weights(problem)
+    weights, w_over = coverage_weights(problem)
     options = []
     for a, ag in enumerate(problem.agents):
         for d in range(len(problem.dates)):
@@ -120,7 +120,7 @@ def brute_force(problem: RosterProblem) -> float:
         cost = 0.0
         for c in problem.channels:
             req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(int)
-            for r, s in zip(req, cov[c], strict=True):
+            for r, s, w_under in zip(req, cov[c], weights[c].tolist(), strict=True):
                 short = max(0, r - s)
                 for t in range(short):
                     cost += w_under[min(t // COVER_UNITS, len(w_under) - 1)]
@@ -177,10 +177,11 @@ def test_under_cost_is_convex_piecewise() -> None:
 def test_convex_penalty_spreads_shortage() -> None:
     # two agents, demand 2 at 08-10 and 2 at 10-12 on one channel, each may work 4 h from 08/09/10:
     # covering 08-12 with one agent twice short by one beats leaving 08-10 uncovered
-    under, _ = coverage_weights(
+    weights, _ = coverage_weights(
         build_problem(requirements(1, {"voice": [1.0] * 48}), [agent("A")], tiny_rules(), tz=TZ)
     )
-    assert under == sorted(under) and under[0] < under[-1]
+    for under in weights["voice"].tolist():
+        assert under == sorted(under) and under[0] < under[-1]
 
 
 def test_shortage_is_not_infeasible() -> None:
