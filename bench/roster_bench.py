@@ -214,7 +214,8 @@ def main(argv: list[str] | None = None) -> None:
         results.append(run(n, limit, args.seed))
     print()
     head = (
-        f"{'agents':>6} {'mode':>10} {'first s':>8} {'final s':>8} {'greedy obj':>10} "
+        f"{'agents':>6} {'mode':>10} {'first s':>8} {'final s':>8} {'wall s':>7} "
+        f"{'greedy obj':>10} "
         f"{'objective':>10} {'bound':>10} {'gap':>6} {'req h':>8} {'under h':>8} "
         f"{'LP lb h':>8} {'+LB/req':>8} {'greedy h':>9} {'viol':>5}"
     )
@@ -224,7 +225,8 @@ def main(argv: list[str] | None = None) -> None:
         excess = (r["under_h"] - lp) / r["required_h"] if lp is not None else math.nan  # type: ignore[operator]
         print(
             f"{r['agents']:>6} {r['mode']:>10} {r['first_s'] or math.nan:>8.1f} "
-            f"{r['final_s'] or math.nan:>8.1f} {r['greedy_obj'] or math.nan:>10.1f} "
+            f"{r['final_s'] or math.nan:>8.1f} {r['wall_s']:>7.1f} "
+            f"{r['greedy_obj'] or math.nan:>10.1f} "
             f"{r['objective']:>10.1f} {r['bound']:>10.1f} {r['gap']:>6.1%} "
             f"{r['required_h']:>8.1f} {r['under_h']:>8.1f} "
             f"{lp if lp is not None else math.nan:>8.1f} {excess:>8.2%} "

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -348,7 +349,12 @@ def _solve_lns(
         seed=options.seed,
     )
     search = improve(problem, list(start), t0 + options.time_limit_s, lns, support, on_improve)
-    bound, _ = lp_future.result()  # the time limit may come first: wait for the bound
+    notes = list(problem.notes)
+    try:  # the time limit may come before the bound: wait a little for it
+        bound, _ = lp_future.result(timeout=max(2.0, 0.1 * options.time_limit_s))
+    except FutureTimeout:
+        bound = None
+        notes.append("the LP bound was not ready within the time limit: gap unknown")
     assignments = search.assignments()
     terms = objective_terms(problem, assignments)
     objective = terms.pop("total")
@@ -367,7 +373,7 @@ def _solve_lns(
         objective_terms=terms,
         greedy_objective=greedy_obj,
         notes=(
-            *problem.notes,
+            *notes,
             f"large-neighbourhood search: {tried} CP-SAT steps over a few agents or days each "
             f"({search.improvements} improved the roster); bound from the LP relaxation",
         ),
