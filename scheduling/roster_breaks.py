@@ -60,6 +60,7 @@ def place_breaks(
     shifts: Sequence[PlacedShift],
     net: dict[str, np.ndarray],
     interval_min: int,
+    passes: int = 0,
 ) -> dict[int, list[tuple[str, int, int]]]:
     """Choose rest periods for every shift.
 
@@ -73,6 +74,9 @@ def place_breaks(
         Agents needed on the phones per channel and interval.
     interval_min
         Interval length of ``net``.
+    passes
+        After the greedy pass (shifts in start order), up to this many rounds re-place each
+        shift's rests given everyone else's (coordinate descent; stops when nothing moves).
 
     Returns
     -------
@@ -97,38 +101,74 @@ def place_breaks(
             surplus[s.channel][max(0, a) : min(n_slots, b)] += 1
     combos = {ti: rest_combinations(rules, st) for ti, st in enumerate(rules.shift_types)}
     out: dict[int, list[tuple[str, int, int]]] = {}
-    for s in sorted(shifts, key=lambda s: (s.start_min, s.key)):
-        st = rules.shift_types[s.shift_type]
-        sur = surplus.get(s.channel)
-        if s.fixed_rests is not None:
-            chosen = list(s.fixed_rests)
-        else:
-            periods = st.rest_periods
-            table = combos[s.shift_type]
-            if not periods or table.shape[0] == 0:
-                out[s.key] = []
-                continue
-            costs = []
-            for p_idx, p in enumerate(periods):
-                offs = np.unique(table[:, p_idx])
-                cost = {}
-                for o in offs:
-                    j0 = (s.start_min + o) // step
-                    j1 = j0 + p.length_min // step
-                    cost[int(o)] = _removal_cost(sur[j0:j1]) if sur is not None else 0.0
-                costs.append(np.array([cost[int(o)] for o in table[:, p_idx]]))
-            total = np.sum(costs, axis=0)
-            best = int(np.argmin(total))
-            chosen = []
-            for p_idx, p in enumerate(periods):
-                kind = "lunch" if (st.lunch is not None and p_idx == 0) else "break"
-                o = int(table[best, p_idx])
-                chosen.append((kind, s.start_min + o, s.start_min + o + p.length_min))
-        if sur is not None:
-            for _, r0, r1 in chosen:
-                sur[max(0, r0 // step) : min(n_slots, r1 // step)] -= 1
+    order = sorted(shifts, key=lambda s: (s.start_min, s.key))
+    for s in order:  # greedy: each shift's best rests given the earlier shifts'
+        chosen = (
+            list(s.fixed_rests)
+            if s.fixed_rests is not None
+            else _best_rests(rules, s, combos[s.shift_type], surplus.get(s.channel), step)
+        )
+        _take(surplus.get(s.channel), chosen, step, n_slots, -1)
         out[s.key] = chosen
+    for _ in range(passes):  # then re-place each shift's rests given all the others'
+        moved = 0
+        for s in order:
+            sur = surplus.get(s.channel)
+            if s.fixed_rests is not None or sur is None or not out[s.key]:
+                continue
+            _take(sur, out[s.key], step, n_slots, +1)
+            chosen = _best_rests(rules, s, combos[s.shift_type], sur, step)
+            if chosen != out[s.key]:
+                moved += 1
+            _take(sur, chosen, step, n_slots, -1)
+            out[s.key] = chosen
+        if not moved:
+            break
     return out
+
+
+def _take(
+    sur: np.ndarray | None,
+    rests: list[tuple[str, int, int]],
+    step: int,
+    n_slots: int,
+    sign: int,
+) -> None:
+    """Add (``sign`` +1) or remove (-1) the agent of ``rests`` back to the surplus."""
+    if sur is None:
+        return
+    for _, r0, r1 in rests:
+        sur[max(0, r0 // step) : min(n_slots, r1 // step)] += sign
+
+
+def _best_rests(
+    rules: RosterRules,
+    s: PlacedShift,
+    table: np.ndarray,
+    sur: np.ndarray | None,
+    step: int,
+) -> list[tuple[str, int, int]]:
+    """The combination of rest periods of ``s`` that costs coverage least against ``sur``."""
+    st = rules.shift_types[s.shift_type]
+    periods = st.rest_periods
+    if not periods or table.shape[0] == 0:
+        return []
+    costs = []
+    for p_idx, p in enumerate(periods):
+        offs = np.unique(table[:, p_idx])
+        cost = {}
+        for o in offs:
+            j0 = (s.start_min + o) // step
+            j1 = j0 + p.length_min // step
+            cost[int(o)] = _removal_cost(sur[j0:j1]) if sur is not None else 0.0
+        costs.append(np.array([cost[int(o)] for o in table[:, p_idx]]))
+    best = int(np.argmin(np.sum(costs, axis=0)))
+    chosen = []
+    for p_idx, p in enumerate(periods):
+        kind = "lunch" if (st.lunch is not None and p_idx == 0) else "break"
+        o = int(table[best, p_idx])
+        chosen.append((kind, s.start_min + o, s.start_min + o + p.length_min))
+    return chosen
 
 
 def _removal_cost(surplus: np.ndarray) -> float:

@@ -401,7 +401,7 @@ def shifts_from_assignments(
         ):
             fixed = tuple((kind, problem.minute(s), problem.minute(e)) for kind, s, e in p.rests)
         placed.append(PlacedShift(key, c, cand.type_idx, cand.start_min, cand.end_min, fixed))
-    rests = place_breaks(problem.rules, placed, problem.net, problem.interval_min)
+    rests = place_breaks(problem.rules, placed, problem.net, problem.interval_min, passes=3)
     out = []
     for key, (a, k, c) in enumerate(assignments):
         cand = problem.candidates[k]

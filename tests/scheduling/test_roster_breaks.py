@@ -68,3 +68,45 @@ def test_fixed_rests_are_kept() -> None:
     )
     shifts = [PlacedShift(0, "voice", 0, 480, 1020, fixed)]
     assert place_breaks(RULES, shifts, {"voice": np.zeros(48)}, 30)[0] == list(fixed)
+
+
+def _shortage_sq(shifts: list[PlacedShift], rests: dict, net: np.ndarray) -> float:
+    avail = np.zeros(2 * 48)
+    for s in shifts:
+        avail[s.start_min // 15 : s.end_min // 15] += 1
+        for _kind, r0, r1 in rests[s.key]:
+            avail[r0 // 15 : r1 // 15] -= 1
+    need = np.repeat(net, 2)
+    return float((np.maximum(0.0, need - avail) ** 2).sum())
+
+
+def test_re_placing_rests_never_costs_coverage() -> None:
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        rules = rules_from_dict(
+            {
+                "breaks": {"step_min": 15, "min_gap_min": 60},
+                "shift": [
+                    {
+                        "name": "d",
+                        "length_h": 9,
+                        "starts": ["06:00-14:00"],
+                        "start_step_min": 30,
+                        "lunch": {"length_min": 60, "earliest_min": 180, "latest_min": 300},
+                        "breaks": [
+                            {"length_min": 15, "earliest_min": 60, "latest_min": 120},
+                            {"length_min": 15, "earliest_min": 390, "latest_min": 480},
+                        ],
+                    }
+                ],
+            }
+        )
+        net = np.concatenate([np.zeros(14), rng.uniform(2, 9, size=24), np.zeros(10)])
+        starts = rng.choice(np.arange(360, 841, 30), size=14)
+        shifts = [PlacedShift(k, "voice", 0, int(s), int(s) + 540) for k, s in enumerate(starts)]
+        greedy = place_breaks(rules, shifts, {"voice": net}, 30)
+        better = place_breaks(rules, shifts, {"voice": net}, 30, passes=3)
+        assert _shortage_sq(shifts, better, net) <= _shortage_sq(shifts, greedy, net) + 1e-9
+        for s in shifts:  # still inside the windows
+            (lunch,) = [r for r in better[s.key] if r[0] == "lunch"]
+            assert 180 <= lunch[1] - s.start_min <= 300
