@@ -339,16 +339,22 @@ def improve(
     roster's objective (objective units). Returns the search, holding the best roster.
     """
     search = Search(problem, start, options, support, on_improve)
-    if not search.channels or not start and not problem.agents:
+    if not search.channels:
         return search
+    stop = threading.Event()
+    errors: list[BaseException] = []
 
     def work() -> None:
-        while True:
-            left = deadline - time.perf_counter()
-            if left <= 0.1:
-                return
-            if not search.step(min(options.step_time_s, left - 0.05)):
-                time.sleep(0.01)
+        try:
+            while not stop.is_set():
+                left = deadline - time.perf_counter()
+                if left <= 0.1:
+                    return
+                if not search.step(min(options.step_time_s, left - 0.05)):
+                    time.sleep(0.01)
+        except BaseException as exc:  # surfaced in the calling thread below
+            errors.append(exc)
+            stop.set()
 
     threads = [threading.Thread(target=work) for _ in range(max(1, options.workers) - 1)]
     for t in threads:
@@ -356,4 +362,6 @@ def improve(
     work()
     for t in threads:
         t.join()
+    if errors:
+        raise errors[0]
     return search

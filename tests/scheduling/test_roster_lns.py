@@ -170,3 +170,16 @@ def test_search_returns_within_its_time_when_the_bound_is_late() -> None:
     assert any("gap unknown" in note for note in sol.notes)
     frame = roster_frame(list(sol.shifts))
     assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
+
+
+def test_an_error_in_a_search_thread_reaches_the_caller() -> None:
+    problem = instance(6)
+    start = list(greedy_roster(problem).assignments)
+
+    def broken() -> set[tuple[int, str]] | None:
+        raise RuntimeError("support failed")
+
+    t0 = time.perf_counter()
+    with pytest.raises(RuntimeError, match="support failed"):
+        improve(problem, start, t0 + 30, LnsOptions(workers=2, free_share=0.0), broken)
+    assert time.perf_counter() - t0 < 10  # the other thread stopped too
