@@ -11,8 +11,11 @@ coverage plus per-agent terms, so a better small model is a better roster. Neigh
 - ``days``: many agents sharing a skill on one or two days (their other days fixed), which
   reshapes a whole day's shift starts at once.
 
-Each kind's size adapts (grows while its models solve to optimality without gain, shrinks when
-they hit the per-step time limit), and kinds are drawn by their recent gain per second.
+Once the LP relaxation is solved, neighbourhoods only get its shifts plus their current ones
+(small models that solve fast); a ``free_share`` of the whole-week ones get every shift, so
+the search can leave the LP's shifts. Each kind's size adapts (grows while its models solve
+to optimality without gain, shrinks when they hit the per-step time limit), and kinds are
+drawn by their recent gain per second.
 With ``workers`` > 1, that many steps run at once in threads on disjoint agents (one CP-SAT
 worker each); a result is re-evaluated exactly against the roster of that moment and kept
 only if it improves it.
