@@ -299,14 +299,10 @@ def _coverage(
     for c in problem.channels:
         for i in range(problem.n_intervals):
             w_under = rows[c][i]
-
-            def cost_of(short: int, w_under: list[int] = w_under) -> int:
-                return under_cost(w_under, short)
-
             req = math.ceil(problem.staff[c][i] * COVER_UNITS - 1e-6)
             terms = cover.get((c, i), [])
             if not terms:
-                lin.const += cost_of(max(req, 0))
+                lin.const += under_cost(w_under, max(req, 0))
                 continue
             if req <= 0 and not w_over:
                 continue
@@ -319,19 +315,19 @@ def _coverage(
                 lin.row([(y, float(units)) for y, units in terms] + [(over, -1.0)], req, req)
                 continue
             q, r = divmod(req, g)
-            lin.const += cost_of(r)
+            lin.const += under_cost(w_under, r)
             # cover/g + deficit steps - e1 - e2 == q
             row: list[tuple[int, float]] = [(y, float(u)) for y, u in cov]
-            t, prev = 1, cost_of(r)
+            t, prev = 1, under_cost(w_under, r)
             while t <= q:
-                now = cost_of(r + g * t)
+                now = under_cost(w_under, r + g * t)
                 if r + g * (t - 1) >= COVER_UNITS * (len(w_under) - 1):
                     row.append((lin.var(0, q - t + 1, now - prev), 1.0))  # constant slope
                     break
                 row.append((lin.var(0, 1, now - prev), 1.0))
                 t, prev = t + 1, now
             if w_over or r:
-                row.append((lin.var(0, 1, (g - r) * w_over - cost_of(r)), -1.0))
+                row.append((lin.var(0, 1, (g - r) * w_over - under_cost(w_under, r)), -1.0))
                 row.append((lin.var(0, INF, g * w_over), -1.0))
             else:
                 row.append((lin.var(0, INF, 0.0), -1.0))

@@ -33,8 +33,13 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduling.roster_model import RosterVariables, build_model
-from scheduling.roster_objective import Assignment, agent_cost, cover_tenths
-from scheduling.roster_objective import interval_costs as coverage_costs
+from scheduling.roster_objective import (
+    Assignment,
+    agent_cost,
+    cover_tenths,
+    coverage_cost,
+    interval_costs,
+)
 from scheduling.roster_problem import RosterProblem
 
 KINDS = ("agents", "focus", "days")
@@ -64,15 +69,9 @@ class LnsStats:
 @dataclass(slots=True)
 class _Hood:
     kind: str
-    channel: str
     agents: list[int]
     days: frozenset[int] | None  # None: the whole horizon
     restricted: bool = True  # to the LP relaxation's shifts (once known)
-
-
-def interval_costs(problem: RosterProblem, cov: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Under- plus over-staffing cost (objective units) per channel and interval."""
-    return {c: under + over for c, (under, over) in coverage_costs(problem, cov).items()}
 
 
 def complete_hint(
@@ -123,7 +122,7 @@ class Search:
         self.agent_costs = [
             sum(agent_cost(problem, a, self.by_agent[a]).values()) for a in range(n)
         ]
-        self.cover_cost = self._cover_cost(self.cov)
+        self.cover_cost = sum(coverage_cost(problem, self.cov))
         self.busy: set[int] = set()
         self.pools = {
             c: [a for a in range(n) if c in problem.agents[a].skills] for c in problem.channels
@@ -144,9 +143,6 @@ class Search:
         )
 
     # -- the objective -------------------------------------------------------------------
-    def _cover_cost(self, cov: dict[str, np.ndarray]) -> int:
-        return int(sum(int(v.sum()) for v in interval_costs(self.problem, cov).values()))
-
     @property
     def objective_units(self) -> int:
         """The roster's objective in objective units (exact)."""
@@ -168,7 +164,7 @@ class Search:
 
     def _focus(self) -> tuple[str, int]:
         """A (channel, interval) drawn in proportion to its coverage cost."""
-        costs = interval_costs(self.problem, self.cov)
+        costs = {c: u + o for c, (u, o) in interval_costs(self.problem, self.cov).items()}
         chans = [c for c in self.channels if costs[c].sum() > 0]
         if not chans:
             c = self.rng.choice(self.channels)
@@ -198,7 +194,7 @@ class Search:
             if not free:
                 return None
             agents = self.rng.sample(free, min(self.size[kind], len(free)))
-            return _Hood(kind, c, sorted(agents), None)
+            return _Hood(kind, sorted(agents), None)
         c, i = self._focus()
         d = int(self.day_of[i])
         free = [a for a in self.pools[c] if a not in self.busy]
@@ -214,12 +210,12 @@ class Search:
             agents = on[:half] + off[: k - half]
             rest = on[half:] + off[k - half :]
             agents += rest[: k - len(agents)]
-            return _Hood(kind, c, sorted(agents), None)
+            return _Hood(kind, sorted(agents), None)
         days = {d}
         if len(self.problem.dates) > 1 and self.rng.random() < 0.5:
             days.add(d + 1 if d + 1 < len(self.problem.dates) else d - 1)
         agents = self.rng.sample(free, min(self.size[kind], len(free)))
-        return _Hood(kind, c, sorted(agents), frozenset(days))
+        return _Hood(kind, sorted(agents), frozenset(days))
 
     # -- one step ------------------------------------------------------------------------
     def step(self, time_limit_s: float) -> bool:
@@ -239,7 +235,7 @@ class Search:
             elapsed = time.perf_counter() - t0
         with self.lock:
             self.busy.difference_update(hood.agents)
-            gain = 0 if new is None else self._apply(hood, own, new)
+            gain = 0 if new is None else self._apply(hood, own_cov, new)
             self._adapt(hood.kind, status, gain, elapsed)
         return True
 
@@ -282,16 +278,18 @@ class Search:
             return None, status
         return [key for key, var in v.x.items() if solver.value(var)], status
 
-    def _apply(self, hood: _Hood, own: list[Assignment], new: list[Assignment]) -> int:
-        """Re-evaluate exactly against the current roster; apply when better (under the lock)."""
+    def _apply(self, hood: _Hood, own_cov: dict[str, np.ndarray], new: list[Assignment]) -> int:
+        """Re-evaluate exactly against the current roster; apply when better (under the lock).
+
+        ``own_cov`` is the coverage of the neighbourhood's agents when it was chosen (their
+        shifts cannot have changed since: they were busy)."""
         problem = self.problem
         new_by: dict[int, list[Assignment]] = {a: [] for a in hood.agents}
         for key in new:
             new_by[key[0]].append(key)
-        own_cov = cover_tenths(problem, own)
         new_cov = cover_tenths(problem, new)
         cov = {c: self.cov[c] - own_cov[c] + new_cov[c] for c in problem.channels}
-        cover_cost = self._cover_cost(cov)
+        cover_cost = sum(coverage_cost(problem, cov))
         costs = {a: sum(agent_cost(problem, a, new_by[a]).values()) for a in hood.agents}
         before = self.cover_cost + sum(self.agent_costs[a] for a in hood.agents)
         after = cover_cost + sum(costs.values())

@@ -298,7 +298,7 @@ class _LnsTrack:
     """Progress of the large-neighbourhood search, shared with its threads."""
 
     first: float
-    last: float | None = None
+    last: float
     count: int = 1
     bound: float | None = None
     support: set[tuple[int, str]] | None = None
@@ -319,7 +319,8 @@ def _solve_lns(
     (:func:`scheduling._lp_bound.lp_objective_bound`); once it is solved (in ``lp_future``),
     neighbourhoods are restricted to its support.
     """
-    track = _LnsTrack(first=time.perf_counter() - t0)
+    first = time.perf_counter() - t0
+    track = _LnsTrack(first=first, last=first)
 
     def support() -> set[tuple[int, str]] | None:
         if not options.restrict_to_lp:
@@ -366,7 +367,7 @@ def _solve_lns(
         best_bound=bound,
         gap=gap,
         time_to_first_s=track.first,
-        time_to_final_s=track.last if track.last is not None else track.first,
+        time_to_final_s=track.last,
         wall_time_s=time.perf_counter() - t0,
         num_solutions=track.count,
         shifts=tuple(shifts_from_assignments(problem, assignments)),

@@ -5,25 +5,32 @@ from __future__ import annotations
 import numpy as np
 
 from scheduling.roster_breaks import PlacedShift, place_breaks, rest_combinations
-from scheduling.rules import rules_from_dict
+from scheduling.rules import RosterRules, rules_from_dict
 
-RULES = rules_from_dict(
-    {
-        "breaks": {"step_min": 15, "min_gap_min": 60},
-        "shift": [
-            {
-                "name": "d",
-                "length_h": 9,
-                "starts": ["08:00-08:00"],
-                "lunch": {"length_min": 60, "earliest_min": 180, "latest_min": 300},
-                "breaks": [
-                    {"length_min": 15, "earliest_min": 60, "latest_min": 120},
-                    {"length_min": 15, "earliest_min": 390, "latest_min": 480},
-                ],
-            }
-        ],
-    }
-)
+
+def day_rules(starts: str) -> RosterRules:
+    """One 9-hour shift type with a 1-hour lunch and two 15-minute breaks."""
+    return rules_from_dict(
+        {
+            "breaks": {"step_min": 15, "min_gap_min": 60},
+            "shift": [
+                {
+                    "name": "d",
+                    "length_h": 9,
+                    "starts": [starts],
+                    "start_step_min": 30,
+                    "lunch": {"length_min": 60, "earliest_min": 180, "latest_min": 300},
+                    "breaks": [
+                        {"length_min": 15, "earliest_min": 60, "latest_min": 120},
+                        {"length_min": 15, "earliest_min": 390, "latest_min": 480},
+                    ],
+                }
+            ],
+        }
+    )
+
+
+RULES = day_rules("08:00-08:00")
 
 
 def test_combinations_respect_windows_and_gap() -> None:
@@ -81,26 +88,9 @@ def _shortage_sq(shifts: list[PlacedShift], rests: dict, net: np.ndarray) -> flo
 
 
 def test_re_placing_rests_never_costs_coverage() -> None:
+    rules = day_rules("06:00-14:00")
     for seed in range(5):
         rng = np.random.default_rng(seed)
-        rules = rules_from_dict(
-            {
-                "breaks": {"step_min": 15, "min_gap_min": 60},
-                "shift": [
-                    {
-                        "name": "d",
-                        "length_h": 9,
-                        "starts": ["06:00-14:00"],
-                        "start_step_min": 30,
-                        "lunch": {"length_min": 60, "earliest_min": 180, "latest_min": 300},
-                        "breaks": [
-                            {"length_min": 15, "earliest_min": 60, "latest_min": 120},
-                            {"length_min": 15, "earliest_min": 390, "latest_min": 480},
-                        ],
-                    }
-                ],
-            }
-        )
         net = np.concatenate([np.zeros(14), rng.uniform(2, 9, size=24), np.zeros(10)])
         starts = rng.choice(np.arange(360, 841, 30), size=14)
         shifts = [PlacedShift(k, "voice", 0, int(s), int(s) + 540) for k, s in enumerate(starts)]
