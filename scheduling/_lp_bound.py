@@ -289,7 +289,12 @@ def _coverage(
     objective: bool,
 ) -> None:
     """Per channel and interval: the under/over-staffing cost at the lattice of coverable
-    levels (multiples of ``g``, the gcd of the cover units), interpolated in between."""
+    levels (multiples of ``g``, the gcd of the cover units), interpolated in between.
+
+    With ``objective`` the requirement is rounded up to whole tenths, as the CP-SAT model
+    counts it; without, it is the exact ``staff`` (in tenths, fractional), so that the bound
+    on under-staffing hours is comparable with the under-staffing of a roster's coverage
+    table (the cost, linear then, stays exact at every lattice point)."""
     if objective:
         weights, w_over = coverage_weights(problem)
         rows = {c: weights[c].tolist() for c in problem.channels}
@@ -299,7 +304,8 @@ def _coverage(
     for c in problem.channels:
         for i in range(problem.n_intervals):
             w_under = rows[c][i]
-            req = math.ceil(problem.staff[c][i] * COVER_UNITS - 1e-6)
+            exact = float(problem.staff[c][i] * COVER_UNITS)
+            req = math.ceil(exact - 1e-6) if objective else exact
             terms = cover.get((c, i), [])
             if not terms:
                 lin.const += under_cost(w_under, max(req, 0))

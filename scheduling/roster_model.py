@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -485,10 +486,15 @@ def add_coverage(
     ]
 
 
-def under_cost(w_under: Sequence[int], short: int) -> int:
+@overload
+def under_cost(w_under: Sequence[int], short: int) -> int: ...
+@overload
+def under_cost(w_under: Sequence[int], short: float) -> float: ...
+def under_cost(w_under: Sequence[int], short: float) -> float:
     """Cost (objective units) of ``short`` tenths of an agent missing in one interval: the
-    first ``COVER_UNITS`` tenths at ``w_under[0]`` each, the next at ``w_under[1]``, ..."""
-    total = 0
+    first ``COVER_UNITS`` tenths at ``w_under[0]`` each, the next at ``w_under[1]``, ...
+    (whole for whole tenths; a fractional ``short`` is priced pro rata)."""
+    total: float = 0
     for s, weight in enumerate(w_under):
         last = s == len(w_under) - 1
         take = max(0, short - s * COVER_UNITS)

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling._lp_bound import aggregated_bound, lp_objective_bound
+from scheduling._lp_bound import aggregated_bound, lp_objective_bound, lp_under_staffing_bound
 from scheduling.agents import Agent
 from scheduling.errors import InfeasibleError
 from scheduling.roster_check import check_roster
-from scheduling.roster_io import previous_shifts, roster_frame
+from scheduling.roster_io import coverage_figures, coverage_table, previous_shifts, roster_frame
 from scheduling.roster_model import build_model, cover_grain, coverage_weights, under_cost
 from scheduling.roster_objective import objective_terms
 from scheduling.roster_problem import COVER_UNITS, RosterProblem, build_problem
@@ -164,6 +164,19 @@ def test_lp_bound_counts_whole_agents() -> None:
     sol = solve(problem, OPTS)
     assert sol.status == "optimal" and sol.objective == pytest.approx(4.0)
     assert sol.best_bound == pytest.approx(4.0) and sol.gap == 0.0
+
+
+def test_lp_under_staffing_bound_uses_the_exact_requirement() -> None:
+    # 1.55 agents needed 08:00-12:00 and one agent with a 4 h shift: 0.55 x 4 h = 2.2 h short.
+    # Rounded up to whole tenths (1.6) the bound would claim 2.4 h, above what the roster has.
+    demand = [0.0] * 48
+    demand[16:24] = [1.55] * 8
+    problem = build_problem(requirements(1, {"voice": demand}), [agent("A")], tiny_rules(), tz=TZ)
+    assert lp_under_staffing_bound(problem) == pytest.approx(2.2)
+    sol = solve(problem, OPTS)
+    cov = coverage_table(problem, roster_frame(list(sol.shifts)))
+    under = sum(v["under_h"] for v in coverage_figures(cov, problem.interval_min).values())
+    assert under == pytest.approx(2.2)
 
 
 def test_under_cost_is_convex_piecewise() -> None:
