@@ -8,7 +8,7 @@ Prints three tables:
    each origin. WAPE / MASE of every model, of the combinations and of the selection, as ratios to
    seasonal naive in the same run; 80 % interval coverage (each origin held out from the
    calibration); fit + forecast seconds per series and origin.
-2. **Demo center** (:mod:`forecasting.synthetic`): the same table per series, plus WAPE on
+2. **Demo center** (:mod:`web.demo.synthetic`): the same table per series, plus WAPE on
    holidays and on Ramadan days, backtested on every week of the last two years that holds one.
 3. **Scale**: 200 synthetic series x 2 years of 30-minute history (50 entities x 4 channels),
    full backtest and selection through :func:`forecasting.engine.run_forecast`, wall time.
@@ -211,7 +211,7 @@ def part_us(origins: int) -> None:
 
 
 def part_demo(origins: int, quick: bool) -> None:
-    from forecasting.synthetic import DEMO_SPEC, expected_history, generate_history
+    from web.demo.synthetic import DEMO_SPEC, expected_history, generate_history
 
     hist = generate_history(DEMO_SPEC)
     expected = expected_history(DEMO_SPEC)
@@ -267,7 +267,7 @@ def part_demo(origins: int, quick: bool) -> None:
 
 
 def part_scale(n_series: int, jobs: int, origins: int) -> None:
-    from forecasting.synthetic import DEMO_SPEC, SeriesSpec, generate_history
+    from web.demo.synthetic import DEMO_SPEC, SeriesSpec, generate_history
 
     rng = np.random.default_rng(7)
     series = []

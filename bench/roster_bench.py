@@ -7,8 +7,9 @@ Usage::
 
 For each instance it prints: time to the first roster, the final objective and the proven
 bound (gap), under-staffing in agent-hours against its LP lower bound (the aggregated
-relaxation of :mod:`scheduling._lp_bound`: day patterns, rest cuts, whole agents per interval;
-HiGHS), the greedy baseline's objective and under-staffing, and the independent rule check.
+relaxation of :mod:`scheduling.roster._lp_bound`: day patterns, rest cuts, whole agents per
+interval; HiGHS), the greedy baseline's objective and under-staffing, and the independent rule
+check.
 """
 
 from __future__ import annotations
@@ -27,19 +28,19 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scheduling._lp_bound import lp_under_staffing_bound  # noqa: E402
-from scheduling.agents import Agent  # noqa: E402
-from scheduling.roster_check import check_roster  # noqa: E402
-from scheduling.roster_greedy import greedy_roster  # noqa: E402
-from scheduling.roster_io import coverage_figures, coverage_table, roster_frame  # noqa: E402
-from scheduling.roster_problem import RosterProblem, build_problem  # noqa: E402
-from scheduling.roster_solve import (  # noqa: E402
+from scheduling.roster._greedy import greedy_roster  # noqa: E402
+from scheduling.roster._lp_bound import lp_under_staffing_bound  # noqa: E402
+from scheduling.roster.agents import Agent  # noqa: E402
+from scheduling.roster.check import check_roster  # noqa: E402
+from scheduling.roster.io import coverage_figures, coverage_table, roster_frame  # noqa: E402
+from scheduling.roster.problem import RosterProblem, build_problem  # noqa: E402
+from scheduling.roster.rules import RosterRules, load_rules  # noqa: E402
+from scheduling.roster.solve import (  # noqa: E402
     Progress,
     SolverOptions,
     shifts_from_assignments,
     solve,
 )
-from scheduling.rules import RosterRules, load_rules  # noqa: E402
 
 TZ = "Asia/Dubai"
 FIRST_DAY = dt.date(2026, 11, 30)  # a Monday

@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduling.erlang import erlang_c
-from scheduling.erlang_a import erlang_a
-from scheduling.requirements import channel_metrics, required_agents
-from scheduling.simulation import mean_ci, simulate_queue
-from scheduling.targets import ChannelTargets
+from scheduling.staffing.erlang import erlang_c
+from scheduling.staffing.erlang_a import erlang_a
+from scheduling.staffing.requirements import channel_metrics, required_agents
+from scheduling.staffing.simulation import mean_ci, simulate_queue
+from scheduling.staffing.targets import ChannelTargets
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,6 @@
-"""Staffing math (Erlang C/A, chat, deferred work), simulation and roster optimisation.
+"""Staffing math and roster optimisation, in two layers: :mod:`scheduling.staffing` (Erlang C/A,
+chat, deferred work, requirements, evaluation, simulation) and :mod:`scheduling.roster` (the
+CP-SAT roster, its rules, bound and independent checker), which builds on staffing.
 
 From a forecast frame, :func:`compute_requirements` gives the agents and staff needed per
 channel and interval under the service targets (:func:`load_targets`); :func:`evaluate_staffing`
@@ -8,17 +10,6 @@ rule independently of the model. Public names are re-exported here; implementati
 in ``_``-prefixed modules.
 """
 
-from scheduling.agents import Agent, read_agents
-from scheduling.chat import chat_metrics
-from scheduling.deferred import deferred_staffing, simulate_backlog
-from scheduling.erlang import (
-    QueueMetrics,
-    erlang_b,
-    erlang_c,
-    erlang_c_wait_probability,
-    service_level,
-)
-from scheduling.erlang_a import erlang_a
 from scheduling.errors import (
     InfeasibleError,
     InputError,
@@ -26,20 +17,44 @@ from scheduling.errors import (
     SchedulingError,
     TargetsError,
 )
-from scheduling.evaluate import (
+from scheduling.roster import (
+    Agent,
+    Progress,
+    RosterProblem,
+    RosterRules,
+    RosterShift,
+    RosterSolution,
+    SolverOptions,
+    Violation,
+    build_problem,
+    check_roster,
+    load_rules,
+    read_agents,
+    solve,
+)
+from scheduling.staffing import (
+    ChannelTargets,
+    QueueMetrics,
+    SimulationResult,
+    Targets,
+    chat_metrics,
+    compute_requirements,
+    deferred_staffing,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    erlang_c_wait_probability,
     evaluate_staffing,
+    load_targets,
+    read_forecast,
+    required_agents,
     roster_to_scheduled,
+    service_level,
+    simulate_backlog,
+    simulate_queue,
     simulate_staffing,
     summarize_evaluation,
 )
-from scheduling.requirements import compute_requirements, read_forecast, required_agents
-from scheduling.roster_check import Violation, check_roster
-from scheduling.roster_problem import RosterProblem, build_problem
-from scheduling.roster_records import RosterShift, RosterSolution
-from scheduling.roster_solve import Progress, SolverOptions, solve
-from scheduling.rules import RosterRules, load_rules
-from scheduling.simulation import SimulationResult, simulate_queue
-from scheduling.targets import ChannelTargets, Targets, load_targets
 
 __all__ = [
     "Agent",

@@ -48,10 +48,10 @@ def demo_data_dir() -> Path:
 def demo_history_csv(demo_data_dir: Path) -> Path:
     """Path of the full demo history CSV, generated once into ``data/generated/history.csv``.
 
-    Regenerated when missing or stale (see ``forecasting.synthetic.ensure_demo_history``).
+    Regenerated when missing or stale (see ``web.demo.synthetic.ensure_demo_history``).
     Generation writes a temporary file and ``os.replace``s it into place, so concurrent test
     sessions never see a half-written file (at worst two sessions both generate it).
     """
-    from forecasting.synthetic import ensure_demo_history
+    from web.demo.synthetic import ensure_demo_history
 
     return ensure_demo_history(demo_data_dir / "generated" / "history.csv")

@@ -24,22 +24,22 @@ from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
 from forecasting.overrides import read_overrides
-from scheduling._lp_bound import lp_under_staffing_bound
-from scheduling.agents import Agent, read_agents
-from scheduling.evaluate import evaluate_staffing, roster_to_scheduled
-from scheduling.requirements import compute_requirements
-from scheduling.roster_check import Violation, check_roster
-from scheduling.roster_io import (
+from scheduling.roster._lp_bound import lp_under_staffing_bound
+from scheduling.roster.agents import Agent, read_agents
+from scheduling.roster.check import Violation, check_roster
+from scheduling.roster.io import (
     coverage_table,
     previous_shifts,
     roster_frame,
     roster_summary,
 )
-from scheduling.roster_problem import build_problem
-from scheduling.roster_solve import Progress, SolverOptions, solve
-from scheduling.roster_weights import with_service_level_weights
-from scheduling.rules import RosterRules, load_rules
-from scheduling.targets import Targets, load_targets
+from scheduling.roster.problem import build_problem
+from scheduling.roster.rules import RosterRules, load_rules
+from scheduling.roster.solve import Progress, SolverOptions, solve
+from scheduling.roster.weights import with_service_level_weights
+from scheduling.staffing.evaluate import evaluate_staffing, roster_to_scheduled
+from scheduling.staffing.requirements import compute_requirements
+from scheduling.staffing.targets import Targets, load_targets
 from web._io import write_csv, write_text
 
 #: The repository's demo center (``data/``); the history is drawn there on first use.
@@ -343,7 +343,7 @@ def run_pipeline(
 def pipeline_report(result: PipelineResult) -> str:
     """A planner-readable summary of a full run."""
     from forecasting.engine import summary_table
-    from scheduling.roster_io import format_summary
+    from scheduling.roster.io import format_summary
 
     fc = result.forecast.result
     req = result.requirements

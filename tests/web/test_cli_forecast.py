@@ -14,7 +14,7 @@ from web.cli import cli
 
 @pytest.fixture(scope="module")
 def slice_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from forecasting.synthetic import DEMO_SPEC, generate_history
+    from web.demo.synthetic import DEMO_SPEC, generate_history
 
     spec = replace(DEMO_SPEC, series=(DEMO_SPEC.series[2], DEMO_SPEC.series[3]))  # voice, chat
     frame = generate_history(spec, date(2026, 9, 1), date(2026, 11, 29), seed=3)

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scheduling.agents import read_agents
-from scheduling.roster_check import check_roster
-from scheduling.roster_io import read_roster
-from scheduling.rules import load_rules
+from scheduling.roster.agents import read_agents
+from scheduling.roster.check import check_roster
+from scheduling.roster.io import read_roster
+from scheduling.roster.rules import load_rules
 from web.cli import cli
 from web.pipeline import PipelineInputs, run_pipeline
 

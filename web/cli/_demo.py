@@ -64,7 +64,7 @@ def demo_command(
     the roster with the independent rule checker, and writes forecast, accuracy, requirements,
     roster, coverage and summary files into --output.
     """
-    from forecasting.synthetic import ensure_demo_history
+    from web.demo.synthetic import ensure_demo_history
     from web.pipeline import DEMO_DIR, PipelineInputs, run_pipeline
 
     data = data_dir or DEMO_DIR

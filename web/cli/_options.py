@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scheduling.roster_solve import Progress
+from scheduling.roster.solve import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import click
 
-from scheduling.agents import read_agents
 from scheduling.errors import InputError
-from scheduling.roster_check import check_roster
-from scheduling.roster_io import (
+from scheduling.roster.agents import read_agents
+from scheduling.roster.check import check_roster
+from scheduling.roster.io import (
     format_summary,
     read_requirements,
     read_roster,
 )
-from scheduling.rules import load_rules
-from scheduling.targets import load_targets
+from scheduling.roster.rules import load_rules
+from scheduling.staffing.targets import load_targets
 from web._io import write_csv, write_text
 from web.cli._options import (
     days_option,

@@ -7,15 +7,15 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from scheduling.evaluate import (
+from scheduling.staffing.evaluate import (
     evaluate_staffing,
     read_schedule,
     roster_to_scheduled,
     simulate_staffing,
     summarize_evaluation,
 )
-from scheduling.requirements import compute_requirements, infer_interval_min, read_forecast
-from scheduling.targets import load_targets
+from scheduling.staffing.requirements import compute_requirements, infer_interval_min, read_forecast
+from scheduling.staffing.targets import load_targets
 from web._io import write_csv
 from web.cli._options import interval_option, output_option, quiet_option, seed_option, tz_option
 

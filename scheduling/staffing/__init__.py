@@ -1,0 +1,51 @@
+"""Staffing: from a forecast to the agents needed per channel and interval, and back.
+
+Erlang C and Erlang A for voice, concurrency for chat, backlog windows for deferred work
+(e-mail); :func:`compute_requirements` applies a channel's targets (:func:`load_targets`) to a
+forecast frame; :func:`evaluate_staffing` and :func:`simulate_staffing` give the service a
+staffing (or a roster, through :func:`roster_to_scheduled`) delivers.
+"""
+
+from scheduling.staffing.chat import chat_metrics
+from scheduling.staffing.deferred import deferred_staffing, simulate_backlog
+from scheduling.staffing.erlang import (
+    QueueMetrics,
+    erlang_b,
+    erlang_c,
+    erlang_c_wait_probability,
+    service_level,
+)
+from scheduling.staffing.erlang_a import erlang_a
+from scheduling.staffing.evaluate import (
+    evaluate_staffing,
+    roster_to_scheduled,
+    simulate_staffing,
+    summarize_evaluation,
+)
+from scheduling.staffing.requirements import compute_requirements, read_forecast, required_agents
+from scheduling.staffing.simulation import SimulationResult, simulate_queue
+from scheduling.staffing.targets import ChannelTargets, Targets, load_targets
+
+__all__ = [
+    "ChannelTargets",
+    "QueueMetrics",
+    "SimulationResult",
+    "Targets",
+    "chat_metrics",
+    "compute_requirements",
+    "deferred_staffing",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_wait_probability",
+    "evaluate_staffing",
+    "load_targets",
+    "read_forecast",
+    "required_agents",
+    "roster_to_scheduled",
+    "service_level",
+    "simulate_backlog",
+    "simulate_queue",
+    "simulate_staffing",
+    "summarize_evaluation",
+]

@@ -1,0 +1,436 @@
+"""From a forecast to the agents each channel needs per interval (the requirements frame).
+
+``read_forecast`` validates a forecast CSV; ``pool_forecast`` merges the queues of a channel
+(sum of volume, volume-weighted AHT) into queue ``all``; ``required_agents`` is the vectorised
+search for the smallest agent count meeting every target; ``compute_requirements`` puts it
+together per channel and interval:
+
+``channel, queue, interval_start, volume, aht_s, agents, staff, service_level, asa_s,
+occupancy, abandon_rate``
+
+``agents`` is a whole number on the channel; ``staff = agents / (1 - shrinkage)`` (two decimals)
+is what to schedule. Closed intervals need 0 agents; open ones at least ``min_staff``. For
+``deferred`` channels ``service_level`` is the share handled within ``respond_within_h`` and
+``asa_s`` the mean time to handle, seconds; ``abandon_rate`` is empty where not modelled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
+from scheduling.errors import InputError, TargetsError
+from scheduling.staffing.chat import chat_metrics
+from scheduling.staffing.deferred import deferred_staffing
+from scheduling.staffing.erlang import QueueMetrics, erlang_c
+from scheduling.staffing.erlang_a import erlang_a
+from scheduling.staffing.targets import ChannelTargets, Targets
+
+REQUIREMENT_COLUMNS = [
+    "channel",
+    "queue",
+    "interval_start",
+    "volume",
+    "aht_s",
+    "agents",
+    "staff",
+    "service_level",
+    "asa_s",
+    "occupancy",
+    "abandon_rate",
+]
+FORECAST_COLUMNS = ["channel", "queue", "interval_start", "volume", "aht_s"]
+
+IntArray = NDArray[np.int64]
+
+
+def read_forecast(path: str | Path, tz: str = "Asia/Dubai") -> pd.DataFrame:
+    """Read and validate a forecast (or requirements) CSV.
+
+    Parameters
+    ----------
+    path
+        CSV with ``channel, interval_start, volume, aht_s`` (``queue`` optional, default
+        ``all``); other columns are kept as they are.
+    tz
+        Zone of naive timestamps; offsets are converted to it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel, queue`` (str), ``interval_start`` (tz-aware), ``volume``, ``aht_s`` (float;
+        ``aht_s`` may be empty where ``volume`` is 0), sorted by channel, queue, interval_start.
+
+    Raises
+    ------
+    InputError
+        Missing columns, bad numbers or timestamps, negative volume, duplicate intervals.
+    """
+    name = str(path)
+    raw = read_csv_checked(path, ["channel", "interval_start", "volume", "aht_s"])
+    frame = raw.copy()
+    frame["channel"] = parse_text(raw["channel"], file=name, column="channel")
+    frame["queue"] = (
+        parse_text(raw["queue"], file=name, column="queue", default="all")
+        if "queue" in raw.columns
+        else "all"
+    )
+    frame["interval_start"] = parse_timestamps(
+        raw["interval_start"], tz=tz, file=name, column="interval_start"
+    )
+    frame["volume"] = parse_numbers(raw["volume"], file=name, column="volume", min_value=0)
+    aht = parse_numbers(raw["aht_s"], file=name, column="aht_s", min_value=0, allow_missing=True)
+    bad = (frame["volume"].to_numpy() > 0) & ~(aht.to_numpy() > 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            "aht_s must be a positive number where volume > 0",
+            file=name,
+            row=row + 2,
+            column="aht_s",
+        )
+    frame["aht_s"] = aht
+    dup = frame.duplicated(["channel", "queue", "interval_start"]).to_numpy()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0])
+        raise InputError(
+            "duplicate interval for this channel and queue",
+            file=name,
+            row=row + 2,
+            column="interval_start",
+        )
+    if frame.empty:
+        raise InputError("no rows", file=name)
+    cols = FORECAST_COLUMNS + [c for c in frame.columns if c not in FORECAST_COLUMNS]
+    return frame[cols].sort_values(["channel", "queue", "interval_start"], ignore_index=True)
+
+
+def infer_interval_min(frame: pd.DataFrame, column: str = "interval_start") -> int:
+    """The interval length in minutes: the most common step between intervals of a series.
+
+    Raises
+    ------
+    InputError
+        When no series has two intervals, or the step is not a whole number of minutes.
+    """
+    keys = [c for c in ("channel", "queue") if c in frame.columns]
+    ordered = frame.sort_values([*keys, column])
+    steps = (
+        ordered.groupby(keys, sort=False)[column].diff().dropna()
+        if keys
+        else (ordered[column].diff().dropna())
+    )
+    steps = steps[steps > pd.Timedelta(0)]
+    if steps.empty:
+        raise InputError(
+            "cannot infer the interval length from a single interval; pass --interval",
+            column=column,
+        )
+    minutes = steps.mode().iloc[0].total_seconds() / 60.0
+    if minutes != int(minutes) or minutes <= 0 or 1440 % int(minutes):
+        raise InputError(f"interval length of {minutes:g} minutes does not divide a day")
+    return int(minutes)
+
+
+def pool_forecast(forecast: pd.DataFrame) -> pd.DataFrame:
+    """Merge the queues of each channel into queue ``all``.
+
+    Volume is summed; ``aht_s`` is the volume-weighted mean (the plain mean where the
+    interval's volume is 0).
+    """
+    f = forecast[["channel", "queue", "interval_start", "volume", "aht_s"]].copy()
+    f["work"] = f["volume"] * f["aht_s"].fillna(0.0)
+    g = f.groupby(["channel", "interval_start"], sort=True)
+    out = g.agg(volume=("volume", "sum"), work=("work", "sum"), mean_aht=("aht_s", "mean"))
+    out = out.reset_index()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aht = np.where(out["volume"] > 0, out["work"] / out["volume"], out["mean_aht"])
+    out["aht_s"] = aht
+    out["queue"] = "all"
+    return out[FORECAST_COLUMNS].sort_values(["channel", "interval_start"], ignore_index=True)
+
+
+def channel_metrics(
+    target: ChannelTargets,
+    volume: ArrayLike,
+    aht_s: ArrayLike,
+    agents: ArrayLike,
+    *,
+    interval_s: float,
+    compute_asa: bool = True,
+) -> QueueMetrics:
+    """Queue performance of a voice or chat channel with whole *agents* (per interval arrays).
+
+    Dispatches on ``target.model`` (``erlang_c``, ``erlang_a``, ``chat``); not for ``deferred``.
+    """
+    vol = np.asarray(volume, dtype=np.float64)
+    aht = np.nan_to_num(np.asarray(aht_s, dtype=np.float64), nan=1.0)
+    aht = np.where(aht > 0, aht, 1.0)  # zero-volume intervals may lack an AHT
+    if target.model == "erlang_c":
+        return erlang_c(
+            vol, aht, agents, interval_s=interval_s, answer_within_s=target.answer_within_s
+        )
+    if target.model == "erlang_a":
+        assert target.patience_s is not None
+        return erlang_a(
+            vol,
+            aht,
+            agents,
+            interval_s=interval_s,
+            answer_within_s=target.answer_within_s,
+            patience_s=target.patience_s,
+            abandon_threshold_s=target.abandon_threshold_s,
+            compute_asa=compute_asa,
+        )
+    if target.model == "chat":
+        return chat_metrics(
+            vol,
+            aht,
+            agents,
+            interval_s=interval_s,
+            answer_within_s=target.answer_within_s,
+            concurrency=target.concurrency,
+            handle_time_growth=target.handle_time_growth,
+            patience_s=target.patience_s,
+            compute_asa=compute_asa,
+        )
+    raise TargetsError(f"channel {target.name!r}: model {target.model!r} has no queue metrics")
+
+
+def _meets(target: ChannelTargets, m: QueueMetrics) -> NDArray[np.bool_]:
+    ok = (m.service_level >= target.service_level - 1e-12) & (
+        m.occupancy <= target.max_occupancy + 1e-12
+    )
+    if target.max_asa_s is not None:
+        ok &= m.asa_s <= target.max_asa_s
+    if target.max_abandon_rate is not None:
+        ok &= m.abandon_rate <= target.max_abandon_rate
+    return ok
+
+
+def required_agents(
+    target: ChannelTargets, volume: ArrayLike, aht_s: ArrayLike, *, interval_s: float
+) -> IntArray:
+    """Smallest whole number of agents meeting every target of *target*, per interval.
+
+    The service level, the optional ASA and abandonment caps and the occupancy cap are all
+    monotone in the agent count, so the search is a bisection run on all intervals at once
+    (numpy arrays; the loop is over ~log2(N) rounds, not over intervals).
+
+    Parameters
+    ----------
+    target
+        Targets of a voice or chat channel (``erlang_c``, ``erlang_a``, ``chat``).
+    volume, aht_s
+        Per interval: contacts offered, mean handle time in seconds.
+    interval_s
+        Interval length, seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 agents per interval; 0 where the volume is 0 (minimum staff and opening hours
+        are applied by :func:`compute_requirements`).
+    """
+    vol = np.atleast_1d(np.asarray(volume, dtype=np.float64))
+    aht = np.atleast_1d(np.nan_to_num(np.asarray(aht_s, dtype=np.float64), nan=0.0))
+    vol, aht = np.broadcast_arrays(vol, aht)
+    k = target.concurrency if target.model == "chat" else 1
+    aht_eff = aht * (1.0 + target.handle_time_growth * (k - 1)) if k > 1 else aht
+    load = vol * aht_eff / interval_s / k  # agent-equivalents of work
+    need_asa = target.max_asa_s is not None
+    active = load > 0
+    result = np.zeros(vol.shape, dtype=np.int64)
+    if not active.any():
+        return result
+    v, a, ld = vol[active], aht[active], load[active]
+    # lower bound (a count known to fail): without abandonment every offered contact is
+    # handled, so the occupancy cap needs N >= load / max_occupancy and stability N > load;
+    # with abandonment fewer are handled, see below
+    if target.model == "erlang_c" or (target.model == "chat" and target.patience_s is None):
+        lo = np.maximum(np.ceil(ld / target.max_occupancy - 1e-9) - 1.0, np.floor(ld))
+    else:
+        # answered contacts carry at least service_level (and 1 - max_abandon_rate) of the
+        # load, and the occupancy cap applies to the carried load
+        share = 0.0 if target.abandon_threshold_s > 0 else target.service_level
+        if target.max_abandon_rate is not None:
+            share = max(share, 1.0 - target.max_abandon_rate)
+        lo = np.ceil(share * ld / target.max_occupancy - 1e-9) - 1.0
+    lo = np.maximum(lo, 0.0)
+    hi = np.maximum(lo + 1.0, np.ceil(ld / target.max_occupancy + 3.0 * np.sqrt(ld) + 3.0))
+    cap = 100.0 * ld + 100_000.0
+
+    def meets(n: NDArray[np.float64], idx: NDArray[np.int64]) -> NDArray[np.bool_]:
+        m = channel_metrics(target, v[idx], a[idx], n, interval_s=interval_s, compute_asa=need_asa)
+        return _meets(target, m)
+
+    all_idx = np.arange(v.size)
+    bad = ~meets(hi, all_idx)
+    while bad.any():
+        idx = np.flatnonzero(bad)
+        if np.any(hi[idx] > cap[idx]):
+            raise TargetsError(
+                f"channel {target.name!r}: the targets need more than "
+                f"{int(cap[idx].max()):,} agents in an interval; check max_asa_s, "
+                "max_abandon_rate and service_level"
+            )
+        lo[idx] = hi[idx]
+        hi[idx] = hi[idx] * 2.0 + 1.0
+        bad[idx] = ~meets(hi[idx], idx)
+    # invariant: meets(hi), not meets(lo) (or lo is the floor of the search)
+    gap = hi - lo > 1
+    while gap.any():
+        idx = np.flatnonzero(gap)
+        mid = np.floor((lo[idx] + hi[idx]) / 2.0)
+        ok = meets(mid, idx)
+        hi[idx[ok]] = mid[ok]
+        lo[idx[~ok]] = mid[~ok]
+        gap = hi - lo > 1
+    # lo may itself meet the targets when the search started at the floor 0
+    at_floor = lo == 0
+    if at_floor.any():
+        idx = np.flatnonzero(at_floor)
+        ok = meets(np.zeros(idx.size), idx)
+        hi[idx[ok]] = 0.0
+    result[active] = hi.astype(np.int64)
+    return result
+
+
+def fractional_metrics(
+    target: ChannelTargets,
+    vol: NDArray[np.float64],
+    aht: NDArray[np.float64],
+    agents: NDArray[np.float64],
+    interval_s: float,
+) -> QueueMetrics:
+    """Queue metrics for possibly fractional *agents* (e.g. 7.5 from partial-interval cover).
+
+    Linear interpolation between the metrics of the neighbouring whole agent counts;
+    occupancy is the handled work divided by the fractional agents.
+    """
+    lo = np.floor(agents)
+    frac = agents - lo
+    m_lo = channel_metrics(target, vol, aht, lo, interval_s=interval_s)
+    if not (frac > 0).any():
+        return m_lo
+    m_hi = channel_metrics(target, vol, aht, lo + 1.0, interval_s=interval_s)
+
+    def mix(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+        with np.errstate(invalid="ignore"):
+            return np.where(frac > 0, (1.0 - frac) * x + frac * y, x)
+
+    return QueueMetrics(
+        wait_probability=mix(m_lo.wait_probability, m_hi.wait_probability),
+        service_level=mix(m_lo.service_level, m_hi.service_level),
+        asa_s=np.where(np.isinf(m_lo.asa_s) & (frac > 0), m_hi.asa_s, mix(m_lo.asa_s, m_hi.asa_s)),
+        occupancy=np.where(
+            agents > 0,
+            np.minimum(
+                mix(m_lo.occupancy * lo, m_hi.occupancy * (lo + 1)) / np.maximum(agents, 1e-12), 1.0
+            ),
+            m_lo.occupancy,
+        ),
+        abandon_rate=mix(m_lo.abandon_rate, m_hi.abandon_rate),
+    )
+
+
+def _check_channels(frame: pd.DataFrame, targets: Targets) -> None:
+    missing = sorted(set(frame["channel"]) - set(targets.names))
+    if missing:
+        raise TargetsError(
+            f"no targets for channel(s) {', '.join(map(repr, missing))} found in the forecast "
+            f"(targets define: {', '.join(targets.names)})"
+        )
+
+
+def demand_frame(forecast: pd.DataFrame, targets: Targets) -> pd.DataFrame:
+    """The forecast columns staffing needs, pooled per channel when ``targets.pool_queues``."""
+    for col in FORECAST_COLUMNS:
+        if col not in forecast.columns and col != "queue":
+            raise InputError(f"forecast frame lacks column {col!r}")
+    f = forecast.copy()
+    if "queue" not in f.columns:
+        f["queue"] = "all"
+    _check_channels(f, targets)
+    if targets.pool_queues:
+        return pool_forecast(f)
+    return f[FORECAST_COLUMNS].sort_values(
+        ["channel", "queue", "interval_start"], ignore_index=True
+    )
+
+
+def compute_requirements(
+    forecast: pd.DataFrame, targets: Targets, interval_min: int
+) -> pd.DataFrame:
+    """Agents and staff needed per channel (queue) and interval.
+
+    Parameters
+    ----------
+    forecast
+        Forecast frame (``channel, queue, interval_start, volume, aht_s``; extra columns
+        ignored), as from :func:`read_forecast` or the forecasting library.
+    targets
+        Per-channel targets; every channel of the forecast must have targets.
+    interval_min
+        Interval length, minutes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The requirements frame (see the module docstring), sorted by channel, queue, time.
+    """
+    demand = demand_frame(forecast, targets)
+    interval_s = interval_min * 60.0
+    parts = []
+    for (channel, _queue), grp in demand.groupby(["channel", "queue"], sort=True):
+        target = targets[str(channel)]
+        g = grp.sort_values("interval_start").reset_index(drop=True)
+        vol = g["volume"].to_numpy(dtype=np.float64)
+        aht = g["aht_s"].to_numpy(dtype=np.float64)
+        out = g[["channel", "queue", "interval_start", "volume", "aht_s"]].copy()
+        if target.model == "deferred":
+            staffed = target.working_hours.open_mask(g["interval_start"])
+            assert target.respond_within_h is not None
+            agents, res = deferred_staffing(
+                vol,
+                aht,
+                staffed,
+                interval_min=interval_min,
+                service_level=target.service_level,
+                respond_within_h=target.respond_within_h,
+                max_occupancy=target.max_occupancy,
+                min_staff=target.min_staff,
+            )
+            out["agents"] = agents.astype(np.int64)
+            out["service_level"] = res.service_level
+            out["asa_s"] = res.wait_s
+            out["occupancy"] = res.occupancy
+            out["abandon_rate"] = np.nan
+        else:
+            open_ = target.opening_hours.open_mask(g["interval_start"])
+            need = required_agents(target, vol, aht, interval_s=interval_s)
+            agents_i = np.where(open_, np.maximum(need, target.min_staff), 0).astype(np.int64)
+            m = channel_metrics(target, vol, aht, agents_i, interval_s=interval_s)
+            show = open_ | (vol > 0)
+            out["agents"] = agents_i
+            out["service_level"] = np.where(show, m.service_level, np.nan)
+            out["asa_s"] = np.where(show, m.asa_s, np.nan)
+            out["occupancy"] = np.where(show & (agents_i > 0), m.occupancy, np.nan)
+            out["abandon_rate"] = (
+                np.where(show, m.abandon_rate, np.nan)
+                if target.model != "erlang_c"
+                else np.where(show, 0.0, np.nan)
+            )
+        out["staff"] = np.round(out["agents"].to_numpy() / (1.0 - target.shrinkage), 2)
+        parts.append(out)
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in REQUIREMENT_COLUMNS})
+    req = pd.concat(parts, ignore_index=True)[REQUIREMENT_COLUMNS]
+    for col in ("service_level", "asa_s", "occupancy", "abandon_rate"):
+        req[col] = req[col].astype("float64").round(4)
+    req["aht_s"] = req["aht_s"].astype("float64").round(1)
+    return req

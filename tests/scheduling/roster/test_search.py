@@ -1,0 +1,190 @@
+"""The large-neighbourhood search: exact bookkeeping, valid rosters, fixed days stay fixed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduling.roster._greedy import greedy_roster
+from scheduling.roster._search import LnsOptions, Search, _Hood, improve
+from scheduling.roster.check import check_roster
+from scheduling.roster.io import roster_frame
+from scheduling.roster.objective import (
+    cover_tenths,
+    coverage_cost,
+    interval_costs,
+    objective_terms,
+)
+from scheduling.roster.problem import RosterProblem, build_problem
+from scheduling.roster.rules import rules_from_dict
+from scheduling.roster.solve import SolverOptions, shifts_from_assignments, solve
+from tests.scheduling.roster.test_solver import DAY0, TZ, agent, requirements
+
+RULES = rules_from_dict(
+    {
+        "week": {"days_off": 2, "min_rest_h": 12, "max_consecutive_days": 5},
+        "shift": [
+            {"name": "day", "length_h": 8, "starts": ["06:00-14:00"], "start_step_min": 60},
+            {"name": "part", "length_h": 4, "starts": ["08:00-18:00"], "start_step_min": 120},
+        ],
+        "weights": {
+            "paid_hour": 0.5,
+            "preferred_start_per_h": 0.5,
+            "preferred_day_off": 3,
+            "full_weekend": 2,
+            "late_shift_spread": 1,
+            "start_band": 1,
+        },
+    }
+)
+
+
+def instance(seed: int, n_agents: int = 8, days: int = 7) -> RosterProblem:
+    rng = np.random.default_rng(seed)
+    skills = [("voice",), ("chat",), ("voice", "chat")]
+    agents = [
+        agent(
+            f"A{i}",
+            skills[int(rng.integers(0, 3))],
+            lo=float(rng.choice([0, 16, 24])),
+            hi=40,
+            preferred_start_min=int(rng.choice([420, 600])) if rng.random() < 0.4 else None,
+            preferred_days_off=frozenset({int(rng.integers(0, 7))})
+            if rng.random() < 0.4
+            else frozenset(),
+            unavailable=frozenset({DAY0 + dt.timedelta(days=int(rng.integers(0, days)))})
+            if rng.random() < 0.2
+            else frozenset(),
+        )
+        for i in range(n_agents)
+    ]
+    demand = {c: [float(x) for x in rng.integers(0, 4, size=48)] for c in ("voice", "chat")}
+    return build_problem(requirements(days, demand), agents, RULES, tz=TZ)
+
+
+def test_interval_costs_sum_to_the_coverage_cost() -> None:
+    problem = instance(0)
+    start = list(greedy_roster(problem).assignments)
+    cov = cover_tenths(problem, start)
+    under, over = coverage_cost(problem, cov)
+    costs = [u + o for u, o in interval_costs(problem, cov).values()]
+    assert sum(int(v.sum()) for v in costs) == under + over
+    assert all((v >= 0).all() for v in costs)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_search_tracks_the_exact_objective_and_never_worsens(workers: int) -> None:
+    problem = instance(1)
+    start = list(greedy_roster(problem).assignments)
+    before = objective_terms(problem, start)["total"]
+    seen: list[float] = []
+    search = improve(
+        problem,
+        start,
+        time.perf_counter() + 4,
+        LnsOptions(workers=workers, step_time_s=0.3, seed=3),
+        lambda: None,
+        seen.append,
+    )
+    after = objective_terms(problem, search.assignments())["total"]
+    assert after == pytest.approx(search.objective_units / 100)
+    assert after <= before + 1e-9
+    assert seen == sorted(seen, reverse=True)  # each reported roster is better
+    assert sum(search.stats.tried.values()) > 0
+    assert search.busy == set()  # every step released its agents
+    frame = roster_frame(shifts_from_assignments(problem, search.assignments()))
+    assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
+
+
+def test_day_neighbourhood_keeps_the_other_days() -> None:
+    problem = instance(2)
+    start = list(greedy_roster(problem).assignments)
+    search = Search(problem, start, LnsOptions(seed=0), lambda: None)
+    agents = sorted({a for a, _, _ in start})[:5]
+    hood = _Hood("days", agents, frozenset({2, 3}))
+    own = [key for a in agents for key in search.by_agent[a]]
+    own_cov = cover_tenths(problem, own)
+    base = {c: search.cov[c] - own_cov[c] for c in problem.channels}
+    new, _ = search._solve(hood, own, base, 2.0)
+    if new is None:  # nothing better on those days: the roster is kept
+        return
+    outside = {key for key in own if problem.candidates[key[1]].day not in (2, 3)}
+    assert outside == {key for key in new if problem.candidates[key[1]].day not in (2, 3)}
+    # and the result is a better roster once applied
+    old = search.objective_units
+    assert search._apply(hood, own_cov, new) > 0
+    assert search.objective_units < old
+
+
+def test_restricted_neighbourhood_uses_only_the_support_and_own_shifts() -> None:
+    problem = instance(3)
+    start = list(greedy_roster(problem).assignments)
+    support = {(k, c) for k, c in {(k, c) for _, k, c in start}}
+    search = Search(problem, start, LnsOptions(seed=0, free_share=0.0), lambda: support)
+    agents = sorted({a for a, _, _ in start})[:3]
+    hood = _Hood("agents", agents, None)
+    own = [key for a in agents for key in search.by_agent[a]]
+    own_cov = cover_tenths(problem, own)
+    base = {c: search.cov[c] - own_cov[c] for c in problem.channels}
+    new, _ = search._solve(hood, own, base, 2.0)
+    if new is not None:
+        assert {(k, c) for _, k, c in new} <= support
+
+
+def test_solve_by_neighbourhood_search_is_checked_and_bounded() -> None:
+    problem = instance(4, n_agents=10)
+    sol = solve(problem, SolverOptions(time_limit_s=6, monolithic_max_vars=0, seed=1))
+    assert sol.status == "feasible"
+    assert any("neighbourhood search" in note for note in sol.notes)
+    assert sol.objective is not None and sol.greedy_objective is not None
+    assert sol.objective <= sol.greedy_objective + 1e-9
+    assert sol.best_bound is not None and sol.best_bound <= sol.objective + 1e-6
+    assert sol.objective == pytest.approx(objective_terms(problem, sol.assignments)["total"])
+    frame = roster_frame(list(sol.shifts))
+    assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_agents=st.integers(2, 6), days=st.integers(2, 7))
+def test_neighbourhood_search_rosters_always_pass_the_checker(
+    seed: int, n_agents: int, days: int
+) -> None:
+    problem = instance(seed, n_agents=n_agents, days=days)
+    sol = solve(problem, SolverOptions(time_limit_s=3, monolithic_max_vars=0, seed=seed))
+    frame = roster_frame(list(sol.shifts))
+    assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
+
+
+def test_search_returns_within_its_time_when_the_bound_is_late() -> None:
+    from concurrent.futures import Future
+
+    from scheduling.roster.solve import _solve_lns
+
+    problem = instance(5)
+    start = greedy_roster(problem).assignments
+    never: Future[tuple[float | None, set[tuple[int, str]]]] = Future()  # the LP never ends
+    t0 = time.perf_counter()
+    sol = _solve_lns(problem, SolverOptions(time_limit_s=2), start, t0, None, never)
+    assert time.perf_counter() - t0 < 2 + 2 + 3  # limit, the wait for the bound, breaks
+    assert sol.best_bound is None and sol.gap is None
+    assert any("gap unknown" in note for note in sol.notes)
+    frame = roster_frame(list(sol.shifts))
+    assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
+
+
+def test_an_error_in_a_search_thread_reaches_the_caller() -> None:
+    problem = instance(6)
+    start = list(greedy_roster(problem).assignments)
+
+    def broken() -> set[tuple[int, str]] | None:
+        raise RuntimeError("support failed")
+
+    t0 = time.perf_counter()
+    with pytest.raises(RuntimeError, match="support failed"):
+        improve(problem, start, t0 + 30, LnsOptions(workers=2, free_share=0.0), broken)
+    assert time.perf_counter() - t0 < 10  # the other thread stopped too

@@ -1,0 +1,467 @@
+"""Roster optimizer: brute force on tiny instances, rules never broken, re-rostering,
+infeasibility explanation, solver options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduling.errors import InfeasibleError
+from scheduling.roster._lp_bound import (
+    aggregated_bound,
+    lp_objective_bound,
+    lp_under_staffing_bound,
+)
+from scheduling.roster.agents import Agent
+from scheduling.roster.check import check_roster
+from scheduling.roster.io import coverage_figures, coverage_table, previous_shifts, roster_frame
+from scheduling.roster.model import build_model, cover_grain, coverage_weights, under_cost
+from scheduling.roster.objective import objective_terms
+from scheduling.roster.problem import COVER_UNITS, RosterProblem, build_problem
+from scheduling.roster.rules import RosterRules, rules_from_dict
+from scheduling.roster.solve import SolverOptions, configure_solver, solve
+
+TZ = "Asia/Dubai"
+DAY0 = dt.date(2026, 11, 30)  # Monday
+
+
+def tiny_rules(**weights: float) -> RosterRules:
+    w: dict[str, float] = {
+        k: 0
+        for k in (
+            "paid_hour",
+            "preferred_start_per_h",
+            "preferred_day_off",
+            "full_weekend",
+            "late_shift_spread",
+            "start_band",
+            "change",
+        )
+    }
+    w.update(weights)
+    return rules_from_dict(
+        {
+            "week": {"days_off": 0, "days_off_consecutive": False, "min_rest_h": 12},
+            "shift": [
+                {"name": "s4", "length_h": 4, "starts": ["08:00-10:00"], "start_step_min": 60}
+            ],
+            "weights": {"under_staffing": [10, 20], "over_staffing": 2, **w},
+        }
+    )
+
+
+def requirements(days: int, demand: dict[str, list[float]]) -> pd.DataFrame:
+    rows = []
+    for d in range(days):
+        for c, per_slot in demand.items():
+            for k in range(48):
+                ts = pd.Timestamp(
+                    dt.datetime.combine(DAY0 + dt.timedelta(days=d), dt.time()), tz=TZ
+                ) + pd.Timedelta(minutes=30 * k)
+                rows.append(
+                    {
+                        "channel": c,
+                        "interval_start": ts,
+                        "staff": per_slot[(d * 48 + k) % len(per_slot)],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def agent(
+    aid: str, skills: tuple[str, ...] = ("voice",), lo: float = 0, hi: float = 40, **kw: object
+) -> Agent:
+    return Agent(
+        agent_id=aid,
+        name=aid,
+        skills=skills,
+        min_hours_week=lo,
+        max_hours_week=hi,
+        max_days_week=7,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def demand_profile(seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    out = [0.0] * 48
+    for k in range(16, 28):  # 08:00-14:00
+        out[k] = float(rng.integers(0, 3))
+    return out
+
+
+def brute_force(problem: RosterProblem) -> float:
+    """Optimal objective (points) by enumerating every roster the checker accepts."""
+    weights, w_over = coverage_weights(problem)
+    options = []
+    for a, ag in enumerate(problem.agents):
+        for d in range(len(problem.dates)):
+            opts = [None] + [
+                (k, c)
+                for k, cand in enumerate(problem.candidates)
+                if cand.day == d
+                for c in ag.skills
+                if c in problem.channels
+            ]
+            options.append((a, opts))
+    best = math.inf
+    for combo in itertools.product(*[o for _, o in options]):
+        chosen = [(a, kc[0], kc[1]) for (a, _), kc in zip(options, combo, strict=True) if kc]
+        cov = {c: np.zeros(problem.n_intervals, dtype=int) for c in problem.channels}
+        for _, k, c in chosen:
+            for i, u in problem.candidates[k].cover:
+                cov[c][i] += u
+        frame = _frame(problem, chosen)
+        if check_roster(frame, problem.agents, problem.rules, problem.dates):
+            continue
+        cost = 0.0
+        for c in problem.channels:
+            req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(int)
+            for r, s, w_under in zip(req, cov[c], weights[c].tolist(), strict=True):
+                short = max(0, r - s)
+                for t in range(short):
+                    cost += w_under[min(t // COVER_UNITS, len(w_under) - 1)]
+                cost += w_over * max(0, s - r)
+        best = min(best, cost / 100)
+    return best
+
+
+def _frame(problem: RosterProblem, chosen: list[tuple[int, int, str]]) -> pd.DataFrame:
+    from scheduling.roster.solve import shifts_from_assignments
+
+    return roster_frame(shifts_from_assignments(problem, chosen))
+
+
+OPTS = SolverOptions(time_limit_s=20, num_workers=2, seed=0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tiny_instance_matches_brute_force(seed: int) -> None:
+    agents = [agent("A", ("voice",), lo=14, hi=28), agent("B", ("voice", "chat"), hi=14)]
+    req = requirements(2, {"voice": demand_profile(seed), "chat": demand_profile(seed + 10)})
+    problem = build_problem(req, agents, tiny_rules(), tz=TZ)
+    sol = solve(problem, OPTS)
+    best = brute_force(problem)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(best)
+    assert check_roster(roster_frame(list(sol.shifts)), agents, problem.rules, problem.dates) == []
+    lp = lp_objective_bound(problem)
+    assert lp is not None and lp <= best + 1e-6
+
+
+def test_lp_bound_counts_whole_agents() -> None:
+    # half an agent needed 08:00-12:00: a 4 h shift over-staffs by half an agent (8 x 0.5 x
+    # 0.25 h x 2 points = 4 points for 30-min intervals) rather than 20 points short; a
+    # fractional LP would claim 0, the lattice relaxation proves the optimum
+    demand = [0.0] * 48
+    demand[16:24] = [0.5] * 8
+    problem = build_problem(requirements(1, {"voice": demand}), [agent("A")], tiny_rules(), tz=TZ)
+    assert cover_grain(problem)[16] == COVER_UNITS
+    assert lp_objective_bound(problem) == pytest.approx(4.0)
+    sol = solve(problem, OPTS)
+    assert sol.status == "optimal" and sol.objective == pytest.approx(4.0)
+    assert sol.best_bound == pytest.approx(4.0) and sol.gap == 0.0
+
+
+def test_lp_under_staffing_bound_uses_the_exact_requirement() -> None:
+    # 1.55 agents needed 08:00-12:00 and one agent with a 4 h shift: 0.55 x 4 h = 2.2 h short.
+    # Rounded up to whole tenths (1.6) the bound would claim 2.4 h, above what the roster has.
+    demand = [0.0] * 48
+    demand[16:24] = [1.55] * 8
+    problem = build_problem(requirements(1, {"voice": demand}), [agent("A")], tiny_rules(), tz=TZ)
+    assert lp_under_staffing_bound(problem) == pytest.approx(2.2)
+    sol = solve(problem, OPTS)
+    cov = coverage_table(problem, roster_frame(list(sol.shifts)))
+    under = sum(v["under_h"] for v in coverage_figures(cov, problem.interval_min).values())
+    assert under == pytest.approx(2.2)
+
+
+def test_under_cost_is_convex_piecewise() -> None:
+    w = [50, 100, 150]
+    assert under_cost(w, 0) == 0
+    assert under_cost(w, 4) == 200
+    assert under_cost(w, 12) == 10 * 50 + 2 * 100
+    assert under_cost(w, 35) == 10 * 50 + 10 * 100 + 15 * 150
+
+
+def test_convex_penalty_spreads_shortage() -> None:
+    # two agents, demand 2 at 08-10 and 2 at 10-12 on one channel, each may work 4 h from 08/09/10:
+    # covering 08-12 with one agent twice short by one beats leaving 08-10 uncovered
+    weights, _ = coverage_weights(
+        build_problem(requirements(1, {"voice": [1.0] * 48}), [agent("A")], tiny_rules(), tz=TZ)
+    )
+    for under in weights["voice"].tolist():
+        assert under == sorted(under) and under[0] < under[-1]
+
+
+def test_shortage_is_not_infeasible() -> None:
+    req = requirements(1, {"voice": [5.0] * 48})
+    problem = build_problem(req, [agent("A", hi=40)], tiny_rules(), tz=TZ)
+    sol = solve(problem, OPTS)
+    assert sol.status == "optimal" and len(sol.shifts) == 1
+
+
+def test_infeasible_names_agent_and_rules() -> None:
+    rules = tiny_rules()
+    # 4 h shifts from 08:00-10:00 all end after 10:00
+    agents = [agent("A"), agent("Z", lo=16, hi=16, latest_end_min=600)]
+    req = requirements(7, {"voice": demand_profile(0)})
+    problem = build_problem(req, agents, rules, tz=TZ)
+    with pytest.raises(InfeasibleError, match="agent Z") as info:
+        solve(problem, OPTS)
+    text = "\n".join(info.value.conflicts)
+    assert "latest end 10:00" in text and "at least 16 paid hours" in text
+    assert "agent A" not in text and "at most" not in text
+
+
+def test_solver_never_breaks_time_off_or_earliest_start() -> None:
+    agents = [agent("A", unavailable=frozenset({DAY0})), agent("B", earliest_start_min=600)]
+    req = requirements(2, {"voice": [3.0] * 48})
+    problem = build_problem(req, agents, tiny_rules(), tz=TZ)
+    sol = solve(problem, OPTS)
+    assert all(not (s.agent_id == "A" and s.date == DAY0) for s in sol.shifts)
+    assert all(s.start.hour >= 10 for s in sol.shifts if s.agent_id == "B")
+    assert check_roster(roster_frame(list(sol.shifts)), agents, problem.rules, problem.dates) == []
+
+
+def test_rerostering_unchanged_reproduces_previous() -> None:
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 2, "min_rest_h": 12},
+            "shift": [
+                {
+                    "name": "d",
+                    "length_h": 5,
+                    "starts": ["07:00-12:00"],
+                    "start_step_min": 60,
+                    "breaks": [{"length_min": 15, "earliest_min": 60, "latest_min": 180}],
+                }
+            ],
+            "weights": {"change": 50},
+        }
+    )
+    agents = [agent(f"A{i}", lo=15, hi=25) for i in range(3)]
+    req = requirements(7, {"voice": demand_profile(3)})
+    problem = build_problem(req, agents, rules, tz=TZ)
+    first = roster_frame(list(solve(problem, OPTS).shifts))
+    again = build_problem(req, agents, rules, tz=TZ, previous=previous_shifts(first))
+    second = roster_frame(list(solve(again, OPTS).shifts))
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_previous_roster_rest_and_consecutive_days_cross_week_boundary() -> None:
+    rules = rules_from_dict(
+        {
+            "week": {
+                "days_off": 0,
+                "days_off_consecutive": False,
+                "max_consecutive_days": 3,
+                "min_rest_h": 12,
+            },
+            "shift": [
+                {"name": "x", "length_h": 4, "starts": ["06:00-20:00"], "start_step_min": 60}
+            ],
+            "weights": {"under_staffing": [10]},
+        }
+    )
+    before = [DAY0 - dt.timedelta(days=k) for k in (1, 2, 3)]
+    prev_rows = []
+    for d in before:
+        s = pd.Timestamp(dt.datetime.combine(d, dt.time(20)), tz=TZ)
+        prev_rows.append(
+            {
+                "agent_id": "A",
+                "date": d,
+                "activity": "work",
+                "channel": "voice",
+                "start": s,
+                "end": s + pd.Timedelta(hours=4),
+            }
+        )
+    prev = pd.DataFrame(prev_rows)
+    req = requirements(2, {"voice": [1.0] * 48})
+    agents = [agent("A")]
+    problem = build_problem(req, agents, rules, tz=TZ, previous=previous_shifts(prev))
+    sol = solve(problem, OPTS)
+    # 3 days in a row before the week: day 0 must be off; day 1 may start at 06:00
+    assert [s.date for s in sol.shifts] == [DAY0 + dt.timedelta(days=1)]
+    assert (
+        check_roster(roster_frame(list(sol.shifts)), agents, rules, problem.dates, previous=prev)
+        == []
+    )
+    # the checker catches a roster that ignores the boundary
+    bad = roster_frame(list(sol.shifts))
+    s = pd.Timestamp(dt.datetime.combine(DAY0, dt.time(6)), tz=TZ)
+    bad = pd.concat(
+        [
+            bad,
+            pd.DataFrame(
+                [
+                    {
+                        "agent_id": "A",
+                        "date": DAY0,
+                        "activity": "work",
+                        "channel": "voice",
+                        "start": s,
+                        "end": s + pd.Timedelta(hours=4),
+                    }
+                ]
+            ),
+        ]
+    )
+    rules_hit = {v.rule for v in check_roster(bad, agents, rules, problem.dates, previous=prev)}
+    assert {"min_rest", "max_consecutive_days"} <= rules_hit
+
+
+def test_solver_options_take_effect() -> None:
+    opts = SolverOptions(time_limit_s=7.5, num_workers=3, seed=42, log=True, relative_gap=0.01)
+    solver = configure_solver(opts)
+    p = solver.parameters
+    assert (p.max_time_in_seconds, p.num_workers, p.random_seed) == (7.5, 3, 42)
+    assert p.log_search_progress and p.relative_gap_limit == pytest.approx(0.01)
+    problem = build_problem(
+        requirements(1, {"voice": [1.0] * 48}), [agent("A")], tiny_rules(), tz=TZ
+    )
+    model, _ = build_model(problem)
+    lines: list[str] = []
+    solver.parameters.log_to_stdout = False
+    solver.log_callback = lines.append
+    solver.solve(model)
+    log = "\n".join(lines)
+    assert "num_workers: 3" in log and "random_seed: 42" in log
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_agents=st.integers(1, 4),
+    days=st.integers(1, 7),
+    rest_h=st.sampled_from([8, 12, 16]),
+)
+def test_solver_rosters_always_pass_the_checker(
+    seed: int, n_agents: int, days: int, rest_h: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 2, "min_rest_h": rest_h, "max_consecutive_days": 4},
+            "night": {"max_per_week": 1},
+            "shift": [
+                {
+                    "name": "day",
+                    "length_h": 8,
+                    "starts": ["06:00-12:00"],
+                    "start_step_min": 60,
+                    "lunch": {"length_min": 60, "earliest_min": 180, "latest_min": 300},
+                },
+                {
+                    "name": "late",
+                    "length_h": 6,
+                    "starts": ["16:00-22:00"],
+                    "start_step_min": 120,
+                    "channels": ["voice"],
+                    "breaks": [{"length_min": 15, "earliest_min": 60, "latest_min": 240}],
+                },
+            ],
+        }
+    )
+    skills = [("voice",), ("chat",), ("voice", "chat")]
+    agents = [
+        agent(
+            f"A{i}",
+            skills[int(rng.integers(0, 3))],
+            lo=0,
+            hi=float(rng.choice([20, 40])),
+            unavailable=frozenset({DAY0 + dt.timedelta(days=int(rng.integers(0, days)))})
+            if rng.random() < 0.3
+            else frozenset(),
+            earliest_start_min=480 if rng.random() < 0.3 else None,
+        )
+        for i in range(n_agents)
+    ]
+    demand = {c: [float(x) for x in rng.integers(0, 3, size=48)] for c in ("voice", "chat")}
+    problem = build_problem(requirements(days, demand), agents, rules, tz=TZ)
+    sol = solve(problem, SolverOptions(time_limit_s=10))
+    assert sol.status in ("optimal", "feasible")
+    frame = roster_frame(list(sol.shifts))
+    assert check_roster(frame, agents, rules, problem.dates) == []
+    # the relaxation (day patterns, rest cuts, soft terms, whole agents) is a valid bound
+    lp = lp_objective_bound(problem)
+    assert sol.objective is not None and lp is not None and lp <= sol.objective + 1e-6
+
+
+def test_objective_evaluator_and_lp_bound_agree_with_solver() -> None:
+    seed = 0
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 2, "min_rest_h": 12},
+            "shift": [
+                {"name": "d", "length_h": 5, "starts": ["07:00-12:00"], "start_step_min": 60},
+                {"name": "l", "length_h": 6, "starts": ["15:00-17:00"], "start_step_min": 60},
+            ],
+            "weights": {
+                "preferred_start_per_h": 1,
+                "preferred_day_off": 2,
+                "full_weekend": 3,
+                "late_shift_spread": 2,
+                "start_band": 1,
+                "paid_hour": 0.5,
+            },
+        }
+    )
+    agents = [
+        agent("A", ("voice",), lo=15, hi=25, preferred_start_min=480),
+        agent("B", ("voice", "chat"), lo=10, hi=25, preferred_days_off=frozenset({5, 6})),
+        agent("C", ("chat",), lo=0, hi=20),
+    ]
+    rng = np.random.default_rng(seed)
+    demand = {c: [float(x) for x in rng.integers(0, 3, size=48)] for c in ("voice", "chat")}
+    problem = build_problem(requirements(7, demand), agents, rules, tz=TZ)
+    sol = solve(problem, SolverOptions(time_limit_s=5))
+    terms = objective_terms(problem, sol.assignments)
+    assert sol.objective is not None
+    assert terms["total"] == pytest.approx(sol.objective)
+    for name, value in sol.objective_terms.items():
+        assert terms[name] == pytest.approx(value), name
+    lp = lp_objective_bound(problem)
+    assert lp is not None and lp <= sol.objective + 1e-6
+    ip = aggregated_bound(problem, time_limit_s=10)
+    assert ip is not None and lp - 1e-6 <= ip <= sol.objective + 1e-6
+    # the large-neighbourhood search returns a valid roster no worse than the greedy start
+    dec = solve(
+        problem,
+        SolverOptions(time_limit_s=6, monolithic_max_vars=0, lns_agents=2, lns_step_s=1),
+    )
+    assert dec.status == "feasible" and dec.best_bound == pytest.approx(lp)
+    assert dec.objective is not None and dec.greedy_objective is not None
+    assert dec.objective == pytest.approx(objective_terms(problem, dec.assignments)["total"])
+    assert dec.objective <= dec.greedy_objective + 1e-6
+    assert check_roster(roster_frame(list(dec.shifts)), agents, rules, problem.dates) == []
+
+
+def test_solver_never_works_a_night_into_time_off() -> None:
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 0, "days_off_consecutive": False, "min_rest_h": 12},
+            "shift": [
+                {"name": "night", "length_h": 8, "starts": ["22:00-22:00"], "start_step_min": 60}
+            ],
+            "weights": {"under_staffing": [10, 20], "over_staffing": 2},
+        }
+    )
+    # demand only in the small hours of Tuesday, the agent's day of leave
+    demand = [0.0] * 96
+    for k in range(48, 60):
+        demand[k] = 1.0
+    agents = [agent("A", unavailable=frozenset({DAY0 + dt.timedelta(days=1)}))]
+    problem = build_problem(requirements(2, {"voice": demand}), agents, rules, tz=TZ)
+    sol = solve(problem, OPTS)
+    assert all(s.date != DAY0 for s in sol.shifts)
+    assert check_roster(roster_frame(list(sol.shifts)), agents, rules, problem.dates) == []
