@@ -1,5 +1,6 @@
 """A sequential baseline: agent by agent, each agent's best week against the demand still
-uncovered (a small CP-SAT model per agent, so every hard rule holds).
+uncovered on the phones (a small CP-SAT model per agent, so every hard rule holds), then each
+new shift's lunch and breaks where they cost coverage least.
 
 It is the benchmark's greedy baseline, the optimizer's starting hint, and, as a side effect,
 the per-agent feasibility check (an agent whose own model is infeasible is reported).
@@ -13,16 +14,29 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduling.roster.breaks import RestPlacer
 from scheduling.roster.model import build_model, coverage_weights
 from scheduling.roster.objective import shortfall_cost
-from scheduling.roster.problem import COVER_UNITS, RosterProblem
+from scheduling.roster.problem import Assignment, RosterProblem
+
+
+def expected_cover(problem: RosterProblem, k: int) -> dict[int, int]:
+    """Cover units of candidate ``k`` on the phones with each rest period's cover averaged
+    over its offsets (rounded): what a shift is worth before its rests are placed."""
+    cand = problem.candidates[k]
+    units = {i: float(u) for i, u in cand.cover}
+    for options in cand.rest_cover:
+        for cover in options:
+            for i, u in cover:
+                units[i] -= u / len(options)
+    return {i: round(u) for i, u in units.items() if round(u)}
 
 
 @dataclass(frozen=True, slots=True)
 class GreedyResult:
-    """Chosen ``(agent, candidate, channel)`` triples and the agents found infeasible."""
+    """Chosen shifts with their rests, and the agents found infeasible."""
 
-    assignments: tuple[tuple[int, int, str], ...]
+    assignments: tuple[Assignment, ...]
     infeasible_agents: tuple[int, ...]
     wall_time_s: float
 
@@ -33,22 +47,24 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
     Returns
     -------
     GreedyResult
-        Each agent's week maximises the value of the demand it covers (convex under-staffing
-        weights) less its own soft costs, given the agents placed before it.
+        Each agent's week maximises the value of the demand it covers on the phones (convex
+        under-staffing weights; rests counted at their average) less its own soft costs,
+        given the agents placed before it; then each of its shifts takes the rests that cost
+        coverage least.
     """
     t0 = time.perf_counter()
-    req = {c: np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(int) for c in problem.channels}
-    cov = {c: np.zeros(problem.n_intervals, dtype=int) for c in problem.channels}
-    cand_flat = np.array(
-        [k for k, cand in enumerate(problem.candidates) for _ in cand.cover], dtype=int
-    )
-    int_flat = np.array([i for cand in problem.candidates for i, _ in cand.cover], dtype=int)
-    unit_flat = np.array([u for cand in problem.candidates for _, u in cand.cover], dtype=int)
+    req = problem.required
+    cov = {c: np.zeros(problem.n_intervals, dtype=np.int64) for c in problem.channels}
+    placer = RestPlacer(problem, cov)
+    expected = [expected_cover(problem, k) for k in range(len(problem.candidates))]
+    cand_flat = np.array([k for k, e in enumerate(expected) for _ in e], dtype=int)
+    int_flat = np.array([i for e in expected for i in e], dtype=int)
+    unit_flat = np.array([u for e in expected for u in e.values()], dtype=int)
     weights, w_over = coverage_weights(problem)
     rows = {c: weights[c][int_flat] for c in problem.channels}
 
     def cost(c: str, short: np.ndarray) -> np.ndarray:
-        return shortfall_cost(rows[c], short) + w_over * np.maximum(0, -short)
+        return shortfall_cost(rows[c], short, problem.cover_units) + w_over * np.maximum(0, -short)
 
     def value(c: str) -> np.ndarray:
         """Per candidate, the coverage cost it saves on channel ``c`` given ``cov``."""
@@ -60,7 +76,7 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
         range(len(problem.agents)),
         key=lambda a: (len(problem.agents[a].skills), -problem.agents[a].max_hours_week),
     )
-    chosen: list[tuple[int, int, str]] = []
+    chosen: list[Assignment] = []
     infeasible: list[int] = []
     for a in order:
         model, v = build_model(problem, agents=[a], coverage=False)
@@ -82,9 +98,9 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             infeasible.append(a)  # pragma: no cover - a tiny model that found nothing in time
             continue
-        for key, var in v.x.items():
+        for (a_, k, c), var in v.x.items():
             if solver.value(var):
+                key = Assignment(a_, k, c, placer.best(k, c))
                 chosen.append(key)
-                for i, u in problem.candidates[key[1]].cover:
-                    cov[key[2]][i] += u
+                placer.add(key)
     return GreedyResult(tuple(chosen), tuple(infeasible), time.perf_counter() - t0)

@@ -41,7 +41,7 @@ from scipy.optimize import linprog
 
 from scheduling.roster.agents import Agent, leave_credit_min
 from scheduling.roster.model import OBJ_SCALE, coverage_weights, start_deviation_min, under_cost
-from scheduling.roster.problem import COVER_UNITS, Candidate, RosterProblem, candidate_blockers
+from scheduling.roster.problem import Candidate, RestSlot, RosterProblem, candidate_blockers
 
 
 @dataclass(slots=True)
@@ -146,6 +146,7 @@ def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[in
     w_late = round(w.late_shift_spread * OBJ_SCALE) if objective else 0
     w_weekend = round(w.full_weekend * OBJ_SCALE) if objective else 0
     cover: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    heads: dict[tuple[int, str], list[int]] = defaultdict(list)
     columns: list[tuple[int, int, str]] = []
     n_days = len(problem.dates)
     for members in class_members(problem, preferences=objective):
@@ -168,8 +169,7 @@ def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[in
                 y = lin.var(0, n, cost)
                 columns.append((y, k, c))
                 per_day[cand.day].append((y, cand))
-                for i, units in cand.cover:
-                    cover[(c, i)].append((y, units))
+                heads[(k, c)].append(y)
         day_paid = {d: {cand.paid_min for _, cand in per_day.get(d, [])} for d in range(n_days)}
         empties = []
         for week in problem.weeks():
@@ -206,8 +206,58 @@ def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[in
         if w_band:
             _band_rows(lin, per_day, empties, n, width, w_band)
     n_int = len(lin.lo)
+    _rests(lin, problem, heads, cover)
     _coverage(lin, problem, cover, objective)
     return lin, columns, n_int
+
+
+def _rests(
+    lin: _Lin,
+    problem: RosterProblem,
+    heads: dict[tuple[int, str], list[int]],
+    cover: dict[tuple[str, int], list[tuple[int, int]]],
+) -> None:
+    """Agents on the phones per shift: its cover less its rests, with the model's implicit
+    rest counts (:func:`scheduling.roster.model.add_rest_placement`): per shift ``(k, c)`` and
+    rest period, counts per offset summing to the shift's agents (over every class), linked
+    to the previous rest period by the forward constraints."""
+    for (k, c), ys in heads.items():
+        cand = problem.candidates[k]
+        units = dict(cand.cover)
+        chain = problem.rests_of(k)
+        per_rest: list[list[int]] = []
+        for j, slot in enumerate(chain):
+            if len(slot.offsets_min) == 1:
+                for i, u in cand.rest_cover[j][0]:
+                    units[i] -= u
+                per_rest.append([])
+                continue
+            counts = [lin.var(0, INF) for _ in slot.offsets_min]
+            lin.row([(b, 1.0) for b in counts] + [(y, -1.0) for y in ys], 0, 0)
+            for o, b in enumerate(counts):
+                for i, u in cand.rest_cover[j][o]:
+                    cover[(c, i)].append((b, -u))
+            prev = chain[j - 1] if j else None
+            # a previous rest with one offset needs no link: the offsets are pruned to fit it
+            if prev is not None and per_rest[j - 1] and _close(prev.offsets_min, slot):
+                before = per_rest[j - 1]
+                for y_idx, off in enumerate(slot.offsets_min):
+                    limit = off - slot.after_prev_min
+                    ok = [before[o] for o, po in enumerate(prev.offsets_min) if po <= limit]
+                    lin.row(
+                        [(b, 1.0) for b in counts[: y_idx + 1]] + [(b, -1.0) for b in ok], -INF, 0
+                    )
+            per_rest.append(counts)
+        for y in ys:
+            for i, u in units.items():
+                if u:
+                    cover[(c, i)].append((y, u))
+
+
+def _close(prev_offsets: tuple[int, ...], slot: RestSlot) -> bool:
+    """Whether some offsets of a rest period come closer than its gap after the previous
+    one's (only then do the forward constraints bind)."""
+    return slot.offsets_min[0] - prev_offsets[-1] < slot.after_prev_min
 
 
 def _band_rows(
@@ -289,12 +339,15 @@ def _coverage(
     objective: bool,
 ) -> None:
     """Per channel and interval: the under/over-staffing cost at the lattice of coverable
-    levels (multiples of ``g``, the gcd of the cover units), interpolated in between.
+    levels (multiples of ``g``, the gcd of the cover units on the phones), interpolated in
+    between.
 
-    With ``objective`` the requirement is rounded up to whole tenths, as the CP-SAT model
-    counts it; without, it is the exact ``staff`` (in tenths, fractional), so that the bound
-    on under-staffing hours is comparable with the under-staffing of a roster's coverage
-    table (the cost, linear then, stays exact at every lattice point)."""
+    With ``objective`` the requirement is the problem's (rounded up to whole cover units, as
+    the CP-SAT model counts it); without, it is the exact ``staff`` (in cover units,
+    fractional), so that the bound on under-staffing hours is comparable with the
+    under-staffing of a roster's coverage table (the cost, linear then, stays exact at every
+    lattice point)."""
+    units = problem.cover_units
     if objective:
         weights, w_over = coverage_weights(problem)
         rows = {c: weights[c].tolist() for c in problem.channels}
@@ -304,36 +357,37 @@ def _coverage(
     for c in problem.channels:
         for i in range(problem.n_intervals):
             w_under = rows[c][i]
-            exact = float(problem.staff[c][i] * COVER_UNITS)
-            req = math.ceil(exact - 1e-6) if objective else exact
+            req: float = (
+                int(problem.required[c][i]) if objective else float(problem.staff[c][i] * units)
+            )
             terms = cover.get((c, i), [])
             if not terms:
-                lin.const += under_cost(w_under, max(req, 0))
+                lin.const += under_cost(w_under, max(req, 0), units)
                 continue
             if req <= 0 and not w_over:
                 continue
             g = 0
-            for _, units in terms:
-                g = math.gcd(g, units)
-            cov = [(y, units // g) for y, units in terms]
+            for _, u in terms:
+                g = math.gcd(g, abs(u))
             if req <= 0:  # only over-staffing: cover - over == req
                 over = lin.var(0, INF, w_over)
-                lin.row([(y, float(units)) for y, units in terms] + [(over, -1.0)], req, req)
+                lin.row([(y, float(u)) for y, u in terms] + [(over, -1.0)], req, req)
                 continue
             q, r = divmod(req, g)
-            lin.const += under_cost(w_under, r)
+            q = int(q)
+            lin.const += under_cost(w_under, r, units)
             # cover/g + deficit steps - e1 - e2 == q
-            row: list[tuple[int, float]] = [(y, float(u)) for y, u in cov]
-            t, prev = 1, under_cost(w_under, r)
+            row: list[tuple[int, float]] = [(y, float(u // g)) for y, u in terms]
+            t, prev = 1, under_cost(w_under, r, units)
             while t <= q:
-                now = under_cost(w_under, r + g * t)
-                if r + g * (t - 1) >= COVER_UNITS * (len(w_under) - 1):
+                now = under_cost(w_under, r + g * t, units)
+                if r + g * (t - 1) >= units * (len(w_under) - 1):
                     row.append((lin.var(0, q - t + 1, now - prev), 1.0))  # constant slope
                     break
                 row.append((lin.var(0, 1, now - prev), 1.0))
                 t, prev = t + 1, now
             if w_over or r:
-                row.append((lin.var(0, 1, (g - r) * w_over - under_cost(w_under, r)), -1.0))
+                row.append((lin.var(0, 1, (g - r) * w_over - under_cost(w_under, r, units)), -1.0))
                 row.append((lin.var(0, INF, g * w_over), -1.0))
             else:
                 row.append((lin.var(0, INF, 0.0), -1.0))
@@ -380,7 +434,7 @@ def lp_under_staffing_bound(problem: RosterProblem) -> float | None:
     """Least total under-staffing (agent-hours) over all solutions of the relaxation;
     ``None`` when the LP solver does not reach the optimum."""
     value, _ = _lp(problem, objective=False)
-    return None if value is None else value / COVER_UNITS * problem.interval_min / 60
+    return None if value is None else value / problem.cover_units * problem.interval_min / 60
 
 
 def lp_objective_bound(problem: RosterProblem) -> float | None:

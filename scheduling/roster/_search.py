@@ -1,8 +1,9 @@
 """Large-neighbourhood search (LNS) over the CP-SAT roster model.
 
 From a complete roster (the greedy start), each step frees a *neighbourhood* and re-solves
-only that part with CP-SAT, every other shift fixed: the fixed agents' coverage enters the
-small model as a constant (``base_cover``), and the objective decomposes exactly into
+only that part with CP-SAT, every other shift fixed: the fixed agents' coverage on the phones
+(their rests included) enters the small model as a constant (``base_cover``), the freed
+agents' shifts *and* rests are decided again, and the objective decomposes exactly into
 coverage plus per-agent terms, so a better small model is a better roster. Neighbourhoods:
 
 - ``agents``: a few agents sharing a skill, over the whole horizon (days off move too);
@@ -32,15 +33,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduling.roster.model import RosterVariables, build_model
+from scheduling.roster.model import RosterVariables, build_model, solution_assignments
 from scheduling.roster.objective import (
-    Assignment,
     agent_cost,
-    cover_tenths,
     coverage_cost,
     interval_costs,
+    on_phones,
 )
-from scheduling.roster.problem import RosterProblem
+from scheduling.roster.problem import Assignment, RosterProblem
 
 KINDS = ("agents", "focus", "days")
 
@@ -75,17 +75,36 @@ class _Hood:
 
 
 def complete_hint(
-    model: cp_model.CpModel, v: RosterVariables, chosen: set[Assignment]
+    model: cp_model.CpModel, v: RosterVariables, chosen: list[Assignment]
 ) -> float | None:
-    """Hint every variable: fix the shift Booleans in a clone, let CP-SAT derive the rest.
+    """Hint every variable: fix the shift Booleans and rest counts of ``chosen`` in a clone,
+    let CP-SAT derive the rest.
 
     A complete, feasible hint is the solver's first solution at once; a partial one may not
     be completed for a long time. Returns the hinted solution's objective (objective units),
     or ``None`` when the fixed shifts break a hard rule of the model.
     """
     fixed = model.clone()
+    on = {key.shift for key in chosen}
     for key, var in v.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (1 if key in chosen else 0))
+        fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (1 if key in on else 0))
+    counts: dict[tuple[int, str], list[list[int]]] = {}
+    for key in chosen:
+        per_rest = v.rests.get((key.cand, key.channel))
+        if per_rest is None:
+            continue
+        got = counts.setdefault((key.cand, key.channel), [[0] * len(opts) for opts in per_rest])
+        for j, o in enumerate(key.rests):
+            if len(per_rest[j]) > 1:
+                got[j][o] += 1
+    for kc, per_rest in v.rests.items():
+        got = counts.get(kc)
+        for j, opts in enumerate(per_rest):
+            if len(opts) == 1:
+                continue
+            for o, var in enumerate(opts):
+                target = got[j][o] if got is not None else 0
+                fixed.add(fixed.get_int_var_from_proto_index(var.index) == target)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 30.0
@@ -117,8 +136,8 @@ class Search:
         n = len(problem.agents)
         self.by_agent: list[list[Assignment]] = [[] for _ in range(n)]
         for key in start:
-            self.by_agent[key[0]].append(key)
-        self.cov = cover_tenths(problem, start)
+            self.by_agent[key.agent].append(key)
+        self.cov = on_phones(problem, start)
         self.agent_costs = [
             sum(agent_cost(problem, a, self.by_agent[a]).values()) for a in range(n)
         ]
@@ -175,7 +194,7 @@ class Search:
         return c, i
 
     def _works(self, a: int, d: int) -> bool:
-        return any(self.problem.candidates[k].day == d for _, k, _ in self.by_agent[a])
+        return any(self.problem.candidates[key.cand].day == d for key in self.by_agent[a])
 
     def pick(self) -> _Hood | None:
         """A neighbourhood of agents not busy in another thread (call under the lock)."""
@@ -226,7 +245,7 @@ class Search:
                 return False
             self.busy.update(hood.agents)
             own = [key for a in hood.agents for key in self.by_agent[a]]
-            own_cov = cover_tenths(self.problem, own)
+            own_cov = on_phones(self.problem, own)
             base = {c: self.cov[c] - own_cov[c] for c in self.problem.channels}
         t0 = time.perf_counter()
         try:
@@ -247,9 +266,9 @@ class Search:
         time_limit_s: float,
     ) -> tuple[list[Assignment] | None, cp_model.CpSolverStatus]:
         problem = self.problem
-        own_set = set(own)
+        own_set = {key.shift for key in own}
         support = self.support() if hood.restricted else None
-        allowed = None if not support else support | {(k, c) for _, k, c in own}
+        allowed = None if not support else support | {(key.cand, key.channel) for key in own}
         keep = None
         days = hood.days
         if days is not None:
@@ -262,9 +281,9 @@ class Search:
         )
         if days is not None:
             for key in own:
-                if problem.candidates[key[1]].day not in days:
-                    model.add(v.x[key] == 1)
-        hinted = complete_hint(model, v, own_set)
+                if problem.candidates[key.cand].day not in days:
+                    model.add(v.x[key.shift] == 1)
+        hinted = complete_hint(model, v, own)
         if hinted is None:
             return None, cp_model.UNKNOWN
         solver = cp_model.CpSolver()
@@ -276,7 +295,7 @@ class Search:
             return None, status
         if solver.objective_value >= hinted - 0.5:
             return None, status
-        return [key for key, var in v.x.items() if solver.value(var)], status
+        return solution_assignments(problem, v, solver.value), status
 
     def _apply(self, hood: _Hood, own_cov: dict[str, np.ndarray], new: list[Assignment]) -> int:
         """Re-evaluate exactly against the current roster; apply when better (under the lock).
@@ -286,8 +305,8 @@ class Search:
         problem = self.problem
         new_by: dict[int, list[Assignment]] = {a: [] for a in hood.agents}
         for key in new:
-            new_by[key[0]].append(key)
-        new_cov = cover_tenths(problem, new)
+            new_by[key.agent].append(key)
+        new_cov = on_phones(problem, new)
         cov = {c: self.cov[c] - own_cov[c] + new_cov[c] for c in problem.channels}
         cover_cost = sum(coverage_cost(problem, cov))
         costs = {a: sum(agent_cost(problem, a, new_by[a]).values()) for a in hood.agents}

@@ -1,180 +1,242 @@
-"""Second phase: place lunch and short breaks in the shifts chosen by the model.
+"""Lunch and breaks one shift at a time, at the roster objective's own cost.
 
-Breaks are staggered to protect coverage: shifts are taken in start order and each receives
-the combination of rest-period offsets (allowed windows, ``breaks.step_min`` grid, minimum gap)
-that takes agents off the phones where the net requirement (``agents``) is most comfortably
-covered, with a convex cost so that one more agent missing costs more where some already are.
+The model places rests (:func:`scheduling.roster.model.add_rest_placement`); these helpers
+serve the parts that work shift by shift: the greedy start gives each new shift its best rests
+given the agents placed before it, and :func:`polish_rests` re-places each shift's rests given
+everyone else's (coordinate descent) after the search. Both price a choice with the exact
+coverage cost of the objective (:func:`scheduling.roster.objective.interval_costs`: convex
+under-staffing, over-staffing), on the phones, so they never make the roster worse by the
+objective's own measure.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from scheduling.roster.rules import RosterRules, ShiftType
+from scheduling.roster.model import coverage_weights
+from scheduling.roster.objective import shortfall_cost
+from scheduling.roster.problem import Assignment, RosterProblem
 
-MAX_COMBOS = 50_000
+
+def rest_combinations(problem: RosterProblem, type_idx: int) -> np.ndarray:
+    """Every combination of rest options of a shift type that keeps the required gaps.
+
+    Returns an int array of shape (n_combinations, n_rests): the option index of each rest
+    period of the type's rest chain (:attr:`RosterProblem.rest_chains`), in chain order.
+    """
+    chain = problem.rest_chains[type_idx]
+    if not chain:
+        return np.zeros((1, 0), dtype=np.int64)
+    out = []
+    for combo in itertools.product(*(range(len(slot.offsets_min)) for slot in chain)):
+        if all(
+            chain[j].offsets_min[combo[j]] - chain[j - 1].offsets_min[combo[j - 1]]
+            >= chain[j].after_prev_min
+            for j in range(1, len(chain))
+        ):
+            out.append(combo)
+    return np.array(out, dtype=np.int64).reshape(-1, len(chain))
 
 
 @dataclass(frozen=True, slots=True)
-class PlacedShift:
-    """A shift to give breaks to: absolute minutes from the problem origin."""
+class _Options:
+    """A candidate's rest combinations and, per combination, its on-the-phones cover units
+    over the intervals the shift touches."""
 
-    key: int
-    channel: str
-    shift_type: int
-    start_min: int
-    end_min: int
-    fixed_rests: tuple[tuple[str, int, int], ...] | None = None
+    combos: np.ndarray  # (m, n_rests)
+    intervals: np.ndarray  # (n,)
+    units: np.ndarray  # (m, n)
 
 
-def rest_combinations(rules: RosterRules, st: ShiftType) -> np.ndarray:
-    """Every allowed combination of rest-period offsets (minutes from shift start) of a type.
+class RestPlacer:
+    """Chooses rest combinations shift by shift against a coverage, at the objective's cost.
 
-    Returns an int array of shape (n_combinations, n_periods), in the order of
-    ``st.rest_periods``; rests must not overlap and must be ``breaks.min_gap_min`` apart.
+    ``cov`` is the current on-the-phones coverage per channel (cover units); :meth:`best`
+    returns the combination that costs least for a shift that is not (yet) in it, and
+    :meth:`add` / :meth:`remove` update the coverage.
     """
-    periods = st.rest_periods
-    if not periods:
-        return np.zeros((1, 0), dtype=int)
-    step = rules.break_step_min
-    choices = [range(p.earliest_min, p.latest_min + 1, step) for p in periods]
-    out = []
-    for combo in itertools.product(*choices):
-        spans = sorted((o, o + p.length_min) for o, p in zip(combo, periods, strict=True))
-        if all(
-            b0 - a1 >= rules.break_min_gap_min for (_, a1), (b0, _) in itertools.pairwise(spans)
-        ):
-            out.append(combo)
-            if len(out) >= MAX_COMBOS:
-                break
-    return np.array(out, dtype=int).reshape(-1, len(periods))
+
+    def __init__(self, problem: RosterProblem, cov: dict[str, np.ndarray]) -> None:
+        self.problem = problem
+        self.cov = cov
+        self.weights, self.w_over = coverage_weights(problem)
+        self._combos = {
+            t: rest_combinations(problem, t) for t in range(len(problem.rules.shift_types))
+        }
+        self._cache: dict[int, _Options] = {}
+
+    def options(self, k: int) -> _Options:
+        """Rest combinations of candidate ``k`` and their cover units (cached)."""
+        opt = self._cache.get(k)
+        if opt is not None:
+            return opt
+        cand = self.problem.candidates[k]
+        combos = self._combos[cand.type_idx]
+        intervals = np.array([i for i, _ in cand.cover], dtype=np.int64)
+        col = {int(i): n for n, i in enumerate(intervals)}
+        units = np.tile(np.array([u for _, u in cand.cover], dtype=np.int64), (len(combos), 1))
+        for j in range(combos.shape[1]):
+            for o, cover in enumerate(cand.rest_cover[j]):
+                rows = combos[:, j] == o
+                for i, u in cover:
+                    units[rows, col[i]] -= u
+        opt = _Options(combos, intervals, units)
+        self._cache[k] = opt
+        return opt
+
+    def _cost(self, channel: str, intervals: np.ndarray, cov: np.ndarray) -> np.ndarray:
+        """Coverage cost of each row of ``cov`` (rows x intervals) on those intervals."""
+        req = self.problem.required[channel][intervals]
+        w = self.weights[channel][intervals]
+        short = req[None, :] - cov
+        m, n = cov.shape
+        under = shortfall_cost(
+            np.tile(w, (m, 1)), short.reshape(-1), self.problem.cover_units
+        ).reshape(m, n)
+        over = self.w_over * np.maximum(0, -short)
+        return (under + over).sum(axis=1)
+
+    def costs(self, k: int, channel: str) -> np.ndarray:
+        """Coverage cost of each rest combination of shift ``(k, channel)`` given ``cov``
+        (which must not include this shift), in the order of ``options(k).combos``."""
+        opt = self.options(k)
+        cov = self.cov[channel][opt.intervals][None, :] + opt.units
+        return self._cost(channel, opt.intervals, cov)
+
+    def best(self, k: int, channel: str) -> tuple[int, ...]:
+        """The rest combination of shift ``(k, channel)`` that costs least given ``cov``."""
+        opt = self.options(k)
+        if opt.combos.shape[1] == 0:
+            return ()
+        return tuple(int(o) for o in opt.combos[int(np.argmin(self.costs(k, channel)))])
+
+    def add(self, key: Assignment, sign: int = 1) -> None:
+        """Add (``sign`` 1) or remove (-1) a shift's on-the-phones cover to ``cov``."""
+        cand = self.problem.candidates[key.cand]
+        arr = self.cov[key.channel]
+        for i, u in cand.cover:
+            arr[i] += sign * u
+        for j, o in enumerate(key.rests):
+            for i, u in cand.rest_cover[j][o]:
+                arr[i] -= sign * u
 
 
-def place_breaks(
-    rules: RosterRules,
-    shifts: Sequence[PlacedShift],
-    net: dict[str, np.ndarray],
-    interval_min: int,
-    passes: int = 0,
-) -> dict[int, list[tuple[str, int, int]]]:
-    """Choose rest periods for every shift.
-
-    Parameters
-    ----------
-    rules
-        Shift types and break rules.
-    shifts
-        The rostered shifts (absolute minutes).
-    net
-        Agents needed on the phones per channel and interval.
-    interval_min
-        Interval length of ``net``.
-    passes
-        After the greedy pass (shifts in start order), up to this many rounds re-place each
-        shift's rests given everyone else's (coordinate descent; stops when nothing moves).
-
-    Returns
-    -------
-    dict
-        ``shift.key`` -> list of ``(activity, start_min, end_min)`` with activity ``lunch`` or
-        ``break``.
-    """
-    step = rules.break_step_min
-    n_int = len(next(iter(net.values()))) if net else 0
-    horizon = n_int * interval_min
-    n_slots = math.ceil((horizon + 24 * 60) / step)
-    surplus: dict[str, np.ndarray] = {}
-    for c, arr in net.items():
-        need = np.zeros(n_slots)
-        slot_int = (np.arange(n_slots) * step) // interval_min
-        inside = slot_int < n_int
-        need[inside] = arr[slot_int[inside]]
-        surplus[c] = -need
-    for s in shifts:
-        if s.channel in surplus:
-            a, b = s.start_min // step, -(-s.end_min // step)
-            surplus[s.channel][max(0, a) : min(n_slots, b)] += 1
-    combos = {ti: rest_combinations(rules, st) for ti, st in enumerate(rules.shift_types)}
-    out: dict[int, list[tuple[str, int, int]]] = {}
-    order = sorted(shifts, key=lambda s: (s.start_min, s.key))
-    for s in order:  # greedy: each shift's best rests given the earlier shifts'
-        chosen = (
-            list(s.fixed_rests)
-            if s.fixed_rests is not None
-            else _best_rests(rules, s, combos[s.shift_type], surplus.get(s.channel), step)
-        )
-        _take(surplus.get(s.channel), chosen, step, n_slots, -1)
-        out[s.key] = chosen
-    for _ in range(passes):  # then re-place each shift's rests given all the others'
+def polish_rests(
+    problem: RosterProblem,
+    assignments: list[Assignment],
+    cov: dict[str, np.ndarray],
+    *,
+    passes: int = 2,
+    keep: set[int] | None = None,
+) -> list[Assignment]:
+    """Re-place each shift's rests given everyone else's, up to ``passes`` rounds (stops when
+    nothing moves). ``cov`` is the roster's on-the-phones coverage and is updated in place;
+    shifts whose position is in ``keep`` (locked ones) keep their rests. The coverage cost
+    never increases."""
+    placer = RestPlacer(problem, cov)
+    out = list(assignments)
+    for _ in range(passes):
         moved = 0
-        for s in order:
-            sur = surplus.get(s.channel)
-            if s.fixed_rests is not None or sur is None or not out[s.key]:
+        for n, key in enumerate(out):
+            if not key.rests or (keep is not None and n in keep):
                 continue
-            _take(sur, out[s.key], step, n_slots, +1)
-            chosen = _best_rests(rules, s, combos[s.shift_type], sur, step)
-            if chosen != out[s.key]:
+            placer.add(key, -1)
+            opt = placer.options(key.cand)
+            costs = placer.costs(key.cand, key.channel)
+            best = int(np.argmin(costs))
+            if costs[best] < costs[_row(opt.combos, key.rests)]:
+                key = key._replace(rests=tuple(int(o) for o in opt.combos[best]))
+                out[n] = key
                 moved += 1
-            _take(sur, chosen, step, n_slots, -1)
-            out[s.key] = chosen
+            placer.add(key, +1)
         if not moved:
             break
     return out
 
 
-def _take(
-    sur: np.ndarray | None,
-    rests: list[tuple[str, int, int]],
-    step: int,
-    n_slots: int,
-    sign: int,
-) -> None:
-    """Add (``sign`` +1) or remove (-1) the agent of ``rests`` back to the surplus."""
-    if sur is None:
-        return
-    for _, r0, r1 in rests:
-        sur[max(0, r0 // step) : min(n_slots, r1 // step)] += sign
+def _row(combos: np.ndarray, rests: tuple[int, ...]) -> int:
+    """The row of ``combos`` equal to ``rests``."""
+    hits = np.flatnonzero((combos == np.asarray(rests)[None, :]).all(axis=1))
+    if not hits.size:
+        raise ValueError(f"rest combination {rests} is not allowed")
+    return int(hits[0])
 
 
-def _best_rests(
-    rules: RosterRules,
-    s: PlacedShift,
-    table: np.ndarray,
-    sur: np.ndarray | None,
-    step: int,
-) -> list[tuple[str, int, int]]:
-    """The combination of rest periods of ``s`` that costs coverage least against ``sur``."""
-    st = rules.shift_types[s.shift_type]
-    periods = st.rest_periods
-    if not periods or table.shape[0] == 0:
-        return []
-    costs = []
-    for p_idx, p in enumerate(periods):
-        offs = np.unique(table[:, p_idx])
-        cost = {}
-        for o in offs:
-            j0 = (s.start_min + o) // step
-            j1 = j0 + p.length_min // step
-            cost[int(o)] = _removal_cost(sur[j0:j1]) if sur is not None else 0.0
-        costs.append(np.array([cost[int(o)] for o in table[:, p_idx]]))
-    best = int(np.argmin(np.sum(costs, axis=0)))
-    chosen = []
-    for p_idx, p in enumerate(periods):
-        kind = "lunch" if (st.lunch is not None and p_idx == 0) else "break"
-        o = int(table[best, p_idx])
-        chosen.append((kind, s.start_min + o, s.start_min + o + p.length_min))
-    return chosen
+def previous_rests(problem: RosterProblem) -> dict[tuple[int, int, str], tuple[int, ...]]:
+    """The rests of the previous roster's shifts inside the horizon, as rest options of the
+    equal candidate shift: ``(agent, candidate, channel)`` -> option per rest period (only for
+    shifts whose rests fit the candidate's rest chain)."""
+    index = {a.agent_id: n for n, a in enumerate(problem.agents)}
+    by_day: dict[tuple[int, int], list[int]] = {}
+    for k, cand in enumerate(problem.candidates):
+        by_day.setdefault((cand.day, cand.start_min), []).append(k)
+    out: dict[tuple[int, int, str], tuple[int, ...]] = {}
+    first = problem.dates[0]
+    for p in problem.previous:
+        a = index.get(p.agent_id)
+        day = (p.date - first).days
+        if a is None or not 0 <= day < len(problem.dates) or not p.rests:
+            continue
+        start, end = problem.minute(p.start), problem.minute(p.end)
+        rests = sorted(p.rests, key=lambda r: r[1])
+        for k in by_day.get((day, start), []):
+            chain = problem.rests_of(k)
+            if problem.candidates[k].end_min != end or len(chain) != len(rests):
+                continue
+            combo = []
+            for slot, (kind, r0, r1) in zip(chain, rests, strict=True):
+                off = problem.minute(r0) - start
+                if (
+                    kind != slot.kind
+                    or problem.minute(r1) - problem.minute(r0) != slot.length_min
+                    or off not in slot.offsets_min
+                ):
+                    break
+                combo.append(slot.offsets_min.index(off))
+            else:
+                out[(a, k, p.channel)] = tuple(combo)
+    return out
 
 
-def _removal_cost(surplus: np.ndarray) -> float:
-    # Marginal cost of taking one agent away: convex in the resulting shortage, and a small
-    # preference for the slots with the largest surplus.
-    after = surplus - 1
-    shortage = np.maximum(0.0, -after)
-    before = np.maximum(0.0, -surplus)
-    return float(np.sum(shortage**2 - before**2) - 1e-3 * np.sum(surplus))
+def keep_previous_rests(
+    problem: RosterProblem, assignments: list[Assignment], cov: dict[str, np.ndarray]
+) -> list[Assignment]:
+    """Give a shift that is unchanged from the previous roster its previous rests where that
+    costs no coverage: first by swapping rest combinations between agents on the same shift
+    (no cost at all), then by moving a shift's rests when the coverage cost does not rise.
+    ``cov`` is the roster's on-the-phones coverage, updated in place."""
+    wanted = previous_rests(problem)
+    if not wanted:
+        return assignments
+    out = list(assignments)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for n, key in enumerate(out):
+        groups.setdefault((key.cand, key.channel), []).append(n)
+    for members in groups.values():  # swaps within a shift keep the coverage exactly
+        pool = [out[n].rests for n in members]
+        takers = []
+        for n in members:
+            want = wanted.get(out[n].shift)
+            if want is not None and want in pool:
+                pool.remove(want)
+                out[n] = out[n]._replace(rests=want)
+            else:
+                takers.append(n)
+        for n, rests in zip(takers, pool, strict=True):
+            out[n] = out[n]._replace(rests=rests)
+    placer = RestPlacer(problem, cov)
+    for n, key in enumerate(out):
+        want = wanted.get(key.shift)
+        if want is None or want == key.rests:
+            continue
+        placer.add(key, -1)
+        opt = placer.options(key.cand)
+        costs = placer.costs(key.cand, key.channel)
+        if costs[_row(opt.combos, want)] <= costs[_row(opt.combos, key.rests)]:
+            key = key._replace(rests=want)
+            out[n] = key
+        placer.add(key, +1)
+    return out

@@ -180,12 +180,14 @@ def _shift_rows(roster: pd.DataFrame) -> dict[tuple[str, dt.date], list[_Row]]:
 
 
 def coverage_table(problem: RosterProblem, roster: pd.DataFrame) -> pd.DataFrame:
-    """Coverage per channel and interval of a roster frame.
+    """Coverage per channel and interval of a roster frame, counted from its rows.
 
-    Columns: ``channel, interval_start, required`` (staff to schedule), ``scheduled`` (agents on
-    shift, breaks included, as the model counts them), ``gap`` (scheduled - required),
-    ``required_net`` (the requirement's ``agents``) and ``available`` (agents on the phones:
-    work rows only, averaged over the interval).
+    Columns: ``channel, interval_start``; ``required``: agents needed on the phones (the
+    requirement's ``staff``, grossed up for unscheduled shrinkage); ``available``: agents on
+    the phones (``work`` rows only, averaged over the interval, so lunch and breaks do not
+    count); ``gap`` = ``available - required`` (negative: under-staffed); ``scheduled``: heads
+    on shift, lunch and breaks included; ``required_net``: the requirement's ``agents`` (what
+    the queue model needs after shrinkage).
     """
     n, im = problem.n_intervals, problem.interval_min
     on_shift = {c: np.zeros(n) for c in problem.channels}
@@ -218,10 +220,10 @@ def coverage_table(problem: RosterProblem, roster: pd.DataFrame) -> pd.DataFrame
                     "channel": c,
                     "interval_start": times,
                     "required": problem.staff[c],
-                    "scheduled": np.round(on_shift[c], 3),
-                    "gap": np.round(on_shift[c] - problem.staff[c], 3),
-                    "required_net": problem.net[c],
                     "available": np.round(working[c], 3),
+                    "gap": np.round(working[c] - problem.staff[c], 3),
+                    "scheduled": np.round(on_shift[c], 3),
+                    "required_net": problem.net[c],
                 }
             )
         )
@@ -229,18 +231,17 @@ def coverage_table(problem: RosterProblem, roster: pd.DataFrame) -> pd.DataFrame
 
 
 def coverage_figures(coverage: pd.DataFrame, interval_min: int) -> dict[str, dict[str, float]]:
-    """Per channel: required, scheduled, under- and over-staffing in agent-hours."""
+    """Per channel, in agent-hours: required, on the phones, scheduled (heads on shift, rests
+    included), and under- and over-staffing on the phones."""
     h = interval_min / 60
     out = {}
     for c, g in coverage.groupby("channel", sort=True):
         out[str(c)] = {
             "required_h": round(float(g["required"].sum() * h), 2),
+            "on_phones_h": round(float(g["available"].sum() * h), 2),
             "scheduled_h": round(float(g["scheduled"].sum() * h), 2),
             "under_h": round(float((-g["gap"]).clip(lower=0).sum() * h), 2),
             "over_h": round(float(g["gap"].clip(lower=0).sum() * h), 2),
-            "net_under_h": round(
-                float((g["required_net"] - g["available"]).clip(lower=0).sum() * h), 2
-            ),
         }
     return out
 
@@ -361,13 +362,13 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"agents {summary['agents_rostered']}/{summary['agents']}   shifts {summary['shifts']}   "
         f"paid hours {summary['paid_hours']:.1f}",
         "",
-        f"{'channel':<10}{'required h':>12}{'scheduled h':>13}{'under h':>10}{'over h':>10}"
+        f"{'channel':<10}{'required h':>12}{'on phones h':>13}{'under h':>10}{'over h':>10}"
         + (f"{'exp. SL':>9}" if "expected_service_level" in summary else ""),
     ]
     for c, v in summary["channels"].items():
         sl = summary.get("expected_service_level", {}).get(c)
         lines.append(
-            f"{c:<10}{v['required_h']:>12.1f}{v['scheduled_h']:>13.1f}{v['under_h']:>10.1f}"
+            f"{c:<10}{v['required_h']:>12.1f}{v['on_phones_h']:>13.1f}{v['under_h']:>10.1f}"
             f"{v['over_h']:>10.1f}" + (f"{sl:>9.1%}" if sl is not None else "")
         )
     if summary.get("lp_bound_under_staffing_h") is not None:

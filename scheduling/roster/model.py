@@ -3,10 +3,18 @@
 Decision: a Boolean ``x[a, k, c]`` per agent ``a``, candidate shift ``k`` (day, shift type,
 start; see :mod:`scheduling.roster.problem`) and channel ``c`` the agent is skilled for; at
 most one per agent and day. Hard rules constrain these Booleans; every soft goal is returned as
-named penalty terms and :func:`build_model` minimises their sum. Breaks are placed afterwards
-(:mod:`scheduling.roster.breaks`): the requirement's ``staff`` already includes break shrinkage.
+named penalty terms and :func:`build_model` minimises their sum.
 
-Coverage moves in whole agents (multiples of the cover units, see :func:`cover_grain`), so
+Coverage counts agents **on the phones**: lunch and breaks are decisions of the model
+(:func:`add_rest_placement`), in the implicit form of Aykin's break model: per shift
+(candidate and channel) an integer count of the agents taking each rest period at each allowed
+offset, the counts of every rest period summing to the agents on that shift, and consecutive
+rest periods linked by cumulative ("forward") constraints that make the counts splittable into
+whole per-agent combinations with the required gaps (:func:`split_rests` does the split). A
+shift covers its intervals less the rests it takes.
+
+Coverage moves in multiples of a grain per interval (whole agents for grid-aligned shifts,
+half agents where a 15-minute break can take half an interval; see :func:`cover_grain`), so
 each interval's under/over-staffing is written at those levels (:func:`_lattice_coverage`):
 exact on every roster, and a much tighter LP relaxation than costing fractions of an agent.
 
@@ -27,7 +35,12 @@ from ortools.sat.python import cp_model
 
 from scheduling.errors import InputError
 from scheduling.roster.agents import leave_credit_min
-from scheduling.roster.problem import COVER_UNITS, PreviousShift, RosterProblem, candidate_blockers
+from scheduling.roster.problem import (
+    Assignment,
+    PreviousShift,
+    RosterProblem,
+    candidate_blockers,
+)
 
 OBJ_SCALE = 100  # objective integer units per point
 
@@ -55,14 +68,17 @@ class RosterVariables:
 
     ``x[(a, k, c)]``: agent index ``a`` works candidate ``k`` on channel ``c``.
     ``work[(a, d)]``: agent ``a`` works on day ``d``. ``options[(a, d)]``: the ``(k, c)`` keys of
-    that agent-day. ``assumptions[(agent_id, rule)]``: the literal that switches a hard rule
-    on (only when built with ``explain=True``).
+    that agent-day. ``rests[(k, c)][j][o]``: how many of the agents on shift ``(k, c)`` take
+    rest period ``j`` at its ``o``-th offset (a variable, or the shift's head count when the
+    rest has one offset). ``assumptions[(agent_id, rule)]``: the literal that switches a hard
+    rule on (only when built with ``explain=True``).
     """
 
     agents: tuple[int, ...]
     x: dict[tuple[int, int, str], cp_model.IntVar] = field(default_factory=dict)
     work: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     options: dict[tuple[int, int], list[tuple[int, str]]] = field(default_factory=dict)
+    rests: dict[tuple[int, str], list[list[cp_model.LinearExprT]]] = field(default_factory=dict)
     under: dict[tuple[str, int], list[cp_model.IntVar]] = field(default_factory=dict)
     over: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     assumptions: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
@@ -71,6 +87,13 @@ class RosterVariables:
     def day_vars(self, a: int, d: int) -> list[cp_model.IntVar]:
         """Shift Booleans of agent ``a`` on day ``d``."""
         return [self.x[(a, k, c)] for k, c in self.options.get((a, d), [])]
+
+    def by_shift(self) -> dict[tuple[int, str], list[cp_model.IntVar]]:
+        """The shift Booleans grouped by ``(candidate, channel)``."""
+        out: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+        for (_a, k, c), var in self.x.items():
+            out[(k, c)].append(var)
+        return out
 
 
 class _Guard:
@@ -104,6 +127,7 @@ def build_model(
     base_cover: dict[str, np.ndarray] | None = None,
     allowed: set[tuple[int, str]] | None = None,
     keep: Callable[[int, int, str], bool] | None = None,
+    fixed_rests: dict[tuple[int, str], list[tuple[int, ...]]] | None = None,
 ) -> tuple[cp_model.CpModel, RosterVariables]:
     """Build the CP-SAT model of ``problem``.
 
@@ -130,6 +154,9 @@ def build_model(
         Guard every hard rule of every agent with an assumption literal (for
         :mod:`scheduling.roster.explain`) and keep shifts that time off or earliest/latest
         times forbid, so that those rules can be switched off too.
+    fixed_rests
+        Rest choices (option index per rest period) that some agents on a shift must keep
+        (locked shifts of a previous roster): the counts include them.
 
     Returns
     -------
@@ -151,6 +178,7 @@ def build_model(
     add_locks(model, problem, v, guard)
     terms: list[Term] = []
     if coverage:
+        add_rest_placement(model, problem, v, fixed_rests)
         terms += add_coverage(model, problem, v, base_cover)
     terms += add_paid_hours(model, problem, v)
     terms += add_preferences(model, problem, v)
@@ -423,11 +451,127 @@ def add_locks(
             _enforce(model.add(v.x[(a, opt[0], opt[1])] == 1), lits)
 
 
+def add_rest_placement(
+    model: cp_model.CpModel,
+    problem: RosterProblem,
+    v: RosterVariables,
+    fixed_rests: dict[tuple[int, str], list[tuple[int, ...]]] | None = None,
+) -> None:
+    """Lunch and breaks as decisions: per shift ``(k, c)`` and rest period ``j``, the counts of
+    agents taking it at each offset sum to the agents on the shift; and for consecutive rest
+    periods ``p`` then ``q`` (``q`` at least ``d`` minutes after ``p``), for every offset ``y``
+    of ``q``: the agents taking ``q`` at ``y`` or earlier are at most those taking ``p`` at
+    ``y - d`` or earlier. These forward constraints are exactly what makes the counts split
+    into whole per-agent combinations (sort both, pair in order; :func:`split_rests`)."""
+    for (k, c), vs in v.by_shift().items():
+        chain = problem.rests_of(k)
+        if not chain:
+            continue
+        heads = cp_model.LinearExpr.sum(vs)
+        fixed = (fixed_rests or {}).get((k, c), [])
+        per_rest: list[list[cp_model.LinearExprT]] = []
+        for j, slot in enumerate(chain):
+            offs = slot.offsets_min
+            if len(offs) == 1:
+                per_rest.append([heads])
+                continue
+            low = [sum(1 for f in fixed if f[j] == o) for o in range(len(offs))]
+            counts = [
+                model.new_int_var(low[o], len(vs), f"rest[{k},{c},{j},{offs[o]}]")
+                for o in range(len(offs))
+            ]
+            model.add(cp_model.LinearExpr.sum(counts) == heads)
+            per_rest.append(counts)
+            prev = chain[j - 1] if j else None
+            if prev is None or len(prev.offsets_min) == 1:
+                continue  # the offsets are pruned to fit a previous rest with one offset
+            if offs[0] - prev.offsets_min[-1] >= slot.after_prev_min:
+                continue  # every pair of offsets is far enough apart
+            before = per_rest[j - 1]
+            for y in range(len(offs)):
+                limit = offs[y] - slot.after_prev_min
+                ok = [before[o] for o, off in enumerate(prev.offsets_min) if off <= limit]
+                model.add(cp_model.LinearExpr.sum(counts[: y + 1]) <= cp_model.LinearExpr.sum(ok))
+        v.rests[(k, c)] = per_rest
+
+
+def split_rests(
+    problem: RosterProblem, k: int, counts: list[list[int]], heads: int
+) -> list[tuple[int, ...]]:
+    """Split rest counts of one shift (``counts[j][o]``: agents taking rest ``j`` at option
+    ``o``) into ``heads`` per-agent combinations (option index per rest period), pairing the
+    sorted offsets of consecutive rest periods in order.
+
+    Raises
+    ------
+    ValueError
+        The counts do not sum to ``heads`` or cannot be paired with the required gaps (a bug:
+        the model's forward constraints rule this out).
+    """
+    chain = problem.rests_of(k)
+    if not chain:
+        return [()] * heads
+    columns = []
+    for j, slot in enumerate(chain):
+        if len(slot.offsets_min) == 1:
+            col = [0] * heads
+        else:
+            col = [o for o, n in enumerate(counts[j]) for _ in range(int(n))]
+        if len(col) != heads:
+            raise ValueError(f"rest counts of candidate {k} sum to {len(col)}, not {heads}")
+        columns.append(col)
+    combos = list(zip(*columns, strict=True)) if columns else [()] * heads
+    for combo in combos:
+        for j in range(1, len(chain)):
+            gap = chain[j].offsets_min[combo[j]] - chain[j - 1].offsets_min[combo[j - 1]]
+            if gap < chain[j].after_prev_min:
+                raise ValueError(f"rest counts of candidate {k} cannot be split with their gaps")
+    return combos
+
+
+def solution_assignments(
+    problem: RosterProblem, v: RosterVariables, value: Callable[[cp_model.LinearExprT], int]
+) -> list[Assignment]:
+    """The shifts set in a solution, each with its rests (the counts split per agent with
+    :func:`split_rests`). ``value`` reads a variable's value (e.g. ``solver.value``)."""
+    on: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for (a, k, c), var in v.x.items():
+        if value(var):
+            on[(k, c)].append(a)
+    out = []
+    for (k, c), agents in on.items():
+        per_rest = v.rests.get((k, c))
+        if not problem.rests_of(k):
+            combos: list[tuple[int, ...]] = [()] * len(agents)
+        elif per_rest is None:  # rests not modelled (no coverage goals): the earliest ones
+            combos = [first_rests(problem, k)] * len(agents)
+        else:
+            counts = [[int(value(var)) for var in opts] for opts in per_rest]
+            combos = split_rests(problem, k, counts, len(agents))
+        out += [Assignment(a, k, c, combo) for a, combo in zip(sorted(agents), combos, strict=True)]
+    return out
+
+
+def first_rests(problem: RosterProblem, k: int) -> tuple[int, ...]:
+    """The earliest feasible rest combination of candidate ``k`` (each rest at its first
+    option that keeps the gap after the previous one)."""
+    chain = problem.rests_of(k)
+    out: list[int] = []
+    for j, slot in enumerate(chain):
+        o = 0
+        if j:
+            prev = chain[j - 1].offsets_min[out[-1]]
+            while slot.offsets_min[o] - prev < slot.after_prev_min:
+                o += 1
+        out.append(o)
+    return tuple(out)
+
+
 def coverage_weights(problem: RosterProblem) -> tuple[dict[str, np.ndarray], int]:
-    """Objective coefficients per tenth of an agent-interval: per channel an (intervals x
+    """Objective coefficients per cover unit of an interval: per channel an (intervals x
     segments) int array of the convex under-staffing weights, and the over-staffing weight."""
     w = problem.rules.weights
-    per = problem.interval_min / 60 / COVER_UNITS * OBJ_SCALE
+    per = problem.interval_min / 60 / problem.cover_units * OBJ_SCALE
     fixed = np.tile(np.asarray(w.under_staffing, dtype=float), (problem.n_intervals, 1))
     under = {}
     for c in problem.channels:
@@ -437,6 +581,37 @@ def coverage_weights(problem: RosterProblem) -> tuple[dict[str, np.ndarray], int
     return under, round(w.over_staffing * per)
 
 
+def coverage_terms(
+    problem: RosterProblem, v: RosterVariables
+) -> dict[tuple[str, int], tuple[list[cp_model.LinearExprT], list[int]]]:
+    """Per (channel, interval), the variables and cover units of agents on the phones: each
+    shift's cover less the rests it takes (a rest with one offset folds into the shift)."""
+    by_ci: dict[tuple[str, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+    for (_a, k, c), var in v.x.items():
+        cand = problem.candidates[k]
+        units = dict(cand.cover)
+        for j, slot in enumerate(problem.rests_of(k)):
+            if len(slot.offsets_min) == 1:
+                for i, u in cand.rest_cover[j][0]:
+                    units[i] -= u
+        for i, u in units.items():
+            if u:
+                vs, cs = by_ci[(c, i)]
+                vs.append(var)
+                cs.append(u)
+    for (k, c), per_rest in v.rests.items():
+        cand = problem.candidates[k]
+        for j, counts in enumerate(per_rest):
+            if len(counts) == 1:
+                continue
+            for o, var in enumerate(counts):
+                for i, u in cand.rest_cover[j][o]:
+                    vs, cs = by_ci[(c, i)]
+                    vs.append(var)
+                    cs.append(-u)
+    return by_ci
+
+
 def add_coverage(
     model: cp_model.CpModel,
     problem: RosterProblem,
@@ -444,39 +619,36 @@ def add_coverage(
     base_cover: dict[str, np.ndarray] | None = None,
 ) -> list[Term]:
     """Under-staffing (convex piecewise: each further missing agent costs more) and
-    over-staffing against ``staff`` per channel and interval."""
-    by_ci: dict[tuple[str, int], tuple[list, list]] = defaultdict(lambda: ([], []))
-    for (_a, k, c), var in v.x.items():
-        for i, units in problem.candidates[k].cover:
-            vs, cs = by_ci[(c, i)]
-            vs.append(var)
-            cs.append(units)
+    over-staffing of agents on the phones against the requirement per channel and interval."""
+    by_ci = coverage_terms(problem, v)
     weights, w_over = coverage_weights(problem)
     grain = cover_grain(problem)
+    units = problem.cover_units
     under_terms: list = []
     over_terms: list = []
     for c in problem.channels:
-        staff = problem.staff[c]
+        required = problem.required[c]
         rows = weights[c].tolist()
         for i in range(problem.n_intervals):
             w_under = rows[i]
-            req = math.ceil(staff[i] * COVER_UNITS - 1e-6)
+            req = int(required[i])
             if base_cover is not None:
                 req -= int(base_cover[c][i])
             vs, cs = by_ci.get((c, i), ([], []))
+            top = sum(u for u in cs if u > 0)
             if not vs:
                 if req > 0:  # nothing can cover it: a constant shortage
-                    under_terms.append(under_cost(w_under, req))
+                    under_terms.append(under_cost(w_under, req, units))
                 continue
             if req <= 0:
-                over = model.new_int_var(0, sum(cs) - req, f"over[{c},{i}]")
+                over = model.new_int_var(0, max(0, top - req), f"over[{c},{i}]")
                 v.over[(c, i)] = over
                 over_terms.append(w_over * over)
                 model.add(cp_model.LinearExpr.weighted_sum(vs, cs) - over == req)
                 continue
             g = grain[i]
             under, over_expr = _lattice_coverage(
-                model, f"{c},{i}", vs, [u // g for u in cs], req, g, w_under, w_over
+                model, f"{c},{i}", vs, [u // g for u in cs], req, g, w_under, w_over, units
             )
             under_terms.append(under)
             over_terms.append(over_expr)
@@ -487,31 +659,36 @@ def add_coverage(
 
 
 @overload
-def under_cost(w_under: Sequence[int], short: int) -> int: ...
+def under_cost(w_under: Sequence[int], short: int, units: int) -> int: ...
 @overload
-def under_cost(w_under: Sequence[int], short: float) -> float: ...
-def under_cost(w_under: Sequence[int], short: float) -> float:
-    """Cost (objective units) of ``short`` tenths of an agent missing in one interval: the
-    first ``COVER_UNITS`` tenths at ``w_under[0]`` each, the next at ``w_under[1]``, ...
-    (whole for whole tenths; a fractional ``short`` is priced pro rata)."""
+def under_cost(w_under: Sequence[int], short: float, units: int) -> float: ...
+def under_cost(w_under: Sequence[int], short: float, units: int) -> float:
+    """Cost (objective units) of ``short`` cover units missing in one interval: the first
+    agent (``units`` cover units) at ``w_under[0]`` per unit, the next at ``w_under[1]``, ...
+    (whole for whole units; a fractional ``short`` is priced pro rata)."""
     total: float = 0
     for s, weight in enumerate(w_under):
         last = s == len(w_under) - 1
-        take = max(0, short - s * COVER_UNITS)
+        take = max(0, short - s * units)
         if not last:
-            take = min(COVER_UNITS, take)
+            take = min(units, take)
         total += weight * take
     return total
 
 
 def cover_grain(problem: RosterProblem) -> list[int]:
-    """Per interval, the gcd of the cover units of every candidate shift: the coverage of any
-    roster is a multiple of it (a whole agent, ``COVER_UNITS``, for grid-aligned shifts)."""
+    """Per interval, the gcd of the cover units of every candidate shift and rest period: the
+    on-the-phones coverage of any roster is a multiple of it (a whole agent for grid-aligned
+    shifts and rests)."""
     grain = [0] * problem.n_intervals
     for cand in problem.candidates:
         for i, units in cand.cover:
             grain[i] = math.gcd(grain[i], units)
-    return [g or COVER_UNITS for g in grain]
+        for options in cand.rest_cover:
+            for cover in options:
+                for i, units in cover:
+                    grain[i] = math.gcd(grain[i], units)
+    return [g or problem.cover_units for g in grain]
 
 
 def _lattice_coverage(
@@ -523,6 +700,7 @@ def _lattice_coverage(
     g: int,
     w_under: Sequence[int],
     w_over: int,
+    units: int,
 ) -> tuple[cp_model.LinearExprT, cp_model.LinearExprT]:
     """Under- and over-staffing of one interval whose coverage moves in multiples of ``g``.
 
@@ -533,13 +711,13 @@ def _lattice_coverage(
     multiples, which is what makes CP-SAT's bound tight against fractional coverage.
     """
     q, r = divmod(req, g)
-    base = under_cost(w_under, r)
+    base = under_cost(w_under, r, units)
     under_parts: list = []
     d_vars: list = []
     t, prev = 1, base
     while t <= q:
-        now = under_cost(w_under, r + g * t)
-        if r + g * (t - 1) >= COVER_UNITS * (len(w_under) - 1):  # constant slope from here
+        now = under_cost(w_under, r + g * t, units)
+        if r + g * (t - 1) >= units * (len(w_under) - 1):  # constant slope from here
             d = model.new_int_var(0, q - t + 1, f"short[{tag},{t}+]")
             d_vars.append(d)
             under_parts.append((now - prev) * d)
@@ -548,7 +726,7 @@ def _lattice_coverage(
         d_vars.append(d)
         under_parts.append((now - prev) * d)
         t, prev = t + 1, now
-    e2 = model.new_int_var(0, max(0, sum(steps) - q), f"over[{tag}]")
+    e2 = model.new_int_var(0, max(0, sum(s for s in steps if s > 0) - q), f"over[{tag}]")
     cov = cp_model.LinearExpr.weighted_sum(vs, steps)
     if not r:
         model.add(cov + sum(d_vars) - e2 == q)

@@ -1,8 +1,9 @@
-"""The roster objective evaluated in plain Python for a set of chosen shifts.
+"""The roster objective evaluated in plain Python for a set of chosen shifts and rests.
 
 It mirrors the penalty terms of :mod:`scheduling.roster.model` (a test checks both agree on
-the solver's solutions); the decomposition in :mod:`scheduling.roster.solve` uses it to track
-the objective of the whole roster while it re-optimises groups of agents.
+the solver's solutions), counting agents on the phones (shifts less their lunch and breaks);
+the search in :mod:`scheduling.roster._search` uses it to track the objective of the whole
+roster while it re-optimises groups of agents.
 """
 
 from __future__ import annotations
@@ -15,31 +16,33 @@ import numpy as np
 
 from scheduling.roster.model import OBJ_SCALE, coverage_weights, previous_in_horizon
 from scheduling.roster.model import start_deviation_min as _dev
-from scheduling.roster.problem import COVER_UNITS, RosterProblem
-
-Assignment = tuple[int, int, str]  # (agent index, candidate index, channel)
+from scheduling.roster.problem import Assignment, RosterProblem
 
 
-def cover_tenths(
-    problem: RosterProblem, assignments: Iterable[Assignment]
-) -> dict[str, np.ndarray]:
-    """Coverage in tenths of an agent per channel and interval."""
+def on_phones(problem: RosterProblem, assignments: Iterable[Assignment]) -> dict[str, np.ndarray]:
+    """Agents on the phones (cover units) per channel and interval: each shift's cover less
+    the lunch and breaks it takes."""
     cov = {c: np.zeros(problem.n_intervals, dtype=np.int64) for c in problem.channels}
-    for _, k, c in assignments:
-        for i, u in problem.candidates[k].cover:
-            cov[c][i] += u
+    for key in assignments:
+        cand = problem.candidates[key.cand]
+        arr = cov[key.channel]
+        for i, u in cand.cover:
+            arr[i] += u
+        for j, o in enumerate(key.rests):
+            for i, u in cand.rest_cover[j][o]:
+                arr[i] -= u
     return cov
 
 
-def shortfall_cost(w_under: np.ndarray, short: np.ndarray) -> np.ndarray:
-    """Under-staffing cost (objective units) of ``short`` tenths missing, row by row:
-    ``w_under`` is (n x segments), the first ``COVER_UNITS`` tenths at column 0, ..."""
+def shortfall_cost(w_under: np.ndarray, short: np.ndarray, units: int) -> np.ndarray:
+    """Under-staffing cost (objective units) of ``short`` cover units missing, row by row:
+    ``w_under`` is (n x segments), the first agent (``units`` cover units) at column 0, ..."""
     short = np.maximum(0, short)
     cost = np.zeros(len(short), dtype=np.int64)
     n_seg = w_under.shape[1]
     for s in range(n_seg):
-        lo = s * COVER_UNITS
-        take = short - lo if s == n_seg - 1 else np.clip(short - lo, 0, COVER_UNITS)
+        lo = s * units
+        take = short - lo if s == n_seg - 1 else np.clip(short - lo, 0, units)
         cost += w_under[:, s] * np.maximum(0, take)
     return cost
 
@@ -51,8 +54,11 @@ def interval_costs(
     weights, w_over = coverage_weights(problem)
     out = {}
     for c in problem.channels:
-        req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(np.int64)
-        out[c] = (shortfall_cost(weights[c], req - cov[c]), w_over * np.maximum(0, cov[c] - req))
+        req = problem.required[c]
+        out[c] = (
+            shortfall_cost(weights[c], req - cov[c], problem.cover_units),
+            w_over * np.maximum(0, cov[c] - req),
+        )
     return out
 
 
@@ -66,7 +72,7 @@ def agent_cost(problem: RosterProblem, a: int, mine: list[Assignment]) -> dict[s
     """Agent ``a``'s own penalty terms (objective units) for their chosen shifts."""
     w = problem.rules.weights
     agent = problem.agents[a]
-    cands = [problem.candidates[k] for _, k, _ in mine]
+    cands = [problem.candidates[key.cand] for key in mine]
     out = {
         k: 0
         for k in (
@@ -102,7 +108,7 @@ def agent_cost(problem: RosterProblem, a: int, mine: list[Assignment]) -> dict[s
     prev_days, prev = previous_in_horizon(problem)
     w_change = round(w.change * OBJ_SCALE)
     if prev_days and w_change:
-        by_day = {problem.candidates[k].day: (k, c) for _, k, c in mine}
+        by_day = {problem.candidates[key.cand].day: (key.cand, key.channel) for key in mine}
         for d in prev_days:
             p = prev.get((agent.agent_id, d))
             got = by_day.get(d)
@@ -123,8 +129,8 @@ def objective_terms(problem: RosterProblem, assignments: Iterable[Assignment]) -
     assignments = list(assignments)
     by_agent: dict[int, list[Assignment]] = defaultdict(list)
     for key in assignments:
-        by_agent[key[0]].append(key)
-    under, over = coverage_cost(problem, cover_tenths(problem, assignments))
+        by_agent[key.agent].append(key)
+    under, over = coverage_cost(problem, on_phones(problem, assignments))
     terms: dict[str, float] = {"under_staffing": under, "over_staffing": over}
     for a in range(len(problem.agents)):
         for name, value in agent_cost(problem, a, by_agent.get(a, [])).items():

@@ -1,9 +1,17 @@
 """A roster problem: the planning horizon, the demand per channel and interval, the agents,
-the rules and every candidate shift (day, shift type, start) the rules allow.
+the rules and every candidate shift (day, shift type, start) the rules allow, with the rest
+periods (lunch and breaks) each candidate may take.
 
 Times inside the problem are whole minutes from ``origin`` (local midnight of the first day),
 measured in absolute time, so a 23- or 25-hour DST day neither loses nor doubles an interval.
 Interval ``i`` covers minutes ``[i * interval_min, (i + 1) * interval_min)``.
+
+**Coverage means agents on the phones.** The requirement of a channel and interval is the
+requirements' ``staff`` (agents needed on the channel, grossed up for the shrinkage the roster
+does not schedule: absence, sickness, unrostered meetings), and it is met by agents *working*
+the channel: on shift and not at lunch or on a break. Coverage and requirement are counted in
+*cover units*, ``cover_units`` per agent-interval (tenths of an agent, finer where a rest period
+takes part of an interval that tenths cannot express), so every count is a whole number.
 """
 
 from __future__ import annotations
@@ -11,23 +19,46 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from scheduling.errors import InputError
+from scheduling.errors import InputError, RulesError
 from scheduling.roster.agents import Agent
 from scheduling.roster.rules import RosterRules, ShiftType
 
-COVER_UNITS = 10  # coverage and demand are counted in tenths of an agent
+REQUIREMENT_UNITS = 10  # requirements are counted in (at least) tenths of an agent
+
+Cover = tuple[tuple[int, int], ...]  # (interval index, cover units) pairs
+
+
+@dataclass(frozen=True, slots=True)
+class RestSlot:
+    """One rest period of a shift type as the roster places it.
+
+    The rest periods of a shift are placed in the order of their windows (``rest_chain``), each
+    starting at one of ``offsets_min`` (minutes after the shift start, on the ``breaks.step_min``
+    grid, only those some whole combination can use) and at least ``after_prev_min`` after the
+    start of the previous one (its length plus ``breaks.min_gap_min``; 0 for the first).
+    """
+
+    kind: str
+    length_min: int
+    offsets_min: tuple[int, ...]
+    after_prev_min: int
+    paid: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A shift the rules allow on one day, independent of agent and channel.
 
-    ``cover`` lists ``(interval index, tenths of the interval covered)``.
+    ``cover`` lists ``(interval index, cover units)`` of the whole shift; ``rest_cover[j][o]``
+    the units that rest period ``j`` of the type's :func:`rest_chain` takes off the phones when
+    it starts at its ``o``-th offset. On the phones = ``cover`` less the chosen rests' covers.
     """
 
     day: int
@@ -38,7 +69,23 @@ class Candidate:
     paid_min: int
     night: bool
     late: bool
-    cover: tuple[tuple[int, int], ...]
+    cover: Cover
+    rest_cover: tuple[tuple[Cover, ...], ...] = ()
+
+
+class Assignment(NamedTuple):
+    """One shift of a roster: agent index, candidate index, channel, and the option chosen for
+    each rest period of the candidate's :func:`rest_chain` (empty without rests)."""
+
+    agent: int
+    cand: int
+    channel: str
+    rests: tuple[int, ...] = ()
+
+    @property
+    def shift(self) -> tuple[int, int, str]:
+        """The ``(agent, candidate, channel)`` key of the model's shift Boolean."""
+        return (self.agent, self.cand, self.channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +104,14 @@ class PreviousShift:
 class RosterProblem:
     """Everything the roster model needs, validated.
 
-    ``staff`` and ``net`` map channel to a float array over the horizon's intervals: staff to
-    schedule (gross, the requirement's ``staff``) and agents needed on the phones (net,
-    ``agents``; used to stagger breaks). ``under_weights`` optionally maps a channel to an
-    (intervals x segments) array of under-staffing weights (points per agent-hour of the
-    k-th missing agent) replacing the rules' single list in those intervals (see
-    :mod:`scheduling.roster.weights`).
+    ``staff`` maps channel to a float array over the horizon's intervals: agents needed on the
+    phones (the requirement's ``staff``: grossed up for unscheduled shrinkage), and
+    ``required`` the same in whole cover units (rounded up), which every cost counts against.
+    ``net`` is the requirement's ``agents`` (what the queue model needs after shrinkage), kept
+    for reports. ``rest_chains[t]`` are shift type ``t``'s rest periods in placement order.
+    ``under_weights`` optionally maps a channel to an (intervals x segments) array of
+    under-staffing weights (points per agent-hour of the k-th missing agent) replacing the
+    rules' single list in those intervals (see :mod:`scheduling.roster.weights`).
     """
 
     agents: tuple[Agent, ...]
@@ -75,6 +124,9 @@ class RosterProblem:
     staff: dict[str, np.ndarray]
     net: dict[str, np.ndarray]
     candidates: tuple[Candidate, ...]
+    cover_units: int = REQUIREMENT_UNITS
+    required: dict[str, np.ndarray] = field(default_factory=dict)
+    rest_chains: tuple[tuple[RestSlot, ...], ...] = ()
     previous: tuple[PreviousShift, ...] = ()
     lock_previous: bool = False
     notes: tuple[str, ...] = field(default=())
@@ -84,6 +136,27 @@ class RosterProblem:
     def n_intervals(self) -> int:
         """Intervals in the horizon."""
         return len(next(iter(self.staff.values()))) if self.staff else 0
+
+    def rests_of(self, k: int) -> tuple[RestSlot, ...]:
+        """The rest periods of candidate ``k``, in placement order."""
+        return self.rest_chains[self.candidates[k].type_idx]
+
+    def on_phones(self, k: int, rests: Sequence[int]) -> Cover:
+        """Cover units of candidate ``k`` on the phones, with rest ``j`` at option ``rests[j]``."""
+        cand = self.candidates[k]
+        units = dict(cand.cover)
+        for j, o in enumerate(rests):
+            for i, u in cand.rest_cover[j][o]:
+                units[i] -= u
+        return tuple((i, u) for i, u in sorted(units.items()) if u)
+
+    def local_offset(self, k: int, offset_min: int) -> int:
+        """Absolute minutes (from ``origin``) of the wall-clock time ``offset_min`` after the
+        start of candidate ``k`` (rest periods are placed in wall-clock minutes)."""
+        cand = self.candidates[k]
+        return local_minute(
+            self.origin, self.tz, self.dates[cand.day], cand.start_tod_min + offset_min
+        )
 
     def timestamp(self, minute: int) -> pd.Timestamp:
         """The local timestamp ``minute`` minutes (absolute) after ``origin``."""
@@ -127,6 +200,75 @@ def candidate_blockers(problem: RosterProblem, agent: Agent, cand: Candidate) ->
     if agent.latest_end_min is not None and end_tod > agent.latest_end_min:
         reasons.append("latest_end")
     return reasons
+
+
+def rest_chain(rules: RosterRules, st: ShiftType) -> tuple[RestSlot, ...]:
+    """The rest periods of ``st`` in placement order, with the offsets a whole shift can use.
+
+    Rest periods are placed in the order of their windows (earliest start, then latest), each
+    ``length + breaks.min_gap_min`` after the previous one's start at least. Offsets no
+    combination can reach are dropped (a forward and a backward pass along the chain).
+
+    Raises
+    ------
+    RulesError
+        When the windows leave no combination at all (names the shift type).
+    """
+    order = sorted(
+        range(len(st.rest_periods)),
+        key=lambda j: (st.rest_periods[j].earliest_min, st.rest_periods[j].latest_min, j),
+    )
+    lunch_index = 0 if st.lunch is not None else -1
+    periods = [st.rest_periods[j] for j in order]
+    step = rules.break_step_min
+    offsets = [list(range(p.earliest_min, p.latest_min + 1, step)) for p in periods]
+    gaps = [0] + [p.length_min + rules.break_min_gap_min for p in periods[:-1]]
+    for j in range(1, len(periods)):  # forward: after the earliest possible previous start
+        offsets[j] = [o for o in offsets[j] if offsets[j - 1] and o >= offsets[j - 1][0] + gaps[j]]
+    for j in range(len(periods) - 2, -1, -1):  # backward: before the latest next start
+        offsets[j] = [
+            o for o in offsets[j] if offsets[j + 1] and o + gaps[j + 1] <= offsets[j + 1][-1]
+        ]
+    if any(not o for o in offsets):
+        raise RulesError(
+            f"shift {st.name!r}: its lunch and break windows leave no way to place them "
+            f"{rules.break_min_gap_min} min apart (breaks.min_gap_min)"
+        )
+    return tuple(
+        RestSlot(
+            kind="lunch" if order[j] == lunch_index else "break",
+            length_min=p.length_min,
+            offsets_min=tuple(offsets[j]),
+            after_prev_min=gaps[j],
+            paid=p.paid,
+        )
+        for j, p in enumerate(periods)
+    )
+
+
+def _cover_units(rules: RosterRules, interval_min: int) -> int:
+    """Units per agent-interval in which every shift, rest and requirement is a whole number:
+    tenths of an agent, or finer when a rest period takes a part of an interval tenths cannot
+    express (a 15-minute break in a 60-minute interval: twentieths)."""
+    grain = interval_min
+    for st in rules.shift_types:
+        grain = math.gcd(grain, st.length_min, st.start_step_min)
+        for first, _ in st.start_windows:
+            grain = math.gcd(grain, first)
+        for p in st.rest_periods:
+            grain = math.gcd(grain, p.length_min, p.earliest_min)
+    grain = math.gcd(grain, rules.break_step_min, 60)  # 60: daylight-saving shifts
+    return math.lcm(REQUIREMENT_UNITS, interval_min // max(grain, 1))
+
+
+def _cover(s: int, e: int, interval_min: int, n: int, units: int) -> Cover:
+    """Cover units of the absolute minutes ``[s, e)`` per interval of the horizon."""
+    out = []
+    for i in range(max(0, s // interval_min), min(n, -(-e // interval_min))):
+        ov = _overlap(s, e, i * interval_min, (i + 1) * interval_min)
+        if ov:
+            out.append((i, round(units * ov / interval_min)))
+    return tuple(out)
 
 
 def local_minute(origin: pd.Timestamp, tz: str, date: dt.date, minute_of_day: int) -> int:
@@ -228,17 +370,28 @@ def build_problem(
         staff[str(chan)][i] = vals[0]
         net[str(chan)][i] = vals[1]
 
+    units = _cover_units(rules, interval_min)
+    chains = tuple(rest_chain(rules, st) for st in rules.shift_types)
+    required = {c: np.ceil(staff[c] * units - 1e-6).astype(np.int64) for c in channels}
     candidates: list[Candidate] = []
     for d, date in enumerate(dates):
         for ti, st in enumerate(rules.shift_types):
             for tod in st.start_times():
                 s = local_minute(origin, tz, date, tod)
                 e = local_minute(origin, tz, date, tod + st.length_min)
-                cover = []
-                for i in range(max(0, s // interval_min), min(n, -(-e // interval_min))):
-                    ov = _overlap(s, e, i * interval_min, (i + 1) * interval_min)
-                    if ov:
-                        cover.append((i, round(COVER_UNITS * ov / interval_min)))
+                rest_cover = tuple(
+                    tuple(
+                        _cover(
+                            local_minute(origin, tz, date, tod + o),
+                            local_minute(origin, tz, date, tod + o + slot.length_min),
+                            interval_min,
+                            n,
+                            units,
+                        )
+                        for o in slot.offsets_min
+                    )
+                    for slot in chains[ti]
+                )
                 candidates.append(
                     Candidate(
                         day=d,
@@ -250,7 +403,8 @@ def build_problem(
                         night=_night_overlap(rules, tod, st.length_min)
                         >= max(1, rules.night_min_overlap_min),
                         late=tod + st.length_min > rules.late_end_after_min,
-                        cover=tuple(cover),
+                        cover=_cover(s, e, interval_min, n, units),
+                        rest_cover=rest_cover,
                     )
                 )
     known = set(ids)
@@ -268,6 +422,9 @@ def build_problem(
         staff=staff,
         net=net,
         candidates=tuple(candidates),
+        cover_units=units,
+        required=required,
+        rest_chains=chains,
         previous=tuple(previous),
         lock_previous=lock_previous,
     )

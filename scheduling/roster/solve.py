@@ -20,11 +20,11 @@ from scheduling.errors import InfeasibleError, SchedulingError
 from scheduling.roster._greedy import greedy_roster
 from scheduling.roster._lp_bound import lp_objective_solution
 from scheduling.roster._search import LnsOptions, complete_hint, improve
-from scheduling.roster.breaks import PlacedShift, place_breaks
+from scheduling.roster.breaks import keep_previous_rests, polish_rests
 from scheduling.roster.explain import explain_agent
-from scheduling.roster.model import OBJ_SCALE, RosterVariables, build_model, previous_in_horizon
-from scheduling.roster.objective import objective_terms
-from scheduling.roster.problem import RosterProblem
+from scheduling.roster.model import OBJ_SCALE, build_model, solution_assignments
+from scheduling.roster.objective import objective_terms, on_phones
+from scheduling.roster.problem import Assignment, RosterProblem
 from scheduling.roster.records import Activity, RosterShift, RosterSolution
 
 
@@ -195,10 +195,10 @@ def solve(
     )
     allowed = None
     if restricted and greedy is not None:
-        allowed = support | {(k, c) for _, k, c in greedy.assignments}
+        allowed = support | {(key.cand, key.channel) for key in greedy.assignments}
     model, v = build_model(problem, allowed=allowed)
     if greedy is not None:
-        complete_hint(model, v, set(greedy.assignments))
+        complete_hint(model, v, list(greedy.assignments))
         if progress is not None:
             obj = float("nan") if greedy_obj is None else greedy_obj
             bound = float("nan") if lp_bound is None else lp_bound
@@ -239,7 +239,7 @@ def solve(
             f"no roster found within the time limit ({options.time_limit_s:g} s; solver status "
             f"{solver.status_name(status)}); allow more time"
         )
-    chosen = [key for key, var in v.x.items() if solver.value(var)]
+    chosen = polished(problem, solution_assignments(problem, v, solver.value))
     terms = objective_terms(problem, chosen)
     objective = terms.pop("total")
     bounds = [] if lp_bound is None else [lp_bound]
@@ -308,7 +308,7 @@ class _LnsTrack:
 def _solve_lns(
     problem: RosterProblem,
     options: SolverOptions,
-    start: tuple[tuple[int, int, str], ...],
+    start: tuple[Assignment, ...],
     t0: float,
     progress: ProgressFn | None,
     lp_future: Future[tuple[float | None, set[tuple[int, str]]]],
@@ -356,7 +356,7 @@ def _solve_lns(
     except FutureTimeout:
         bound = None
         notes.append("the LP bound was not ready within the time limit: gap unknown")
-    assignments = search.assignments()
+    assignments = polished(problem, search.assignments())
     terms = objective_terms(problem, assignments)
     objective = terms.pop("total")
     gap = None if bound is None else max(0.0, (objective - bound) / objective) if objective else 0.0
@@ -382,53 +382,38 @@ def _solve_lns(
     )
 
 
+def polished(problem: RosterProblem, assignments: list[Assignment]) -> list[Assignment]:
+    """``assignments`` with each shift's rests re-placed given everyone else's
+    (:func:`scheduling.roster.breaks.polish_rests`), and shifts unchanged from the previous
+    roster given back their rests where that costs nothing: never a higher objective."""
+    cov = on_phones(problem, assignments)
+    out = polish_rests(problem, assignments, cov, passes=3)
+    return keep_previous_rests(problem, out, cov)
+
+
 def shifts_from_assignments(
-    problem: RosterProblem,
-    assignments: list[tuple[int, int, str]] | tuple[tuple[int, int, str], ...],
+    problem: RosterProblem, assignments: list[Assignment] | tuple[Assignment, ...]
 ) -> list[RosterShift]:
-    """Turn ``(agent, candidate, channel)`` choices into shifts with breaks placed."""
-    _, prev = previous_in_horizon(problem)
-    placed = []
-    for key, (a, k, c) in enumerate(assignments):
-        cand = problem.candidates[k]
-        fixed = None
-        p = prev.get((problem.agents[a].agent_id, cand.day))
-        if (
-            p is not None
-            and p.channel == c
-            and problem.minute(p.start) == cand.start_min
-            and problem.minute(p.end) == cand.end_min
-            and p.rests
-        ):
-            fixed = tuple((kind, problem.minute(s), problem.minute(e)) for kind, s, e in p.rests)
-        placed.append(PlacedShift(key, c, cand.type_idx, cand.start_min, cand.end_min, fixed))
-    rests = place_breaks(problem.rules, placed, problem.net, problem.interval_min, passes=3)
+    """Turn chosen shifts (with their rests) into :class:`RosterShift` records."""
     out = []
-    for key, (a, k, c) in enumerate(assignments):
-        cand = problem.candidates[k]
-        acts = tuple(
-            Activity(kind, problem.timestamp(s), problem.timestamp(e))
-            for kind, s, e in rests.get(key, [])
-        )
+    for key in assignments:
+        cand = problem.candidates[key.cand]
+        acts = []
+        for slot, o in zip(problem.rests_of(key.cand), key.rests, strict=True):
+            start = problem.local_offset(key.cand, slot.offsets_min[o])
+            end = problem.local_offset(key.cand, slot.offsets_min[o] + slot.length_min)
+            acts.append(Activity(slot.kind, problem.timestamp(start), problem.timestamp(end)))
         out.append(
             RosterShift(
-                agent_id=problem.agents[a].agent_id,
+                agent_id=problem.agents[key.agent].agent_id,
                 date=problem.dates[cand.day],
-                channel=c,
+                channel=key.channel,
                 shift_type=problem.rules.shift_types[cand.type_idx].name,
                 start=problem.timestamp(cand.start_min),
                 end=problem.timestamp(cand.end_min),
                 paid_min=cand.paid_min,
-                rests=acts,
+                rests=tuple(sorted(acts, key=lambda r: r.start)),
             )
         )
     out.sort(key=lambda s: (s.agent_id, s.date))
     return out
-
-
-def extract_shifts(
-    problem: RosterProblem, v: RosterVariables, solver: cp_model.CpSolver
-) -> list[RosterShift]:
-    """The shifts set in the solver's best solution, with breaks placed."""
-    chosen = [key for key, var in v.x.items() if solver.value(var)]
-    return shifts_from_assignments(problem, chosen)

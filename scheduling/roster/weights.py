@@ -3,8 +3,9 @@
 With ``[weights] under_staffing_from = "service_level"`` in ``rules.toml``, the k-th missing
 agent in an interval costs in proportion to the contacts it leaves unanswered within the
 target time: ``volume x (SL(N - k + 1) - SL(N - k))`` from the channel's queue model
-(Erlang C, Erlang A or chat, :func:`scheduling.staffing.requirements.channel_metrics`), where
-``N`` is the agents the interval needs on the phones. So a missing agent costs more at a busy
+(Erlang C, Erlang A or chat, :func:`scheduling.staffing.requirements.fractional_metrics`),
+where ``N`` is the agents the interval needs on the phones, each present ``1 - shrinkage`` of
+the time (so the queue gets ``N (1 - shrinkage)``). So a missing agent costs more at a busy
 hour than at a quiet one, and more on a small queue (where one agent is a large share of the
 capacity) than on a large pool.
 
@@ -26,7 +27,7 @@ import pandas as pd
 
 from scheduling.errors import InputError
 from scheduling.roster.problem import RosterProblem
-from scheduling.staffing.requirements import channel_metrics
+from scheduling.staffing.requirements import fractional_metrics
 from scheduling.staffing.targets import Targets
 
 FLOOR = 0.2
@@ -82,16 +83,16 @@ def service_level_weights(
         if target.model not in QUEUE_MODELS:
             continue
         vol, aht = _demand(problem, requirements, c)
-        need = np.ceil(problem.net[c] - 1e-6).astype(int)
+        # heads needed on the phones; the queue gets them less the unscheduled shrinkage
+        need = np.ceil(problem.staff[c] - 1e-6).astype(int)
         live = (vol > 0) & (need > 0)
         if not live.any():
             continue
+        present = 1.0 - target.shrinkage
         sl = np.zeros((n_seg + 1, problem.n_intervals))  # sl[k]: with k agents missing
         for k in range(n_seg + 1):
             n = np.maximum(need - k, 0)
-            m = channel_metrics(
-                target, vol, aht, np.maximum(n, 1), interval_s=interval_s, compute_asa=False
-            )
+            m = fractional_metrics(target, vol, aht, np.maximum(n, 1) * present, interval_s)
             sl[k] = np.where(n > 0, np.nan_to_num(m.service_level, nan=0.0), 0.0)
         loss = vol * (sl[:-1] - sl[1:])  # contacts late because of the k-th missing agent
         loss = np.maximum(loss, 0.0).T  # (intervals, segments)

@@ -178,7 +178,10 @@ def evaluate_staffing(
     Parameters
     ----------
     scheduled
-        ``channel, interval_start, agents`` (agents on the channel, may be fractional).
+        ``channel, interval_start, agents``: rostered agents on the channel's phones (may be
+        fractional). The queue model gets ``agents x (1 - shrinkage)``: the channel's
+        ``shrinkage`` is the time off the phones that a roster does not schedule (absence,
+        sickness, unrostered meetings), so it is taken off what the roster puts there.
     demand
         A forecast or requirements frame (``channel, queue, interval_start, volume, aht_s``);
         the queues of a channel are pooled (queue ``all``). Its intervals are the
@@ -204,7 +207,8 @@ def evaluate_staffing(
         g = g.sort_values("interval_start").reset_index(drop=True)
         vol = g["volume"].to_numpy(dtype=np.float64)
         aht = g["aht_s"].to_numpy(dtype=np.float64)
-        ag = g["agents"].to_numpy(dtype=np.float64)
+        # rostered agents on the phones are absent the unscheduled shrinkage share of the time
+        ag = g["agents"].to_numpy(dtype=np.float64) * (1.0 - target.shrinkage)
         out = g[["channel", "queue", "interval_start", "volume", "aht_s", "agents"]].copy()
         if target.model == "deferred":
             assert target.respond_within_h is not None
@@ -325,7 +329,7 @@ def simulate_staffing(
         res = simulate_queue(
             g["volume"].to_numpy(dtype=np.float64),
             g["aht_s"].to_numpy(dtype=np.float64),
-            g["agents"].to_numpy(dtype=np.float64),
+            g["agents"].to_numpy(dtype=np.float64) * (1.0 - target.shrinkage),
             interval_min=interval_min,
             answer_within_s=target.answer_within_s,
             patience_s=patience,

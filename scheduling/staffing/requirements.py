@@ -8,9 +8,11 @@ together per channel and interval:
 ``channel, queue, interval_start, volume, aht_s, agents, staff, service_level, asa_s,
 occupancy, abandon_rate``
 
-``agents`` is a whole number on the channel; ``staff = agents / (1 - shrinkage)`` (two decimals)
-is what to schedule. Closed intervals need 0 agents; open ones at least ``min_staff``. For
-``deferred`` channels ``service_level`` is the share handled within ``respond_within_h`` and
+``agents`` is a whole number on the channel; ``staff = agents / (1 - shrinkage)`` (rounded up to
+two decimals, so that ``staff x (1 - shrinkage)`` never falls short of ``agents``) is what the
+roster must put on the phones: shrinkage is the time off the phones a roster does not schedule
+(absence, sickness, unrostered meetings), while lunch and breaks are rostered. Closed intervals
+need 0 agents; open ones at least ``min_staff``. For ``deferred`` channels ``service_level`` is the share handled within ``respond_within_h`` and
 ``asa_s`` the mean time to handle, seconds; ``abandon_rate`` is empty where not modelled.
 """
 
@@ -425,7 +427,9 @@ def compute_requirements(
                 if target.model != "erlang_c"
                 else np.where(show, 0.0, np.nan)
             )
-        out["staff"] = np.round(out["agents"].to_numpy() / (1.0 - target.shrinkage), 2)
+        out["staff"] = (
+            np.ceil(out["agents"].to_numpy() / (1.0 - target.shrinkage) * 100 - 1e-6) / 100
+        )
         parts.append(out)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in REQUIREMENT_COLUMNS})

@@ -15,10 +15,10 @@ from scheduling.roster._search import LnsOptions, Search, _Hood, improve
 from scheduling.roster.check import check_roster
 from scheduling.roster.io import roster_frame
 from scheduling.roster.objective import (
-    cover_tenths,
     coverage_cost,
     interval_costs,
     objective_terms,
+    on_phones,
 )
 from scheduling.roster.problem import RosterProblem, build_problem
 from scheduling.roster.rules import rules_from_dict
@@ -70,7 +70,7 @@ def instance(seed: int, n_agents: int = 8, days: int = 7) -> RosterProblem:
 def test_interval_costs_sum_to_the_coverage_cost() -> None:
     problem = instance(0)
     start = list(greedy_roster(problem).assignments)
-    cov = cover_tenths(problem, start)
+    cov = on_phones(problem, start)
     under, over = coverage_cost(problem, cov)
     costs = [u + o for u, o in interval_costs(problem, cov).values()]
     assert sum(int(v.sum()) for v in costs) == under + over
@@ -105,16 +105,16 @@ def test_day_neighbourhood_keeps_the_other_days() -> None:
     problem = instance(2)
     start = list(greedy_roster(problem).assignments)
     search = Search(problem, start, LnsOptions(seed=0), lambda: None)
-    agents = sorted({a for a, _, _ in start})[:5]
+    agents = sorted({key.agent for key in start})[:5]
     hood = _Hood("days", agents, frozenset({2, 3}))
     own = [key for a in agents for key in search.by_agent[a]]
-    own_cov = cover_tenths(problem, own)
+    own_cov = on_phones(problem, own)
     base = {c: search.cov[c] - own_cov[c] for c in problem.channels}
     new, _ = search._solve(hood, own, base, 2.0)
     if new is None:  # nothing better on those days: the roster is kept
         return
-    outside = {key for key in own if problem.candidates[key[1]].day not in (2, 3)}
-    assert outside == {key for key in new if problem.candidates[key[1]].day not in (2, 3)}
+    outside = {key for key in own if problem.candidates[key.cand].day not in (2, 3)}
+    assert outside == {key for key in new if problem.candidates[key.cand].day not in (2, 3)}
     # and the result is a better roster once applied
     old = search.objective_units
     assert search._apply(hood, own_cov, new) > 0
@@ -124,16 +124,16 @@ def test_day_neighbourhood_keeps_the_other_days() -> None:
 def test_restricted_neighbourhood_uses_only_the_support_and_own_shifts() -> None:
     problem = instance(3)
     start = list(greedy_roster(problem).assignments)
-    support = {(k, c) for k, c in {(k, c) for _, k, c in start}}
+    support = {(key.cand, key.channel) for key in start}
     search = Search(problem, start, LnsOptions(seed=0, free_share=0.0), lambda: support)
-    agents = sorted({a for a, _, _ in start})[:3]
+    agents = sorted({key.agent for key in start})[:3]
     hood = _Hood("agents", agents, None)
     own = [key for a in agents for key in search.by_agent[a]]
-    own_cov = cover_tenths(problem, own)
+    own_cov = on_phones(problem, own)
     base = {c: search.cov[c] - own_cov[c] for c in problem.channels}
     new, _ = search._solve(hood, own, base, 2.0)
     if new is not None:
-        assert {(k, c) for _, k, c in new} <= support
+        assert {(key.cand, key.channel) for key in new} <= support
 
 
 def test_solve_by_neighbourhood_search_is_checked_and_bounded() -> None:

@@ -24,7 +24,7 @@ from scheduling.roster.check import check_roster
 from scheduling.roster.io import coverage_figures, coverage_table, previous_shifts, roster_frame
 from scheduling.roster.model import build_model, cover_grain, coverage_weights, under_cost
 from scheduling.roster.objective import objective_terms
-from scheduling.roster.problem import COVER_UNITS, RosterProblem, build_problem
+from scheduling.roster.problem import Assignment, RosterProblem, build_problem
 from scheduling.roster.rules import RosterRules, rules_from_dict
 from scheduling.roster.solve import SolverOptions, configure_solver, solve
 
@@ -97,43 +97,71 @@ def demand_profile(seed: int) -> list[float]:
     return out
 
 
+def on_phones_from_rows(problem: RosterProblem, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Agents on the phones per channel and interval, counted from a roster frame's ``work``
+    rows alone (independent of the model's cover tables)."""
+    n, im = problem.n_intervals, problem.interval_min
+    out = {c: np.zeros(n) for c in problem.channels}
+    starts = [problem.timestamp(i * im) for i in range(n + 1)]
+    for rec in frame.to_dict("records"):
+        if rec["activity"] != "work":
+            continue
+        for i in range(n):
+            lo, hi = max(rec["start"], starts[i]), min(rec["end"], starts[i + 1])
+            if hi > lo:
+                out[rec["channel"]][i] += (hi - lo).total_seconds() / 60 / im
+    return out
+
+
 def brute_force(problem: RosterProblem) -> float:
-    """Optimal objective (points) by enumerating every roster the checker accepts."""
+    """Optimal objective (points) by enumerating every roster the checker accepts: every
+    shift, channel and lunch/break offset of every agent and day, costed from the roster rows
+    (agents on the phones) with the convex under-staffing and the over-staffing weights."""
     weights, w_over = coverage_weights(problem)
+    per = problem.interval_min / 60 * 100  # objective units per agent-interval and point
     options = []
     for a, ag in enumerate(problem.agents):
         for d in range(len(problem.dates)):
-            opts = [None] + [
-                (k, c)
-                for k, cand in enumerate(problem.candidates)
-                if cand.day == d
-                for c in ag.skills
-                if c in problem.channels
-            ]
-            options.append((a, opts))
+            opts: list[Assignment | None] = [None]
+            for k, cand in enumerate(problem.candidates):
+                if cand.day != d:
+                    continue
+                chain = problem.rests_of(k)
+                for rests in itertools.product(*(range(len(s.offsets_min)) for s in chain)):
+                    for c in ag.skills:
+                        if c in problem.channels:
+                            opts.append(Assignment(a, k, c, tuple(rests)))
+            options.append(opts)
     best = math.inf
-    for combo in itertools.product(*[o for _, o in options]):
-        chosen = [(a, kc[0], kc[1]) for (a, _), kc in zip(options, combo, strict=True) if kc]
-        cov = {c: np.zeros(problem.n_intervals, dtype=int) for c in problem.channels}
-        for _, k, c in chosen:
-            for i, u in problem.candidates[k].cover:
-                cov[c][i] += u
+    for combo in itertools.product(*options):
+        chosen = [key for key in combo if key is not None]
         frame = _frame(problem, chosen)
         if check_roster(frame, problem.agents, problem.rules, problem.dates):
             continue
+        cov = on_phones_from_rows(problem, frame)
         cost = 0.0
         for c in problem.channels:
-            req = np.ceil(problem.staff[c] * COVER_UNITS - 1e-6).astype(int)
-            for r, s, w_under in zip(req, cov[c], weights[c].tolist(), strict=True):
-                short = max(0, r - s)
-                for t in range(short):
-                    cost += w_under[min(t // COVER_UNITS, len(w_under) - 1)]
-                cost += w_over * max(0, s - r)
-        best = min(best, cost / 100)
+            w_agent = weights[c] * problem.cover_units / per  # points per agent-hour
+            for i, (need, have) in enumerate(zip(problem.staff[c], cov[c], strict=True)):
+                short = max(0.0, math.ceil(need * 10 - 1e-6) / 10 - have)
+                k = 0
+                while short > 1e-9:  # the k-th missing agent at its weight
+                    take = min(1.0, short) if k < w_agent.shape[1] - 1 else short
+                    cost += take * w_agent[i, min(k, w_agent.shape[1] - 1)] * per / 100
+                    short -= take
+                    k += 1
+                over = max(0.0, have - math.ceil(need * 10 - 1e-6) / 10)
+                cost += over * w_over * problem.cover_units / 100
+        cost += sum(
+            v
+            for name, v in objective_terms(problem, chosen).items()
+            if name not in ("under_staffing", "over_staffing", "total")
+        )
+        best = min(best, cost)
     return best
 
 
-def _frame(problem: RosterProblem, chosen: list[tuple[int, int, str]]) -> pd.DataFrame:
+def _frame(problem: RosterProblem, chosen: list[Assignment]) -> pd.DataFrame:
     from scheduling.roster.solve import shifts_from_assignments
 
     return roster_frame(shifts_from_assignments(problem, chosen))
@@ -163,7 +191,7 @@ def test_lp_bound_counts_whole_agents() -> None:
     demand = [0.0] * 48
     demand[16:24] = [0.5] * 8
     problem = build_problem(requirements(1, {"voice": demand}), [agent("A")], tiny_rules(), tz=TZ)
-    assert cover_grain(problem)[16] == COVER_UNITS
+    assert cover_grain(problem)[16] == problem.cover_units == 10
     assert lp_objective_bound(problem) == pytest.approx(4.0)
     sol = solve(problem, OPTS)
     assert sol.status == "optimal" and sol.objective == pytest.approx(4.0)
@@ -185,10 +213,11 @@ def test_lp_under_staffing_bound_uses_the_exact_requirement() -> None:
 
 def test_under_cost_is_convex_piecewise() -> None:
     w = [50, 100, 150]
-    assert under_cost(w, 0) == 0
-    assert under_cost(w, 4) == 200
-    assert under_cost(w, 12) == 10 * 50 + 2 * 100
-    assert under_cost(w, 35) == 10 * 50 + 10 * 100 + 15 * 150
+    assert under_cost(w, 0, 10) == 0
+    assert under_cost(w, 4, 10) == 200
+    assert under_cost(w, 12, 10) == 10 * 50 + 2 * 100
+    assert under_cost(w, 35, 10) == 10 * 50 + 10 * 100 + 15 * 150
+    assert under_cost(w, 35, 20) == 20 * 50 + 15 * 100
 
 
 def test_convex_penalty_spreads_shortage() -> None:
