@@ -12,8 +12,9 @@ occupancy, abandon_rate``
 two decimals, so that ``staff x (1 - shrinkage)`` never falls short of ``agents``) is what the
 roster must put on the phones: shrinkage is the time off the phones a roster does not schedule
 (absence, sickness, unrostered meetings), while lunch and breaks are rostered. Closed intervals
-need 0 agents; open ones at least ``min_staff``. For ``deferred`` channels ``service_level`` is the share handled within ``respond_within_h`` and
-``asa_s`` the mean time to handle, seconds; ``abandon_rate`` is empty where not modelled.
+need 0 agents; open ones at least ``min_staff``. For ``deferred`` channels ``service_level`` is
+the share handled within ``respond_within_h`` and ``asa_s`` the mean time to handle, seconds;
+``abandon_rate`` is empty where not modelled.
 """
 
 from __future__ import annotations
