@@ -130,6 +130,34 @@ def week_patterns(
     return out
 
 
+MAX_PAID_PATTERNS = 4000
+
+
+def paid_patterns(
+    problem: RosterProblem,
+    agent: Agent,
+    week: list[int],
+    day_sets: list[frozenset[int]],
+    day_paid: dict[int, set[int]],
+) -> list[tuple[int, ...]] | None:
+    """Per agent week, the paid minutes of each day (0 = off) that the contract allows: the
+    day sets of :func:`week_patterns` with a paid length per working day whose sum is within
+    the contract. A class of agents then mixes whole weeks, so no agent is given two short
+    shifts that another agent's long ones make up for. ``None`` when there would be more than
+    ``MAX_PAID_PATTERNS`` (the relaxation then keeps the day sets and the class's total hours).
+    """
+    lo, hi = _hours_range(problem, agent, week)
+    out: list[tuple[int, ...]] = []
+    for ds in day_sets:
+        choices = [sorted(day_paid[d]) if d in ds else [0] for d in week]
+        for combo in itertools.product(*choices):
+            if lo <= sum(combo) <= hi:
+                out.append(tuple(combo))
+                if len(out) > MAX_PAID_PATTERNS:
+                    return None
+    return out
+
+
 def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[int, int, str]], int]:
     """The aggregated relaxation. With ``objective`` it minimises the roster objective
     (objective units), otherwise the under-staffing (tenths of an agent-interval).
@@ -180,17 +208,41 @@ def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[in
                 nights = [(y, 1.0) for y, cand in ys if cand.night]
                 if nights:
                     lin.row(nights, -INF, n * rules.max_night_shifts_week)
-            pats = week_patterns(problem, agent, week, day_paid)
-            z = {p: lin.var(0, n) for p in pats}
+            day_sets = week_patterns(problem, agent, week, day_paid)
+            paid = paid_patterns(problem, agent, week, day_sets, day_paid)
+            if paid is not None:  # per agent: which days, and how long each day is paid
+                zp = {q: lin.var(0, n) for q in paid}
+                lin.row([(v, 1.0) for v in zp.values()], n, n)
+                for d in week:
+                    for minutes in sorted(day_paid.get(d, ())):
+                        lin.row(
+                            [(y, 1.0) for y, cand in per_day.get(d, []) if cand.paid_min == minutes]
+                            + [(v, -1.0) for q, v in zp.items() if q[week.index(d)] == minutes],
+                            0,
+                            0,
+                        )
+                # the day sets as sums of the paid patterns (for rest cuts and weekends)
+                z = {}
+                for ds in day_sets:
+                    v = lin.var(0, n)
+                    members_ = [
+                        zv
+                        for q, zv in zp.items()
+                        if frozenset(week[j] for j, m in enumerate(q) if m) == ds
+                    ]
+                    lin.row([(v, 1.0)] + [(zv, -1.0) for zv in members_], 0, 0)
+                    z[ds] = v
+            else:
+                z = {p: lin.var(0, n) for p in day_sets}
+                lin.row([(v, 1.0) for v in z.values()], n, n)
+                for d in week:
+                    lin.row(
+                        [(y, 1.0) for y, _ in per_day.get(d, [])]
+                        + [(v, -1.0) for p, v in z.items() if d in p],
+                        0,
+                        0,
+                    )
             empties.append(z.get(frozenset()))
-            lin.row([(v, 1.0) for v in z.values()], n, n)
-            for d in week:
-                lin.row(
-                    [(y, 1.0) for y, _ in per_day.get(d, [])]
-                    + [(v, -1.0) for p, v in z.items() if d in p],
-                    0,
-                    0,
-                )
             if w_weekend:
                 wk = [d for d in week if problem.dates[d].weekday() in rules.weekend_days]
                 if len(wk) >= 2:

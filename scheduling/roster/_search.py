@@ -10,7 +10,14 @@ coverage plus per-agent terms, so a better small model is a better roster. Neigh
 - ``focus``: the same, drawn around one badly covered interval: half of them working that
   day, half off it, so shifts and days off can move towards the gap;
 - ``days``: many agents sharing a skill on one or two days (their other days fixed), which
-  reshapes a whole day's shift starts at once.
+  reshapes a whole day's shift starts at once;
+- ``rests``: every shift of one day kept, their lunches and breaks placed again together
+  (the model's exact rest counts), which staggers rests across the whole day.
+
+In the shift-moving kinds each candidate shift takes the rests that cost least against the
+fixed agents' coverage (a small, fast model); the ``rests`` kind and the final polish
+(:func:`scheduling.roster.breaks.polish_rests`) then place rests exactly, and every result is
+re-evaluated with its actual rests before it is kept.
 
 Once the LP relaxation is solved, neighbourhoods only get its shifts plus their current ones
 (small models that solve fast); a ``free_share`` of the whole-week ones get every shift, so
@@ -33,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduling.roster.breaks import RestPlacer
 from scheduling.roster.model import RosterVariables, build_model, solution_assignments
 from scheduling.roster.objective import (
     agent_cost,
@@ -42,7 +50,7 @@ from scheduling.roster.objective import (
 )
 from scheduling.roster.problem import Assignment, RosterProblem
 
-KINDS = ("agents", "focus", "days")
+KINDS = ("agents", "focus", "days", "rests")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,34 +93,39 @@ def complete_hint(
     or ``None`` when the fixed shifts break a hard rule of the model.
     """
     fixed = model.clone()
+    variables = fixed.proto.variables
+
+    def pin(var: cp_model.IntVar, value: int) -> None:
+        domain = variables[var.index].domain  # fixed in the clone's proto: cheap
+        if len(domain) == 2:
+            domain[0] = domain[1] = value
+        else:  # a domain with holes
+            fixed.add(fixed.get_int_var_from_proto_index(var.index) == value)
+
     on = {key.shift for key in chosen}
     for key, var in v.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (1 if key in on else 0))
-    counts: dict[tuple[int, str], list[list[int]]] = {}
+        pin(var, 1 if key in on else 0)
+    counts: dict[tuple[int, str], list[list[int]]] = {
+        kc: [[0] * len(opts) for opts in per_rest] for kc, per_rest in v.rests.items()
+    }
     for key in chosen:
-        per_rest = v.rests.get((key.cand, key.channel))
-        if per_rest is None:
-            continue
-        got = counts.setdefault((key.cand, key.channel), [[0] * len(opts) for opts in per_rest])
-        for j, o in enumerate(key.rests):
-            if len(per_rest[j]) > 1:
+        got = counts.get((key.cand, key.channel))
+        if got is not None:
+            for j, o in enumerate(key.rests):
                 got[j][o] += 1
     for kc, per_rest in v.rests.items():
-        got = counts.get(kc)
         for j, opts in enumerate(per_rest):
-            if len(opts) == 1:
-                continue
-            for o, var in enumerate(opts):
-                target = got[j][o] if got is not None else 0
-                fixed.add(fixed.get_int_var_from_proto_index(var.index) == target)
+            if len(opts) > 1:
+                for o, var in enumerate(opts):
+                    pin(var, counts[kc][j][o])  # type: ignore[arg-type]
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 30.0
     if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = solver.response_proto.solution
-    for i in range(len(model.proto.variables)):
-        model.add_hint(model.get_int_var_from_proto_index(i), values[i])
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(model.proto.variables)))
+    hint.values.extend(solver.response_proto.solution)
     return float(solver.objective_value)
 
 
@@ -138,6 +151,7 @@ class Search:
         for key in start:
             self.by_agent[key.agent].append(key)
         self.cov = on_phones(problem, start)
+        self.placer = RestPlacer(problem, self.cov)
         self.agent_costs = [
             sum(agent_cost(problem, a, self.by_agent[a]).values()) for a in range(n)
         ]
@@ -151,6 +165,7 @@ class Search:
             "agents": min(3, options.max_agents),
             "focus": min(4, options.max_agents),
             "days": min(12, options.max_day_agents),
+            "rests": 0,  # every agent working the day
         }
         self.stall = dict.fromkeys(KINDS, 0)
         self.rate = dict.fromkeys(KINDS, 1.0)
@@ -199,7 +214,7 @@ class Search:
     def pick(self) -> _Hood | None:
         """A neighbourhood of agents not busy in another thread (call under the lock)."""
         hood = self._pick()
-        if hood is not None and hood.kind != "days":
+        if hood is not None and hood.kind in ("agents", "focus"):
             hood.restricted = self.rng.random() >= self.options.free_share
         return hood
 
@@ -230,6 +245,13 @@ class Search:
             rest = on[half:] + off[k - half :]
             agents += rest[: k - len(agents)]
             return _Hood(kind, sorted(agents), None)
+        if kind == "rests":
+            working = [
+                a
+                for a in range(len(self.problem.agents))
+                if a not in self.busy and self._works(a, d)
+            ]
+            return _Hood(kind, working, frozenset({d})) if working else None
         days = {d}
         if len(self.problem.dates) > 1 and self.rng.random() < 0.5:
             days.add(d + 1 if d + 1 < len(self.problem.dates) else d - 1)
@@ -244,7 +266,12 @@ class Search:
             if hood is None:
                 return False
             self.busy.update(hood.agents)
-            own = [key for a in hood.agents for key in self.by_agent[a]]
+            own = [
+                key
+                for a in hood.agents
+                for key in self.by_agent[a]
+                if hood.kind != "rests" or self.problem.candidates[key.cand].day in hood.days
+            ]
             own_cov = on_phones(self.problem, own)
             base = {c: self.cov[c] - own_cov[c] for c in self.problem.channels}
         t0 = time.perf_counter()
@@ -254,7 +281,7 @@ class Search:
             elapsed = time.perf_counter() - t0
         with self.lock:
             self.busy.difference_update(hood.agents)
-            gain = 0 if new is None else self._apply(hood, own_cov, new)
+            gain = 0 if new is None else self._apply(hood, own, own_cov, new)
             self._adapt(hood.kind, status, gain, elapsed)
         return True
 
@@ -267,22 +294,39 @@ class Search:
     ) -> tuple[list[Assignment] | None, cp_model.CpSolverStatus]:
         problem = self.problem
         own_set = {key.shift for key in own}
-        support = self.support() if hood.restricted else None
-        allowed = None if not support else support | {(key.cand, key.channel) for key in own}
-        keep = None
-        days = hood.days
-        if days is not None:
-
-            def keep(a: int, k: int, c: str) -> bool:
-                return problem.candidates[k].day in days or (a, k, c) in own_set
-
-        model, v = build_model(
-            problem, agents=hood.agents, base_cover=base, allowed=allowed, keep=keep
-        )
-        if days is not None:
+        if hood.kind == "rests":  # the shifts stay; their rests are placed again, exactly
+            model, v = build_model(
+                problem,
+                agents=hood.agents,
+                base_cover=base,
+                keep=lambda a, k, c: (a, k, c) in own_set,
+                rests_only=True,
+            )
             for key in own:
-                if problem.candidates[key.cand].day not in days:
-                    model.add(v.x[key.shift] == 1)
+                model.add(v.x[key.shift] == 1)
+        else:
+            support = self.support() if hood.restricted else None
+            allowed = None if not support else support | {(key.cand, key.channel) for key in own}
+            keep = None
+            days = hood.days
+            if days is not None:
+
+                def keep(a: int, k: int, c: str) -> bool:
+                    return problem.candidates[k].day in days or (a, k, c) in own_set
+
+            placer = self.placer.with_cover(base)
+            model, v = build_model(
+                problem,
+                agents=hood.agents,
+                base_cover=base,
+                allowed=allowed,
+                keep=keep,
+                rest_choice=placer.best,
+            )
+            if days is not None:
+                for key in own:
+                    if problem.candidates[key.cand].day not in days:
+                        model.add(v.x[key.shift] == 1)
         hinted = complete_hint(model, v, own)
         if hinted is None:
             return None, cp_model.UNKNOWN
@@ -297,13 +341,23 @@ class Search:
             return None, status
         return solution_assignments(problem, v, solver.value), status
 
-    def _apply(self, hood: _Hood, own_cov: dict[str, np.ndarray], new: list[Assignment]) -> int:
+    def _apply(
+        self,
+        hood: _Hood,
+        own: list[Assignment],
+        own_cov: dict[str, np.ndarray],
+        new: list[Assignment],
+    ) -> int:
         """Re-evaluate exactly against the current roster; apply when better (under the lock).
 
-        ``own_cov`` is the coverage of the neighbourhood's agents when it was chosen (their
-        shifts cannot have changed since: they were busy)."""
+        ``own`` are the neighbourhood's shifts when it was chosen and ``own_cov`` their
+        coverage (they cannot have changed since: their agents were busy); ``new`` replaces
+        them, the agents' other shifts stay."""
         problem = self.problem
-        new_by: dict[int, list[Assignment]] = {a: [] for a in hood.agents}
+        mine = set(own)
+        new_by: dict[int, list[Assignment]] = {
+            a: [key for key in self.by_agent[a] if key not in mine] for a in hood.agents
+        }
         for key in new:
             new_by[key.agent].append(key)
         new_cov = on_phones(problem, new)
@@ -325,23 +379,30 @@ class Search:
 
     def _adapt(self, kind: str, status: cp_model.CpSolverStatus, gain: int, elapsed: float) -> None:
         self.stats.tried[kind] += 1
-        limit = self.options.max_day_agents if kind == "days" else self.options.max_agents
         if gain > 0:
             self.stats.kept[kind] += 1
-            self.stall[kind] = 0
-        elif status == cp_model.OPTIMAL:
-            self.stall[kind] += 1
-            if self.stall[kind] >= 3:
-                self.size[kind] = min(limit, self.size[kind] + (4 if kind == "days" else 1))
-                self.stall[kind] = 0
-        if status == cp_model.FEASIBLE:  # the step's time limit, not the optimum, stopped it
-            low = self.options.min_agents
-            self.size[kind] = max(low, self.size[kind] - (4 if kind == "days" else 1))
+        if kind != "rests":  # a rests step takes every agent of its day: no size to adapt
+            self._resize(kind, status, gain)
         # gain per second, smoothed; a floor keeps every kind in play
         self.rate[kind] = 0.8 * self.rate[kind] + 0.2 * (gain / max(elapsed, 1e-3))
         floor = 0.05 * max(self.rate.values()) + 1e-6
         for k in KINDS:
             self.rate[k] = max(self.rate[k], floor)
+
+    def _resize(self, kind: str, status: cp_model.CpSolverStatus, gain: int) -> None:
+        """Grow a kind's neighbourhoods while they solve to optimality without gain; shrink
+        them when the step's time limit stops them."""
+        limit = self.options.max_day_agents if kind == "days" else self.options.max_agents
+        step = 4 if kind == "days" else 1
+        if gain > 0:
+            self.stall[kind] = 0
+        elif status == cp_model.OPTIMAL:
+            self.stall[kind] += 1
+            if self.stall[kind] >= 3:
+                self.size[kind] = min(limit, self.size[kind] + step)
+                self.stall[kind] = 0
+        if status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+            self.size[kind] = max(self.options.min_agents, self.size[kind] - step)
 
 
 def improve(

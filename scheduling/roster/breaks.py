@@ -68,6 +68,14 @@ class RestPlacer:
         }
         self._cache: dict[int, _Options] = {}
 
+    def with_cover(self, cov: dict[str, np.ndarray]) -> RestPlacer:
+        """A placer against another coverage, sharing this one's tables (cheap)."""
+        other = object.__new__(RestPlacer)
+        other.problem, other.cov = self.problem, cov
+        other.weights, other.w_over = self.weights, self.w_over
+        other._combos, other._cache = self._combos, self._cache
+        return other
+
     def options(self, k: int) -> _Options:
         """Rest combinations of candidate ``k`` and their cover units (cached)."""
         opt = self._cache.get(k)

@@ -70,8 +70,9 @@ class RosterVariables:
     ``work[(a, d)]``: agent ``a`` works on day ``d``. ``options[(a, d)]``: the ``(k, c)`` keys of
     that agent-day. ``rests[(k, c)][j][o]``: how many of the agents on shift ``(k, c)`` take
     rest period ``j`` at its ``o``-th offset (a variable, or the shift's head count when the
-    rest has one offset). ``assumptions[(agent_id, rule)]``: the literal that switches a hard
-    rule on (only when built with ``explain=True``).
+    rest has one offset); ``choice[(k, c)]``: the rests a shift takes when they are given
+    rather than decided (``rest_choice``). ``assumptions[(agent_id, rule)]``: the literal that
+    switches a hard rule on (only when built with ``explain=True``).
     """
 
     agents: tuple[int, ...]
@@ -79,6 +80,7 @@ class RosterVariables:
     work: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     options: dict[tuple[int, int], list[tuple[int, str]]] = field(default_factory=dict)
     rests: dict[tuple[int, str], list[list[cp_model.LinearExprT]]] = field(default_factory=dict)
+    choice: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
     under: dict[tuple[str, int], list[cp_model.IntVar]] = field(default_factory=dict)
     over: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     assumptions: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
@@ -127,7 +129,8 @@ def build_model(
     base_cover: dict[str, np.ndarray] | None = None,
     allowed: set[tuple[int, str]] | None = None,
     keep: Callable[[int, int, str], bool] | None = None,
-    fixed_rests: dict[tuple[int, str], list[tuple[int, ...]]] | None = None,
+    rest_choice: Callable[[int, str], tuple[int, ...]] | None = None,
+    rests_only: bool = False,
 ) -> tuple[cp_model.CpModel, RosterVariables]:
     """Build the CP-SAT model of ``problem``.
 
@@ -154,9 +157,13 @@ def build_model(
         Guard every hard rule of every agent with an assumption literal (for
         :mod:`scheduling.roster.explain`) and keep shifts that time off or earliest/latest
         times forbid, so that those rules can be switched off too.
-    fixed_rests
-        Rest choices (option index per rest period) that some agents on a shift must keep
-        (locked shifts of a previous roster): the counts include them.
+    rest_choice
+        When given, every shift ``(k, c)`` takes the rests ``rest_choice(k, c)`` (an option per
+        rest period) instead of rest variables: a smaller model that a neighbourhood of the
+        search solves fast (the rests are re-placed exactly afterwards).
+    rests_only
+        Only the shift variables, the rest placement and the coverage goals: for a
+        neighbourhood whose shifts are all fixed, where only lunch and breaks move.
 
     Returns
     -------
@@ -169,22 +176,26 @@ def build_model(
     guard = _Guard(model, v, explain)
     add_shift_variables(model, problem, v, guard, allowed, keep)
     add_one_shift_per_day(model, problem, v)
-    add_contract_hours(model, problem, v, guard)
-    add_working_days(model, problem, v, guard)
-    add_consecutive_days_off(model, problem, v, guard)
-    add_min_rest(model, problem, v, guard)
-    add_max_consecutive_days(model, problem, v, guard)
-    add_night_limit(model, problem, v, guard)
-    add_locks(model, problem, v, guard)
+    if rest_choice is not None:
+        v.choice = {kc: rest_choice(*kc) for kc in v.by_shift()}
     terms: list[Term] = []
+    if not rests_only:
+        add_contract_hours(model, problem, v, guard)
+        add_working_days(model, problem, v, guard)
+        add_consecutive_days_off(model, problem, v, guard)
+        add_min_rest(model, problem, v, guard)
+        add_max_consecutive_days(model, problem, v, guard)
+        add_night_limit(model, problem, v, guard)
+        add_locks(model, problem, v, guard)
     if coverage:
-        add_rest_placement(model, problem, v, fixed_rests)
+        add_rest_placement(model, problem, v)
         terms += add_coverage(model, problem, v, base_cover)
-    terms += add_paid_hours(model, problem, v)
-    terms += add_preferences(model, problem, v)
-    terms += add_fairness(model, problem, v)
-    terms += add_start_stability(model, problem, v)
-    terms += add_changes(model, problem, v)
+    if not rests_only:
+        terms += add_paid_hours(model, problem, v)
+        terms += add_preferences(model, problem, v)
+        terms += add_fairness(model, problem, v)
+        terms += add_start_stability(model, problem, v)
+        terms += add_changes(model, problem, v)
     v.terms = terms
     if terms:
         model.minimize(sum(expr for _, expr in terms))
@@ -451,12 +462,7 @@ def add_locks(
             _enforce(model.add(v.x[(a, opt[0], opt[1])] == 1), lits)
 
 
-def add_rest_placement(
-    model: cp_model.CpModel,
-    problem: RosterProblem,
-    v: RosterVariables,
-    fixed_rests: dict[tuple[int, str], list[tuple[int, ...]]] | None = None,
-) -> None:
+def add_rest_placement(model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables) -> None:
     """Lunch and breaks as decisions: per shift ``(k, c)`` and rest period ``j``, the counts of
     agents taking it at each offset sum to the agents on the shift; and for consecutive rest
     periods ``p`` then ``q`` (``q`` at least ``d`` minutes after ``p``), for every offset ``y``
@@ -465,19 +471,17 @@ def add_rest_placement(
     into whole per-agent combinations (sort both, pair in order; :func:`split_rests`)."""
     for (k, c), vs in v.by_shift().items():
         chain = problem.rests_of(k)
-        if not chain:
+        if not chain or (k, c) in v.choice:
             continue
         heads = cp_model.LinearExpr.sum(vs)
-        fixed = (fixed_rests or {}).get((k, c), [])
         per_rest: list[list[cp_model.LinearExprT]] = []
         for j, slot in enumerate(chain):
             offs = slot.offsets_min
             if len(offs) == 1:
                 per_rest.append([heads])
                 continue
-            low = [sum(1 for f in fixed if f[j] == o) for o in range(len(offs))]
             counts = [
-                model.new_int_var(low[o], len(vs), f"rest[{k},{c},{j},{offs[o]}]")
+                model.new_int_var(0, len(vs), f"rest[{k},{c},{j},{offs[o]}]")
                 for o in range(len(offs))
             ]
             model.add(cp_model.LinearExpr.sum(counts) == heads)
@@ -543,6 +547,8 @@ def solution_assignments(
         per_rest = v.rests.get((k, c))
         if not problem.rests_of(k):
             combos: list[tuple[int, ...]] = [()] * len(agents)
+        elif (k, c) in v.choice:
+            combos = [v.choice[(k, c)]] * len(agents)
         elif per_rest is None:  # rests not modelled (no coverage goals): the earliest ones
             combos = [first_rests(problem, k)] * len(agents)
         else:
@@ -590,9 +596,10 @@ def coverage_terms(
     for (_a, k, c), var in v.x.items():
         cand = problem.candidates[k]
         units = dict(cand.cover)
+        given = v.choice.get((k, c))
         for j, slot in enumerate(problem.rests_of(k)):
-            if len(slot.offsets_min) == 1:
-                for i, u in cand.rest_cover[j][0]:
+            if given is not None or len(slot.offsets_min) == 1:
+                for i, u in cand.rest_cover[j][given[j] if given is not None else 0]:
                     units[i] -= u
         for i, u in units.items():
             if u:
@@ -680,15 +687,7 @@ def cover_grain(problem: RosterProblem) -> list[int]:
     """Per interval, the gcd of the cover units of every candidate shift and rest period: the
     on-the-phones coverage of any roster is a multiple of it (a whole agent for grid-aligned
     shifts and rests)."""
-    grain = [0] * problem.n_intervals
-    for cand in problem.candidates:
-        for i, units in cand.cover:
-            grain[i] = math.gcd(grain[i], units)
-        for options in cand.rest_cover:
-            for cover in options:
-                for i, units in cover:
-                    grain[i] = math.gcd(grain[i], units)
-    return [g or problem.cover_units for g in grain]
+    return list(problem.grain)
 
 
 def _lattice_coverage(

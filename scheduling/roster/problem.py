@@ -108,10 +108,12 @@ class RosterProblem:
     phones (the requirement's ``staff``: grossed up for unscheduled shrinkage), and
     ``required`` the same in whole cover units (rounded up), which every cost counts against.
     ``net`` is the requirement's ``agents`` (what the queue model needs after shrinkage), kept
-    for reports. ``rest_chains[t]`` are shift type ``t``'s rest periods in placement order.
-    ``under_weights`` optionally maps a channel to an (intervals x segments) array of
-    under-staffing weights (points per agent-hour of the k-th missing agent) replacing the
-    rules' single list in those intervals (see :mod:`scheduling.roster.weights`).
+    for reports. ``grain[i]``: on-the-phones coverage of interval ``i`` moves in multiples of
+    it (the gcd of every shift's and rest's cover units there). ``rest_chains[t]`` are shift
+    type ``t``'s rest periods in placement order. ``under_weights`` optionally maps a channel
+    to an (intervals x segments) array of under-staffing weights (points per agent-hour of the
+    k-th missing agent) replacing the rules' single list in those intervals (see
+    :mod:`scheduling.roster.weights`).
     """
 
     agents: tuple[Agent, ...]
@@ -126,6 +128,7 @@ class RosterProblem:
     candidates: tuple[Candidate, ...]
     cover_units: int = REQUIREMENT_UNITS
     required: dict[str, np.ndarray] = field(default_factory=dict)
+    grain: tuple[int, ...] = ()
     rest_chains: tuple[tuple[RestSlot, ...], ...] = ()
     previous: tuple[PreviousShift, ...] = ()
     lock_previous: bool = False
@@ -271,6 +274,19 @@ def _cover(s: int, e: int, interval_min: int, n: int, units: int) -> Cover:
     return tuple(out)
 
 
+def _grain(candidates: list[Candidate], n: int, units: int) -> tuple[int, ...]:
+    """Per interval, the gcd of the cover units of every candidate and rest period there."""
+    grain = [0] * n
+    for cand in candidates:
+        for i, u in cand.cover:
+            grain[i] = math.gcd(grain[i], u)
+        for options in cand.rest_cover:
+            for cover in options:
+                for i, u in cover:
+                    grain[i] = math.gcd(grain[i], u)
+    return tuple(g or units for g in grain)
+
+
 def local_minute(origin: pd.Timestamp, tz: str, date: dt.date, minute_of_day: int) -> int:
     """Absolute minutes from ``origin`` to wall-clock ``minute_of_day`` on ``date``.
 
@@ -372,18 +388,26 @@ def build_problem(
 
     units = _cover_units(rules, interval_min)
     chains = tuple(rest_chain(rules, st) for st in rules.shift_types)
+    cache: dict[tuple[dt.date, int], int] = {}
+
+    def at(date: dt.date, minute_of_day: int) -> int:
+        key = (date, minute_of_day)
+        if key not in cache:
+            cache[key] = local_minute(origin, tz, date, minute_of_day)
+        return cache[key]
+
     required = {c: np.ceil(staff[c] * units - 1e-6).astype(np.int64) for c in channels}
     candidates: list[Candidate] = []
     for d, date in enumerate(dates):
         for ti, st in enumerate(rules.shift_types):
             for tod in st.start_times():
-                s = local_minute(origin, tz, date, tod)
-                e = local_minute(origin, tz, date, tod + st.length_min)
+                s = at(date, tod)
+                e = at(date, tod + st.length_min)
                 rest_cover = tuple(
                     tuple(
                         _cover(
-                            local_minute(origin, tz, date, tod + o),
-                            local_minute(origin, tz, date, tod + o + slot.length_min),
+                            at(date, tod + o),
+                            at(date, tod + o + slot.length_min),
                             interval_min,
                             n,
                             units,
@@ -424,6 +448,7 @@ def build_problem(
         candidates=tuple(candidates),
         cover_units=units,
         required=required,
+        grain=_grain(candidates, n, units),
         rest_chains=chains,
         previous=tuple(previous),
         lock_previous=lock_previous,
