@@ -1,7 +1,11 @@
 """The small shared kernel of contact-wfm: what :mod:`forecasting` and :mod:`scheduling` both need.
 
-It imports neither library (a test checks), so the two libraries can share one vocabulary without
-importing each other.
+It imports neither library (a test checks), so the two libraries share one vocabulary without
+importing each other:
+
+- :mod:`wfmcore.defaults`: the default time zone and holiday country, weekdays, minutes per day;
+- :mod:`wfmcore.errors`: the error base (:class:`WfmError`, :class:`InputError`,
+  :class:`ConfigError`) that each library's error tree extends.
 """
 
 from wfmcore.defaults import (
@@ -11,11 +15,19 @@ from wfmcore.defaults import (
     MINUTES_PER_WEEK,
     WEEKDAYS,
 )
+from wfmcore.errors import (
+    ConfigError,
+    InputError,
+    WfmError,
+)
 
 __all__ = [
+    "ConfigError",
     "DEFAULT_COUNTRY",
     "DEFAULT_TZ",
+    "InputError",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
     "WEEKDAYS",
+    "WfmError",
 ]
