@@ -5,7 +5,8 @@ importing each other:
 
 - :mod:`wfmcore.defaults`: the default time zone and holiday country, weekdays, minutes per day;
 - :mod:`wfmcore.errors`: the error base (:class:`WfmError`, :class:`InputError`,
-  :class:`ConfigError`) that each library's error tree extends.
+  :class:`ConfigError`) that each library's error tree extends;
+- :mod:`wfmcore.parse`: times of day, time zones, and the column parsers of the CSV readers.
 """
 
 from wfmcore.defaults import (
@@ -20,6 +21,18 @@ from wfmcore.errors import (
     InputError,
     WfmError,
 )
+from wfmcore.parse import (
+    check_tz,
+    first_bad,
+    format_hhmm,
+    more,
+    parse_hhmm,
+    parse_numbers,
+    parse_text,
+    parse_timestamps,
+    read_csv_checked,
+    to_datetimes,
+)
 
 __all__ = [
     "ConfigError",
@@ -30,4 +43,14 @@ __all__ = [
     "MINUTES_PER_WEEK",
     "WEEKDAYS",
     "WfmError",
+    "check_tz",
+    "first_bad",
+    "format_hhmm",
+    "more",
+    "parse_hhmm",
+    "parse_numbers",
+    "parse_text",
+    "parse_timestamps",
+    "read_csv_checked",
+    "to_datetimes",
 ]

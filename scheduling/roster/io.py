@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 from scheduling.errors import InputError
 from scheduling.roster.problem import PreviousShift, RosterProblem
 from scheduling.roster.records import RosterShift, RosterSolution
+from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 ROSTER_COLUMNS = ("agent_id", "date", "activity", "channel", "start", "end")
 ACTIVITIES = ("work", "break", "lunch")
@@ -32,30 +32,36 @@ def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
     ``agents`` (net, used to stagger breaks) defaults to ``staff``.
     """
     f = str(path)
-    frame = read_csv_checked(path, ["channel", "interval_start", "staff"])
+    frame = read_csv_checked(path, ["channel", "interval_start", "staff"], error=InputError)
     if frame.empty:
         raise InputError("no rows", file=f)
     out = pd.DataFrame(
         {
-            "channel": parse_text(frame["channel"], file=f, column="channel"),
-            "queue": parse_text(frame["queue"], file=f, column="queue", default="all")
+            "channel": parse_text(frame["channel"], file=f, column="channel", error=InputError),
+            "queue": parse_text(
+                frame["queue"], file=f, column="queue", default="all", error=InputError
+            )
             if "queue" in frame.columns
             else "all",
-            "interval_start": parse_timestamps(frame["interval_start"], tz=tz, file=f),
-            "staff": parse_numbers(frame["staff"], file=f, column="staff", min_value=0),
+            "interval_start": parse_timestamps(
+                frame["interval_start"], tz=tz, file=f, error=InputError
+            ),
+            "staff": parse_numbers(
+                frame["staff"], file=f, column="staff", min_value=0, error=InputError
+            ),
         }
     )
     if "agents" in frame.columns:
         net = parse_numbers(
-            frame["agents"], file=f, column="agents", min_value=0, allow_missing=True
+            frame["agents"], file=f, column="agents", min_value=0, required=False, error=InputError
         )
-        out["agents"] = net.fillna(out["staff"])
+        out["agents"] = np.where(np.isnan(net), out["staff"], net)
     else:
         out["agents"] = out["staff"]
     for col in ("volume", "aht_s"):
         if col in frame.columns:
             out[col] = parse_numbers(
-                frame[col], file=f, column=col, min_value=0, allow_missing=True
+                frame[col], file=f, column=col, min_value=0, required=False, error=InputError
             )
     return out
 
@@ -63,11 +69,11 @@ def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
 def read_roster(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
     """Read and validate a roster CSV (see module docstring); rows keep their file ``row``."""
     f = str(path)
-    frame = read_csv_checked(path, ROSTER_COLUMNS).fillna("")
+    frame = read_csv_checked(path, ROSTER_COLUMNS, error=InputError).fillna("")
     if frame.empty:
         return pd.DataFrame(columns=[*ROSTER_COLUMNS, "row"])
-    starts = parse_timestamps(frame["start"], tz=tz, file=f, column="start")
-    ends = parse_timestamps(frame["end"], tz=tz, file=f, column="end")
+    starts = parse_timestamps(frame["start"], tz=tz, file=f, column="start", error=InputError)
+    ends = parse_timestamps(frame["end"], tz=tz, file=f, column="end", error=InputError)
     recs = []
     for pos, rec in enumerate(frame.to_dict("records")):
         row = pos + 2

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from scheduling.errors import RulesError
-from scheduling.roster.agents import WEEKDAYS, parse_hhmm
+from scheduling.roster.agents import WEEKDAYS
+from wfmcore.parse import parse_hhmm
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 from scheduling.errors import InputError
 from scheduling.roster.io import read_roster
 from scheduling.staffing.deferred import steady_state_backlog
 from scheduling.staffing.requirements import demand_frame, fractional_metrics
 from scheduling.staffing.simulation import mean_ci, simulate_queue
 from scheduling.staffing.targets import Targets
+from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 EVALUATION_COLUMNS = [
     "channel",
@@ -59,17 +59,21 @@ def read_schedule(path: str | Path, tz: str = "Asia/Dubai") -> tuple[str, pd.Dat
         :func:`scheduling.roster.io.read_roster`.
     """
     name = str(path)
-    head = read_csv_checked(path, [])
+    head = read_csv_checked(path, [], error=InputError)
     if {"agent_id", "activity"} <= set(head.columns):
         return "roster", read_roster(path, tz)
-    raw = read_csv_checked(path, ["channel", "interval_start", "agents"])
+    raw = read_csv_checked(path, ["channel", "interval_start", "agents"], error=InputError)
     frame = pd.DataFrame(
         {
-            "channel": parse_text(raw["channel"], file=name, column="channel"),
-            "interval_start": parse_timestamps(
-                raw["interval_start"], tz=tz, file=name, column="interval_start"
+            "channel": parse_text(
+                raw["channel"], file=name, column="channel", what="a channel name", error=InputError
             ),
-            "agents": parse_numbers(raw["agents"], file=name, column="agents", min_value=0),
+            "interval_start": parse_timestamps(
+                raw["interval_start"], tz=tz, file=name, column="interval_start", error=InputError
+            ),
+            "agents": parse_numbers(
+                raw["agents"], file=name, column="agents", min_value=0, error=InputError
+            ),
         }
     )
     return "counts", frame

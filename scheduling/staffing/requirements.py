@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 from scheduling.errors import InputError, TargetsError
 from scheduling.staffing.chat import chat_metrics
 from scheduling.staffing.deferred import deferred_staffing
 from scheduling.staffing.erlang import QueueMetrics, erlang_c
 from scheduling.staffing.erlang_a import erlang_a
 from scheduling.staffing.targets import ChannelTargets, Targets
+from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 REQUIREMENT_COLUMNS = [
     "channel",
@@ -71,20 +71,26 @@ def read_forecast(path: str | Path, tz: str = "Asia/Dubai") -> pd.DataFrame:
         Missing columns, bad numbers or timestamps, negative volume, duplicate intervals.
     """
     name = str(path)
-    raw = read_csv_checked(path, ["channel", "interval_start", "volume", "aht_s"])
+    raw = read_csv_checked(path, ["channel", "interval_start", "volume", "aht_s"], error=InputError)
     frame = raw.copy()
-    frame["channel"] = parse_text(raw["channel"], file=name, column="channel")
+    frame["channel"] = parse_text(
+        raw["channel"], file=name, column="channel", what="a channel name", error=InputError
+    )
     frame["queue"] = (
-        parse_text(raw["queue"], file=name, column="queue", default="all")
+        parse_text(raw["queue"], file=name, column="queue", default="all", error=InputError)
         if "queue" in raw.columns
         else "all"
     )
     frame["interval_start"] = parse_timestamps(
-        raw["interval_start"], tz=tz, file=name, column="interval_start"
+        raw["interval_start"], tz=tz, file=name, column="interval_start", error=InputError
     )
-    frame["volume"] = parse_numbers(raw["volume"], file=name, column="volume", min_value=0)
-    aht = parse_numbers(raw["aht_s"], file=name, column="aht_s", min_value=0, allow_missing=True)
-    bad = (frame["volume"].to_numpy() > 0) & ~(aht.to_numpy() > 0)
+    frame["volume"] = parse_numbers(
+        raw["volume"], file=name, column="volume", min_value=0, error=InputError
+    )
+    aht = parse_numbers(
+        raw["aht_s"], file=name, column="aht_s", min_value=0, required=False, error=InputError
+    )
+    bad = (frame["volume"].to_numpy() > 0) & ~(aht > 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InputError(

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scheduling._csv import parse_hhmm
 from scheduling.errors import TargetsError
+from wfmcore.parse import parse_hhmm
 
 MODELS = ("erlang_c", "erlang_a", "chat", "deferred")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -200,8 +200,8 @@ def _parse_ranges(text: str, *, where: str) -> tuple[tuple[int, int], ...]:
         if "-" not in part:
             raise ValueError(f'expected "HH:MM-HH:MM", got {part.strip()!r}')
         left, right = part.split("-", 1)
-        start = parse_hhmm(left, what="start")
-        end = parse_hhmm(right, what="end")
+        start = parse_hhmm(left, allow_24=True)
+        end = parse_hhmm(right, allow_24=True)
         if start >= _DAY_MIN:
             raise ValueError(f"a range cannot start at 24:00 ({part.strip()!r})")
         if end == start:
