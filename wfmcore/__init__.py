@@ -6,7 +6,8 @@ importing each other:
 - :mod:`wfmcore.defaults`: the default time zone and holiday country, weekdays, minutes per day;
 - :mod:`wfmcore.errors`: the error base (:class:`WfmError`, :class:`InputError`,
   :class:`ConfigError`) that each library's error tree extends;
-- :mod:`wfmcore.parse`: times of day, time zones, and the column parsers of the CSV readers.
+- :mod:`wfmcore.parse`: times of day, time zones, and the column parsers of the CSV readers;
+- :mod:`wfmcore.io`: the atomic file writer every output goes through.
 """
 
 from wfmcore.defaults import (
@@ -20,6 +21,11 @@ from wfmcore.errors import (
     ConfigError,
     InputError,
     WfmError,
+)
+from wfmcore.io import (
+    atomic_open,
+    write_csv,
+    write_text,
 )
 from wfmcore.parse import (
     check_tz,
@@ -43,6 +49,7 @@ __all__ = [
     "MINUTES_PER_WEEK",
     "WEEKDAYS",
     "WfmError",
+    "atomic_open",
     "check_tz",
     "first_bad",
     "format_hhmm",
@@ -53,4 +60,6 @@ __all__ = [
     "parse_timestamps",
     "read_csv_checked",
     "to_datetimes",
+    "write_csv",
+    "write_text",
 ]

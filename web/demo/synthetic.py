@@ -56,20 +56,16 @@ expected values as the same dates of the full demo, not the same random numbers.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
 
 from forecasting.calendar import CalendarConfig, Event, day_features
 from forecasting.errors import ConfigError
+from wfmcore.io import atomic_open
 
 __all__ = [
     "DEMO_AGENTS_SEED",
@@ -544,26 +540,6 @@ def _as_date(value: date | str) -> date:
 # Files
 
 
-@contextmanager
-def _atomic_text(path: Path) -> Iterator[IO[str]]:
-    """Write to a temporary file beside *path*, then ``os.replace`` it onto *path*."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the file is ordinary shared data
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def history_to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of *frame* with ``interval_start`` as ISO 8601 text (plus UTC offset when tz-aware)."""
     out = frame.copy()
@@ -606,7 +582,7 @@ def write_demo_history(
     """
     path = Path(path)
     frame = history_to_csv_frame(generate_history(spec, start, end, seed=seed))
-    with _atomic_text(path) as fh:
+    with atomic_open(path) as fh:
         frame.to_csv(fh, index=False, lineterminator="\n", float_format="%.1f")
     return path
 
@@ -638,7 +614,7 @@ def ensure_demo_history(path: str | Path, *, force: bool = False) -> Path:
         current = ""
     if force or not path.exists() or current != wanted:
         write_demo_history(path)
-        with _atomic_text(stamp) as fh:
+        with atomic_open(stamp) as fh:
             fh.write(wanted)
     return path
 
@@ -822,7 +798,7 @@ def write_demo_agents(
     """
     path = Path(path)
     rows = generate_demo_agents(n_agents, seed=seed)
-    with _atomic_text(path) as fh:
+    with atomic_open(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(AGENT_COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -832,7 +808,7 @@ def write_demo_agents(
 def write_demo_events(path: str | Path) -> Path:
     """Write the demo's planner events (past ones in the history, plus a future one) as CSV."""
     path = Path(path)
-    with _atomic_text(path) as fh:
+    with atomic_open(path) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["name", "start", "end", "effect"])
         for ev in sorted(DEMO_EVENTS + DEMO_FUTURE_EVENTS, key=lambda e: e.start):
