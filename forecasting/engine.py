@@ -94,7 +94,7 @@ _SIMPLICITY = {name: i for i, name in enumerate(MODELS)}
 
 
 class OpeningHoursLike(Protocol):
-    """Anything with ``is_open(timestamps, interval_min)`` (e.g. ``forecasting.opening_hours``)."""
+    """Anything with ``is_open(timestamps, interval_min)`` (e.g. ``wfmcore.OpeningHours``)."""
 
     def is_open(self, timestamps: pd.DatetimeIndex, interval_min: int | None = None) -> Any: ...
 
@@ -579,7 +579,7 @@ def run_forecast(
         Interval length in minutes; default: inferred from the timestamps. A coarser interval than
         the data's aggregates the history first.
     opening_hours
-        Opening hours per channel (``forecasting.opening_hours.OpeningHours``); closed intervals
+        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`); closed intervals
         are forecast as zero. Channels without an entry get closed intervals inferred from
         history (intervals of the week without a contact in eight weeks).
     overrides

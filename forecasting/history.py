@@ -48,7 +48,8 @@ import pandas as pd
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
-from forecasting.opening_hours import OpeningHours
+from wfmcore import errors as _core
+from wfmcore.opening_hours import OpeningHours
 
 __all__ = [
     "HISTORY_COLUMNS",
@@ -477,7 +478,13 @@ def _opening_hours_by_channel(
     if isinstance(spec, OpeningHours):
         return _ChannelHours({}, spec)
     if isinstance(spec, Mapping):
-        return _ChannelHours({str(k): OpeningHours.parse(val) for k, val in spec.items()}, None)
+        hours = {}
+        for channel, value in spec.items():
+            try:
+                hours[str(channel)] = OpeningHours.parse(value)
+            except _core.ConfigError as exc:
+                raise ConfigError(f"opening_hours of channel {channel!r}: {exc}") from None
+        return _ChannelHours(hours, None)
     raise ConfigError(
         "opening_hours: expected an OpeningHours or a mapping channel -> opening hours, got "
         f"{type(spec).__name__}"

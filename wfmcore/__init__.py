@@ -6,6 +6,7 @@ importing each other:
 - :mod:`wfmcore.defaults`: the default time zone and holiday country, weekdays, minutes per day;
 - :mod:`wfmcore.errors`: the error base (:class:`WfmError`, :class:`InputError`,
   :class:`ConfigError`) that each library's error tree extends;
+- :mod:`wfmcore.opening_hours`: the one opening-hours grammar and its :class:`OpeningHours`;
 - :mod:`wfmcore.parse`: times of day, time zones, and the column parsers of the CSV readers;
 - :mod:`wfmcore.io`: the atomic file writer every output goes through.
 """
@@ -27,6 +28,9 @@ from wfmcore.io import (
     write_csv,
     write_text,
 )
+from wfmcore.opening_hours import (
+    OpeningHours,
+)
 from wfmcore.parse import (
     check_tz,
     first_bad,
@@ -47,6 +51,7 @@ __all__ = [
     "InputError",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
+    "OpeningHours",
     "WEEKDAYS",
     "WfmError",
     "atomic_open",

@@ -399,7 +399,7 @@ def compute_requirements(
         aht = g["aht_s"].to_numpy(dtype=np.float64)
         out = g[["channel", "queue", "interval_start", "volume", "aht_s"]].copy()
         if target.model == "deferred":
-            staffed = target.working_hours.open_mask(g["interval_start"])
+            staffed = target.working_hours.is_open(g["interval_start"])
             assert target.respond_within_h is not None
             agents, res = deferred_staffing(
                 vol,
@@ -417,7 +417,7 @@ def compute_requirements(
             out["occupancy"] = res.occupancy
             out["abandon_rate"] = np.nan
         else:
-            open_ = target.opening_hours.open_mask(g["interval_start"])
+            open_ = target.opening_hours.is_open(g["interval_start"])
             need = required_agents(target, vol, aht, interval_s=interval_s)
             agents_i = np.where(open_, np.maximum(need, target.min_staff), 0).astype(np.int64)
             m = channel_metrics(target, vol, aht, agents_i, interval_s=interval_s)
