@@ -53,24 +53,15 @@ from forecasting.calendar import CalendarConfig, day_features
 from forecasting.errors import ConfigError, InputError, InsufficientHistoryError
 from forecasting.models import BASELINE, MODELS, AhtModel, ModelContext, make_model
 from forecasting.models._base import gaussian_bands
+from wfmcore import frames
 
 #: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
 #: benchmarks (bench/forecast_bench.py) and costs the most per fit.
 AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "seasonal_avg", "holt_winters", "calendar")
 
-FORECAST_COLUMNS = [
-    "channel",
-    "queue",
-    "interval_start",
-    "volume",
-    "volume_lo",
-    "volume_hi",
-    "aht_s",
-    "model",
-    "volume_lo95",
-    "volume_hi95",
-    "override",
-]
+#: The forecast frame: the documented contract (:data:`wfmcore.frames.FORECAST_COLUMNS`), then the
+#: 95 % band and the planner override applied, if any.
+FORECAST_COLUMNS = [*frames.FORECAST_COLUMNS, "volume_lo95", "volume_hi95", "override"]
 
 ACCURACY_COLUMNS = [
     "channel",

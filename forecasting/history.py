@@ -49,6 +49,8 @@ import pandas as pd
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
 from wfmcore import errors as _core
+from wfmcore.frames import HISTORY_COLUMNS as _FILE_COLUMNS
+from wfmcore.frames import HISTORY_REQUIRED
 from wfmcore.opening_hours import OpeningHours
 
 __all__ = [
@@ -58,18 +60,10 @@ __all__ = [
     "validate_history",
 ]
 
-#: Column contract of :attr:`History.frame`, in order.
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "channel",
-    "queue",
-    "interval_start",
-    "offered",
-    "handled",
-    "abandoned",
-    "aht_s",
-    "imputed",
-)
-_REQUIRED = ("interval_start", "offered")
+#: Column contract of :attr:`History.frame`, in order: the history file's columns
+#: (:data:`wfmcore.frames.HISTORY_COLUMNS`) and ``imputed``.
+HISTORY_COLUMNS: tuple[str, ...] = (*_FILE_COLUMNS, "imputed")
+_REQUIRED = HISTORY_REQUIRED
 _NUMERIC = ("offered", "handled", "abandoned", "aht_s")
 # Statistics written by the ACD importer: known, not used for forecasting, no warning.
 _KNOWN_EXTRA = re.compile(r"^(?:(?:answered|abandoned)_within_\d+s|\w+_s_sum|ivr_only|ignored)$")

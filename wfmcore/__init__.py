@@ -8,6 +8,7 @@ importing each other:
   :class:`ConfigError`) that each library's error tree extends;
 - :mod:`wfmcore.opening_hours`: the one opening-hours grammar and its :class:`OpeningHours`;
 - :mod:`wfmcore.parse`: times of day, time zones, and the column parsers of the CSV readers;
+- :mod:`wfmcore.frames`: the documented column contracts and the roster CSV reader;
 - :mod:`wfmcore.io`: the atomic file writer every output goes through.
 """
 
@@ -22,6 +23,19 @@ from wfmcore.errors import (
     ConfigError,
     InputError,
     WfmError,
+)
+from wfmcore.frames import (
+    AGENT_COLUMNS,
+    AGENT_OPTIONAL,
+    AGENT_REQUIRED,
+    DEMAND_COLUMNS,
+    FORECAST_COLUMNS,
+    HISTORY_COLUMNS,
+    HISTORY_REQUIRED,
+    REQUIREMENT_COLUMNS,
+    ROSTER_ACTIVITIES,
+    ROSTER_COLUMNS,
+    read_roster,
 )
 from wfmcore.io import (
     atomic_open,
@@ -45,13 +59,23 @@ from wfmcore.parse import (
 )
 
 __all__ = [
+    "AGENT_COLUMNS",
+    "AGENT_OPTIONAL",
+    "AGENT_REQUIRED",
     "ConfigError",
     "DEFAULT_COUNTRY",
     "DEFAULT_TZ",
+    "DEMAND_COLUMNS",
+    "FORECAST_COLUMNS",
+    "HISTORY_COLUMNS",
+    "HISTORY_REQUIRED",
     "InputError",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
     "OpeningHours",
+    "REQUIREMENT_COLUMNS",
+    "ROSTER_ACTIVITIES",
+    "ROSTER_COLUMNS",
     "WEEKDAYS",
     "WfmError",
     "atomic_open",
@@ -64,6 +88,7 @@ __all__ = [
     "parse_text",
     "parse_timestamps",
     "read_csv_checked",
+    "read_roster",
     "to_datetimes",
     "write_csv",
     "write_text",

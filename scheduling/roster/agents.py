@@ -31,19 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from scheduling.errors import InputError
+from wfmcore.frames import AGENT_OPTIONAL as _OPTIONAL
+from wfmcore.frames import AGENT_REQUIRED as _REQUIRED
 from wfmcore.parse import parse_hhmm
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_REQUIRED = ("agent_id", "name", "skills", "min_hours_week", "max_hours_week", "max_days_week")
-_OPTIONAL = (
-    "earliest_start",
-    "latest_end",
-    "unavailable",
-    "preferred_start",
-    "preferred_days_off",
-    "group",
-    "contract",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,9 @@ import pandas as pd
 from scheduling.errors import InputError
 from scheduling.roster.problem import PreviousShift, RosterProblem
 from scheduling.roster.records import RosterShift, RosterSolution
+from wfmcore import frames
+from wfmcore.frames import ROSTER_COLUMNS
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
-
-ROSTER_COLUMNS = ("agent_id", "date", "activity", "channel", "start", "end")
-ACTIVITIES = ("work", "break", "lunch")
 
 
 def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
@@ -67,54 +66,11 @@ def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
 
 
 def read_roster(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
-    """Read and validate a roster CSV (see module docstring); rows keep their file ``row``."""
-    f = str(path)
-    frame = read_csv_checked(path, ROSTER_COLUMNS, error=InputError).fillna("")
-    if frame.empty:
-        return pd.DataFrame(columns=[*ROSTER_COLUMNS, "row"])
-    starts = parse_timestamps(frame["start"], tz=tz, file=f, column="start", error=InputError)
-    ends = parse_timestamps(frame["end"], tz=tz, file=f, column="end", error=InputError)
-    recs = []
-    for pos, rec in enumerate(frame.to_dict("records")):
-        row = pos + 2
-        aid = str(rec["agent_id"]).strip()
-        if not aid:
-            raise InputError("empty agent_id", file=f, row=row, column="agent_id")
-        try:
-            date = dt.date.fromisoformat(str(rec["date"]).strip())
-        except ValueError:
-            raise InputError(
-                f"expected a date YYYY-MM-DD, got {rec['date']!r}", file=f, row=row, column="date"
-            ) from None
-        act = str(rec["activity"]).strip().lower()
-        if act not in ACTIVITIES:
-            raise InputError(
-                f"activity must be one of {', '.join(ACTIVITIES)}, got {act!r}",
-                file=f,
-                row=row,
-                column="activity",
-            )
-        chan = str(rec["channel"]).strip()
-        if act == "work" and not chan:
-            raise InputError("a work row needs a channel", file=f, row=row, column="channel")
-        start, end = pd.Timestamp(starts.iloc[pos]), pd.Timestamp(ends.iloc[pos])
-        if end <= start:
-            raise InputError("end must be after start", file=f, row=row, column="end")
-        recs.append(
-            {
-                "agent_id": aid,
-                "date": date,
-                "activity": act,
-                "channel": chan,
-                "start": start,
-                "end": end,
-                "row": row,
-            }
-        )
-    out = pd.DataFrame(recs, columns=[*ROSTER_COLUMNS, "row"])
-    out["start"] = pd.DatetimeIndex(out["start"])
-    out["end"] = pd.DatetimeIndex(out["end"])
-    return out
+    """Read and validate a roster CSV (see module docstring); rows keep their file ``row``.
+
+    :func:`wfmcore.frames.read_roster`, raising :class:`scheduling.errors.InputError`.
+    """
+    return frames.read_roster(path, tz, error=InputError)
 
 
 def roster_frame(shifts: list[RosterShift] | tuple[RosterShift, ...]) -> pd.DataFrame:

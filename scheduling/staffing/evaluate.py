@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from scheduling.errors import InputError
-from scheduling.roster.io import read_roster
 from scheduling.staffing.deferred import steady_state_backlog
 from scheduling.staffing.requirements import demand_frame, fractional_metrics
 from scheduling.staffing.simulation import mean_ci, simulate_queue
 from scheduling.staffing.targets import Targets
+from wfmcore.frames import read_roster
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 EVALUATION_COLUMNS = [
@@ -56,12 +56,12 @@ def read_schedule(path: str | Path, tz: str = "Asia/Dubai") -> tuple[str, pd.Dat
     ------
     InputError
         Missing columns, bad timestamps or numbers; for a roster every check of
-        :func:`scheduling.roster.io.read_roster`.
+        :func:`wfmcore.frames.read_roster`.
     """
     name = str(path)
     head = read_csv_checked(path, [], error=InputError)
     if {"agent_id", "activity"} <= set(head.columns):
-        return "roster", read_roster(path, tz)
+        return "roster", read_roster(path, tz, error=InputError)
     raw = read_csv_checked(path, ["channel", "interval_start", "agents"], error=InputError)
     frame = pd.DataFrame(
         {

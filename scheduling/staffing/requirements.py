@@ -28,22 +28,12 @@ from scheduling.staffing.deferred import deferred_staffing
 from scheduling.staffing.erlang import QueueMetrics, erlang_c
 from scheduling.staffing.erlang_a import erlang_a
 from scheduling.staffing.targets import ChannelTargets, Targets
+from wfmcore import frames
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
-REQUIREMENT_COLUMNS = [
-    "channel",
-    "queue",
-    "interval_start",
-    "volume",
-    "aht_s",
-    "agents",
-    "staff",
-    "service_level",
-    "asa_s",
-    "occupancy",
-    "abandon_rate",
-]
-FORECAST_COLUMNS = ["channel", "queue", "interval_start", "volume", "aht_s"]
+REQUIREMENT_COLUMNS = list(frames.REQUIREMENT_COLUMNS)
+#: The forecast columns staffing reads.
+FORECAST_COLUMNS = list(frames.DEMAND_COLUMNS)
 
 IntArray = NDArray[np.int64]
 

@@ -88,7 +88,6 @@ __all__ = [
 ]
 
 PROFILES = ("voice", "chat", "email")
-HISTORY_COLUMNS = ("channel", "queue", "interval_start", "offered", "handled", "abandoned", "aht_s")
 
 
 @dataclass(frozen=True, slots=True)
