@@ -54,6 +54,7 @@ from forecasting.errors import ConfigError, InputError, InsufficientHistoryError
 from forecasting.models import BASELINE, MODELS, AhtModel, ModelContext, make_model
 from forecasting.models._base import gaussian_bands
 from wfmcore import frames
+from wfmcore.defaults import MINUTES_PER_DAY, MINUTES_PER_WEEK
 
 #: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
 #: benchmarks (bench/forecast_bench.py) and costs the most per fit.
@@ -270,16 +271,22 @@ def infer_closed(
     is treated as closed (forecast 0).
     """
     step_min = int((train_ds[1] - train_ds[0]).total_seconds() // 60) if len(train_ds) > 1 else 30
-    per_week = 7 * 1440 // step_min
+    per_week = MINUTES_PER_WEEK // step_min
     n = min(train_y.size, weeks * per_week)
     if n < per_week:
         return np.zeros(len(future), dtype=bool)
     tail_ds = train_ds[-n:]
     wall = tail_ds.tz_localize(None) if tail_ds.tz is not None else tail_ds
-    sow = wall.day_of_week * (1440 // step_min) + (wall.hour * 60 + wall.minute) // step_min
+    sow = (
+        wall.day_of_week * (MINUTES_PER_DAY // step_min)
+        + (wall.hour * 60 + wall.minute) // step_min
+    )
     total = np.bincount(np.asarray(sow), weights=train_y[-n:], minlength=per_week)
     fwall = future.tz_localize(None) if future.tz is not None else future
-    fsow = fwall.day_of_week * (1440 // step_min) + (fwall.hour * 60 + fwall.minute) // step_min
+    fsow = (
+        fwall.day_of_week * (MINUTES_PER_DAY // step_min)
+        + (fwall.hour * 60 + fwall.minute) // step_min
+    )
     return np.asarray(total[np.asarray(fsow)] <= 0)
 
 

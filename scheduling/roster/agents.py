@@ -31,11 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from scheduling.errors import InputError
+from wfmcore.defaults import WEEKDAYS
 from wfmcore.frames import AGENT_OPTIONAL as _OPTIONAL
 from wfmcore.frames import AGENT_REQUIRED as _REQUIRED
 from wfmcore.parse import parse_hhmm
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,12 @@ from scheduling.errors import InputError
 from scheduling.roster.problem import PreviousShift, RosterProblem
 from scheduling.roster.records import RosterShift, RosterSolution
 from wfmcore import frames
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
 from wfmcore.frames import ROSTER_COLUMNS
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 
-def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
+def read_requirements(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read a requirements CSV into ``channel, queue, interval_start, staff, agents`` (and
     ``volume, aht_s`` when present, for the expected service level).
 
@@ -65,7 +66,7 @@ def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
     return out
 
 
-def read_roster(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
+def read_roster(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read and validate a roster CSV (see module docstring); rows keep their file ``row``.
 
     :func:`wfmcore.frames.read_roster`, raising :class:`scheduling.errors.InputError`.
@@ -226,7 +227,7 @@ def roster_summary(
             continue
         for s in by_agent.get(a.agent_id, []):
             diff = abs(a.preferred_start_min - (s.start.hour * 60 + s.start.minute))
-            start_dev.append(min(diff, 1440 - diff))
+            start_dev.append(min(diff, MINUTES_PER_DAY - diff))
     pref_off_total = pref_off_kept = 0
     for a in problem.agents:
         worked = {s.date for s in by_agent.get(a.agent_id, [])}

@@ -25,6 +25,7 @@ from scheduling.staffing.deferred import steady_state_backlog
 from scheduling.staffing.requirements import demand_frame, fractional_metrics
 from scheduling.staffing.simulation import mean_ci, simulate_queue
 from scheduling.staffing.targets import Targets
+from wfmcore.defaults import DEFAULT_TZ
 from wfmcore.frames import read_roster
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
@@ -43,7 +44,7 @@ EVALUATION_COLUMNS = [
 _PAUSES = ("break", "lunch")
 
 
-def read_schedule(path: str | Path, tz: str = "Asia/Dubai") -> tuple[str, pd.DataFrame]:
+def read_schedule(path: str | Path, tz: str = DEFAULT_TZ) -> tuple[str, pd.DataFrame]:
     """Read a roster CSV or a scheduled-counts CSV.
 
     Returns

@@ -29,6 +29,7 @@ from scheduling.staffing.erlang import QueueMetrics, erlang_c
 from scheduling.staffing.erlang_a import erlang_a
 from scheduling.staffing.targets import ChannelTargets, Targets
 from wfmcore import frames
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 REQUIREMENT_COLUMNS = list(frames.REQUIREMENT_COLUMNS)
@@ -38,7 +39,7 @@ FORECAST_COLUMNS = list(frames.DEMAND_COLUMNS)
 IntArray = NDArray[np.int64]
 
 
-def read_forecast(path: str | Path, tz: str = "Asia/Dubai") -> pd.DataFrame:
+def read_forecast(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read and validate a forecast (or requirements) CSV.
 
     Parameters
@@ -127,7 +128,7 @@ def infer_interval_min(frame: pd.DataFrame, column: str = "interval_start") -> i
             column=column,
         )
     minutes = steps.mode().iloc[0].total_seconds() / 60.0
-    if minutes != int(minutes) or minutes <= 0 or 1440 % int(minutes):
+    if minutes != int(minutes) or minutes <= 0 or MINUTES_PER_DAY % int(minutes):
         raise InputError(f"interval length of {minutes:g} minutes does not divide a day")
     return int(minutes)
 

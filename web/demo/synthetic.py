@@ -65,6 +65,7 @@ import pandas as pd
 
 from forecasting.calendar import CalendarConfig, Event, day_features
 from forecasting.errors import ConfigError
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, WEEKDAYS
 from wfmcore.io import atomic_open
 
 __all__ = [
@@ -160,7 +161,7 @@ class CenterSpec:
     end: date = date(2026, 11, 29)
     reference_date: date = date(2026, 11, 30)
     interval_min: int = 30
-    tz: str = "Asia/Dubai"
+    tz: str = DEFAULT_TZ
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     daily_noise_sd: float = 0.06
     dispersion_shape: float = 200.0
@@ -168,8 +169,8 @@ class CenterSpec:
     def __post_init__(self) -> None:
         if not self.series:
             raise ConfigError("a center needs at least one series")
-        if self.interval_min <= 0 or 1440 % self.interval_min:
-            raise ConfigError(f"interval_min must divide 1440, got {self.interval_min}")
+        if self.interval_min <= 0 or MINUTES_PER_DAY % self.interval_min:
+            raise ConfigError(f"interval_min must divide a day, got {self.interval_min}")
         keys = [(s.channel, s.queue) for s in self.series]
         if len(set(keys)) != len(keys):
             raise ConfigError("series (channel, queue) must be unique")
@@ -279,7 +280,7 @@ def _shape_table(
     """Shares per (day type, interval of day); rows follow calendar.DAY_TYPES; rows sum to 1."""
     from forecasting.calendar import DAY_TYPES
 
-    n = 1440 // interval_min
+    n = MINUTES_PER_DAY // interval_min
     mid_h = (np.arange(n) + 0.5) * interval_min / 60.0
     start_h = np.arange(n) * interval_min / 60.0
     open_mask = (start_h >= open_from_h) & (start_h < open_to_h)
@@ -663,8 +664,6 @@ _OTHER_NAMES = (
      ("Smith", "Brown", "Wilson", "Taylor", "Clarke")),
 )  # fmt: skip
 
-_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 
 def generate_demo_agents(
     n_agents: int = 120,
@@ -757,7 +756,7 @@ def generate_demo_agents(
                 preferred = "08:00"  # leave room for a full shift before latest_end
         if rng.random() < 0.33:
             first_off = int(rng.choice([4, 5, 6, 0]))
-            days_off = f"{_DAY_NAMES[first_off]};{_DAY_NAMES[(first_off + 1) % 7]}"
+            days_off = f"{WEEKDAYS[first_off]};{WEEKDAYS[(first_off + 1) % 7]}"
         if i in unavailable_idx:
             k = int(rng.integers(1, 3))
             offs = sorted(rng.choice(7, size=k, replace=False).tolist())
