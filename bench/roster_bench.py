@@ -41,8 +41,9 @@ from scheduling.roster.solve import (  # noqa: E402
     shifts_from_assignments,
     solve,
 )
+from wfmcore.defaults import DEFAULT_TZ  # noqa: E402
 
-TZ = "Asia/Dubai"
+TZ = DEFAULT_TZ
 FIRST_DAY = dt.date(2026, 11, 30)  # a Monday
 
 

@@ -48,7 +48,11 @@ import pandas as pd
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
-from forecasting.opening_hours import OpeningHours
+from wfmcore import errors as _core
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, MINUTES_PER_WEEK
+from wfmcore.frames import HISTORY_COLUMNS as _FILE_COLUMNS
+from wfmcore.frames import HISTORY_REQUIRED
+from wfmcore.opening_hours import OpeningHours
 
 __all__ = [
     "HISTORY_COLUMNS",
@@ -57,25 +61,17 @@ __all__ = [
     "validate_history",
 ]
 
-#: Column contract of :attr:`History.frame`, in order.
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "channel",
-    "queue",
-    "interval_start",
-    "offered",
-    "handled",
-    "abandoned",
-    "aht_s",
-    "imputed",
-)
-_REQUIRED = ("interval_start", "offered")
+#: Column contract of :attr:`History.frame`, in order: the history file's columns
+#: (:data:`wfmcore.frames.HISTORY_COLUMNS`) and ``imputed``.
+HISTORY_COLUMNS: tuple[str, ...] = (*_FILE_COLUMNS, "imputed")
+_REQUIRED = HISTORY_REQUIRED
 _NUMERIC = ("offered", "handled", "abandoned", "aht_s")
 # Statistics written by the ACD importer: known, not used for forecasting, no warning.
 _KNOWN_EXTRA = re.compile(r"^(?:(?:answered|abandoned)_within_\d+s|\w+_s_sum|ivr_only|ignored)$")
 _DEFAULT_CHANNEL = "voice"
 _DEFAULT_QUEUE = "all"
 _NS_PER_MIN = 60_000_000_000
-_WEEK_MIN = 7 * 1440
+_WEEK_MIN = MINUTES_PER_WEEK  # the name _validate uses
 #: An interval of the week is inferred open when it had contacts in at least this share of weeks.
 INFER_OPEN_SHARE = 0.5
 #: Neighbouring weeks on each side used to impute a missing interval.
@@ -151,7 +147,7 @@ class History:
 def read_history(
     path: str | Path,
     *,
-    tz: str = "Asia/Dubai",
+    tz: str = DEFAULT_TZ,
     columns: Mapping[str, str] | None = None,
     interval_min: int | None = None,
     opening_hours: OpeningHours | Mapping[str, Any] | None = None,
@@ -251,7 +247,7 @@ def validate_history(
     frame: pd.DataFrame,
     *,
     source: str = "<frame>",
-    tz: str = "Asia/Dubai",
+    tz: str = DEFAULT_TZ,
     columns: Mapping[str, str] | None = None,
     interval_min: int | None = None,
     opening_hours: OpeningHours | Mapping[str, Any] | None = None,
@@ -477,7 +473,13 @@ def _opening_hours_by_channel(
     if isinstance(spec, OpeningHours):
         return _ChannelHours({}, spec)
     if isinstance(spec, Mapping):
-        return _ChannelHours({str(k): OpeningHours.parse(val) for k, val in spec.items()}, None)
+        hours = {}
+        for channel, value in spec.items():
+            try:
+                hours[str(channel)] = OpeningHours.parse(value)
+            except _core.ConfigError as exc:
+                raise ConfigError(f"opening_hours of channel {channel!r}: {exc}") from None
+        return _ChannelHours(hours, None)
     raise ConfigError(
         "opening_hours: expected an OpeningHours or a mapping channel -> opening hours, got "
         f"{type(spec).__name__}"
@@ -622,7 +624,7 @@ def _infer_interval(
         minute_ns = offset[off_grid]
         finer = math.gcd(step, *[int(x) for x in np.unique(minute_ns)])
         when = pd.Timestamp(int(t[pos]), tz="UTC").tz_convert(tz)
-        if count > 1 and finer % _NS_PER_MIN == 0 and 1440 % (finer // _NS_PER_MIN) == 0:
+        if count > 1 and finer % _NS_PER_MIN == 0 and MINUTES_PER_DAY % (finer // _NS_PER_MIN) == 0:
             raise InputError(
                 f"mixed interval lengths: {when:%H:%M} starts a {finer // _NS_PER_MIN}-minute "
                 f"interval but most of the file has {step_min}-minute intervals; expected one "
@@ -747,9 +749,13 @@ def _infer_hours(
     The share counts the weeks in which the slot has a row, or half of all weeks if more.
     """
     local = _local_naive_ns(grid, tz)
-    slot = ((local // _NS_PER_MIN) % _WEEK_MIN + 3 * 1440) % _WEEK_MIN // interval_min
+    slot = (
+        ((local // _NS_PER_MIN) % MINUTES_PER_WEEK + 3 * MINUTES_PER_DAY)
+        % MINUTES_PER_WEEK
+        // interval_min
+    )
     # 1970-01-01 was a Thursday: +3 days makes slot 0 Monday 00:00
-    n_slots = _WEEK_MIN // interval_min
+    n_slots = MINUTES_PER_WEEK // interval_min
     weeks = np.bincount(slot, minlength=n_slots)
     seen = np.bincount(slot, weights=observed.astype(float), minlength=n_slots)
     busy = np.bincount(slot, weights=(observed & (offered > 0)).astype(float), minlength=n_slots)
@@ -758,7 +764,7 @@ def _infer_hours(
     base = np.maximum(seen, weeks / 2)
     share = np.divide(busy, base, out=np.zeros(n_slots), where=base > 0)
     return OpeningHours.from_slots(
-        (share >= INFER_OPEN_SHARE).reshape(7, 1440 // interval_min), interval_min
+        (share >= INFER_OPEN_SHARE).reshape(7, MINUTES_PER_DAY // interval_min), interval_min
     )
 
 
@@ -776,7 +782,7 @@ def _drop_before_long_gap(
     """
     t = part["_t"].to_numpy()
     step = interval_min * _NS_PER_MIN
-    jumps = np.flatnonzero(np.diff(t) > max_gap_days * 1440 * _NS_PER_MIN + step)
+    jumps = np.flatnonzero(np.diff(t) > max_gap_days * MINUTES_PER_DAY * _NS_PER_MIN + step)
     if not jumps.size:
         return part
     cut = int(jumps[-1]) + 1
@@ -914,11 +920,11 @@ def _impute(
     interval_min: int,
 ) -> np.ndarray:
     """Fill *gap* positions in place; returns the method used per gap."""
-    local_min = _local_naive_ns(grid, tz) // _NS_PER_MIN + 3 * 1440  # Monday-based
-    week = local_min // _WEEK_MIN
+    local_min = _local_naive_ns(grid, tz) // _NS_PER_MIN + 3 * MINUTES_PER_DAY  # Monday-based
+    week = local_min // MINUTES_PER_WEEK
     week = week - week.min()
-    slot = (local_min % _WEEK_MIN) // interval_min
-    n_weeks, n_slots = int(week.max()) + 1, _WEEK_MIN // interval_min
+    slot = (local_min % MINUTES_PER_WEEK) // interval_min
+    n_weeks, n_slots = int(week.max()) + 1, MINUTES_PER_WEEK // interval_min
     gap_pos = np.flatnonzero(gap)
     obs_pos = np.flatnonzero(observed)
     offsets = np.array([k for k in range(-IMPUTE_WEEKS, IMPUTE_WEEKS + 1) if k], dtype=int)

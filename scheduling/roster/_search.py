@@ -41,6 +41,7 @@ from scheduling.roster.objective import (
     interval_costs,
 )
 from scheduling.roster.problem import RosterProblem
+from wfmcore.defaults import MINUTES_PER_DAY
 
 KINDS = ("agents", "focus", "days")
 
@@ -138,7 +139,7 @@ class Search:
         self.stats = LnsStats()
         self.improvements = 0
         self.day_of = np.minimum(
-            np.arange(problem.n_intervals) * problem.interval_min // 1440,
+            np.arange(problem.n_intervals) * problem.interval_min // MINUTES_PER_DAY,
             len(problem.dates) - 1,
         )
 

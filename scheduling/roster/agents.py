@@ -31,18 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from scheduling.errors import InputError
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_REQUIRED = ("agent_id", "name", "skills", "min_hours_week", "max_hours_week", "max_days_week")
-_OPTIONAL = (
-    "earliest_start",
-    "latest_end",
-    "unavailable",
-    "preferred_start",
-    "preferred_days_off",
-    "group",
-    "contract",
-)
+from wfmcore.defaults import WEEKDAYS
+from wfmcore.frames import AGENT_OPTIONAL as _OPTIONAL
+from wfmcore.frames import AGENT_REQUIRED as _REQUIRED
+from wfmcore.parse import parse_hhmm
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,22 +68,6 @@ def leave_credit_min(agent: Agent, dates: list | tuple) -> float:
     if not days or agent.max_days_week <= 0:
         return 0.0
     return days * agent.min_hours_week * 60 / agent.max_days_week
-
-
-def parse_hhmm(text: str, *, allow_24: bool = False) -> int:
-    """Return minutes after midnight for ``"HH:MM"``; raise ``ValueError`` otherwise."""
-    parts = str(text).strip().split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    hours, minutes = int(parts[0]), int(parts[1])
-    if minutes >= 60 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
-        raise ValueError(f"not a time of day: {text!r}")
-    return hours * 60 + minutes
-
-
-def format_hhmm(minute_of_day: int) -> str:
-    """Format minutes after midnight as ``HH:MM``."""
-    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
 
 
 def _blank(value: object) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduling.roster.rules import RosterRules, ShiftType
+from wfmcore.defaults import MINUTES_PER_DAY
 
 MAX_COMBOS = 50_000
 
@@ -87,7 +88,7 @@ def place_breaks(
     step = rules.break_step_min
     n_int = len(next(iter(net.values()))) if net else 0
     horizon = n_int * interval_min
-    n_slots = math.ceil((horizon + 24 * 60) / step)
+    n_slots = math.ceil((horizon + MINUTES_PER_DAY) / step)
     surplus: dict[str, np.ndarray] = {}
     for c, arr in net.items():
         need = np.zeros(n_slots)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from scheduling.roster.agents import format_hhmm
 from scheduling.roster.model import build_model
 from scheduling.roster.problem import RosterProblem
+from wfmcore.parse import format_hhmm
 
 
 def describe_rule(problem: RosterProblem, a: int, rule: str) -> str:

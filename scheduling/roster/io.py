@@ -16,99 +16,62 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 from scheduling.errors import InputError
 from scheduling.roster.problem import PreviousShift, RosterProblem
 from scheduling.roster.records import RosterShift, RosterSolution
+from wfmcore import frames
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
+from wfmcore.frames import ROSTER_COLUMNS
+from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
-ROSTER_COLUMNS = ("agent_id", "date", "activity", "channel", "start", "end")
-ACTIVITIES = ("work", "break", "lunch")
 
-
-def read_requirements(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
+def read_requirements(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read a requirements CSV into ``channel, queue, interval_start, staff, agents`` (and
     ``volume, aht_s`` when present, for the expected service level).
 
     ``agents`` (net, used to stagger breaks) defaults to ``staff``.
     """
     f = str(path)
-    frame = read_csv_checked(path, ["channel", "interval_start", "staff"])
+    frame = read_csv_checked(path, ["channel", "interval_start", "staff"], error=InputError)
     if frame.empty:
         raise InputError("no rows", file=f)
     out = pd.DataFrame(
         {
-            "channel": parse_text(frame["channel"], file=f, column="channel"),
-            "queue": parse_text(frame["queue"], file=f, column="queue", default="all")
+            "channel": parse_text(frame["channel"], file=f, column="channel", error=InputError),
+            "queue": parse_text(
+                frame["queue"], file=f, column="queue", default="all", error=InputError
+            )
             if "queue" in frame.columns
             else "all",
-            "interval_start": parse_timestamps(frame["interval_start"], tz=tz, file=f),
-            "staff": parse_numbers(frame["staff"], file=f, column="staff", min_value=0),
+            "interval_start": parse_timestamps(
+                frame["interval_start"], tz=tz, file=f, error=InputError
+            ),
+            "staff": parse_numbers(
+                frame["staff"], file=f, column="staff", min_value=0, error=InputError
+            ),
         }
     )
     if "agents" in frame.columns:
         net = parse_numbers(
-            frame["agents"], file=f, column="agents", min_value=0, allow_missing=True
+            frame["agents"], file=f, column="agents", min_value=0, required=False, error=InputError
         )
-        out["agents"] = net.fillna(out["staff"])
+        out["agents"] = np.where(np.isnan(net), out["staff"], net)
     else:
         out["agents"] = out["staff"]
     for col in ("volume", "aht_s"):
         if col in frame.columns:
             out[col] = parse_numbers(
-                frame[col], file=f, column=col, min_value=0, allow_missing=True
+                frame[col], file=f, column=col, min_value=0, required=False, error=InputError
             )
     return out
 
 
-def read_roster(path: Path | str, tz: str = "Asia/Dubai") -> pd.DataFrame:
-    """Read and validate a roster CSV (see module docstring); rows keep their file ``row``."""
-    f = str(path)
-    frame = read_csv_checked(path, ROSTER_COLUMNS).fillna("")
-    if frame.empty:
-        return pd.DataFrame(columns=[*ROSTER_COLUMNS, "row"])
-    starts = parse_timestamps(frame["start"], tz=tz, file=f, column="start")
-    ends = parse_timestamps(frame["end"], tz=tz, file=f, column="end")
-    recs = []
-    for pos, rec in enumerate(frame.to_dict("records")):
-        row = pos + 2
-        aid = str(rec["agent_id"]).strip()
-        if not aid:
-            raise InputError("empty agent_id", file=f, row=row, column="agent_id")
-        try:
-            date = dt.date.fromisoformat(str(rec["date"]).strip())
-        except ValueError:
-            raise InputError(
-                f"expected a date YYYY-MM-DD, got {rec['date']!r}", file=f, row=row, column="date"
-            ) from None
-        act = str(rec["activity"]).strip().lower()
-        if act not in ACTIVITIES:
-            raise InputError(
-                f"activity must be one of {', '.join(ACTIVITIES)}, got {act!r}",
-                file=f,
-                row=row,
-                column="activity",
-            )
-        chan = str(rec["channel"]).strip()
-        if act == "work" and not chan:
-            raise InputError("a work row needs a channel", file=f, row=row, column="channel")
-        start, end = pd.Timestamp(starts.iloc[pos]), pd.Timestamp(ends.iloc[pos])
-        if end <= start:
-            raise InputError("end must be after start", file=f, row=row, column="end")
-        recs.append(
-            {
-                "agent_id": aid,
-                "date": date,
-                "activity": act,
-                "channel": chan,
-                "start": start,
-                "end": end,
-                "row": row,
-            }
-        )
-    out = pd.DataFrame(recs, columns=[*ROSTER_COLUMNS, "row"])
-    out["start"] = pd.DatetimeIndex(out["start"])
-    out["end"] = pd.DatetimeIndex(out["end"])
-    return out
+def read_roster(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Read and validate a roster CSV (see module docstring); rows keep their file ``row``.
+
+    :func:`wfmcore.frames.read_roster`, raising :class:`scheduling.errors.InputError`.
+    """
+    return frames.read_roster(path, tz, error=InputError)
 
 
 def roster_frame(shifts: list[RosterShift] | tuple[RosterShift, ...]) -> pd.DataFrame:
@@ -264,7 +227,7 @@ def roster_summary(
             continue
         for s in by_agent.get(a.agent_id, []):
             diff = abs(a.preferred_start_min - (s.start.hour * 60 + s.start.minute))
-            start_dev.append(min(diff, 1440 - diff))
+            start_dev.append(min(diff, MINUTES_PER_DAY - diff))
     pref_off_total = pref_off_kept = 0
     for a in problem.agents:
         worked = {s.date for s in by_agent.get(a.agent_id, [])}

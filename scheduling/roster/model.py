@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 from scheduling.errors import InputError
 from scheduling.roster.agents import leave_credit_min
 from scheduling.roster.problem import COVER_UNITS, PreviousShift, RosterProblem, candidate_blockers
+from wfmcore.defaults import MINUTES_PER_DAY
 
 OBJ_SCALE = 100  # objective integer units per point
 
@@ -578,8 +579,8 @@ def add_paid_hours(
 
 def start_deviation_min(pref: int, start_tod: int) -> int:
     """Circular distance in minutes between two times of day."""
-    diff = abs(pref - start_tod % 1440)
-    return min(diff, 1440 - diff)
+    diff = abs(pref - start_tod % MINUTES_PER_DAY)
+    return min(diff, MINUTES_PER_DAY - diff)
 
 
 def add_preferences(
