@@ -24,7 +24,7 @@ from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
 from forecasting.overrides import read_overrides
-from scheduling.roster._lp_bound import lp_under_staffing_bound
+from scheduling.roster import lp_under_staffing_bound
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.io import (
