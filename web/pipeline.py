@@ -41,9 +41,10 @@ from scheduling.staffing.evaluate import evaluate_staffing, roster_to_scheduled
 from scheduling.staffing.requirements import compute_requirements
 from scheduling.staffing.targets import Targets, load_targets
 from web._io import write_csv, write_text
+from web.demo import demo_center
 
-#: The repository's demo center (``data/``); the history is drawn there on first use.
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The bundled demo center's files: package data of :mod:`web.demo` (``data/`` in a checkout).
+DEMO_DIR = demo_center()
 
 
 # -------------------------------------------------------------------------------------------
