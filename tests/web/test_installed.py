@@ -60,7 +60,22 @@ def _installed_wfm() -> Path:
     return Path(found)
 
 
-# --- fast: the active environment's script -------------------------------------------------------
+# --- fast: the active environment's package and script -----------------------------------------
+
+
+def test_demo_center_files_are_package_resources() -> None:
+    from scheduling import load_targets
+    from web.demo import demo_center, demo_center_files
+    from web.pipeline import DEMO_DIR
+
+    assert DEMO_DIR == demo_center()
+    assert (demo_center() / "targets.toml").read_text(encoding="utf-8").startswith("#")
+    with demo_center_files() as files:
+        paths = (files.targets_toml, files.rules_toml, files.agents_csv, files.events_csv)
+        assert all(p.is_file() for p in paths)
+        targets = load_targets(files.targets_toml)
+        assert {c.name for c in targets.channels} == {"voice", "chat", "email"}
+
 
 TINY_FORECAST = """channel,queue,interval_start,volume,aht_s
 voice,all,2026-11-30T09:00:00+04:00,100,180
