@@ -24,7 +24,7 @@ from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
 from forecasting.overrides import read_overrides
-from scheduling.roster._lp_bound import lp_under_staffing_bound
+from scheduling.roster import lp_under_staffing_bound
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.io import (
@@ -41,9 +41,10 @@ from scheduling.staffing.evaluate import evaluate_staffing, roster_to_scheduled
 from scheduling.staffing.requirements import compute_requirements
 from scheduling.staffing.targets import Targets, load_targets
 from web._io import write_csv, write_text
+from web.demo import demo_center
 
-#: The repository's demo center (``data/``); the history is drawn there on first use.
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The bundled demo center's files: package data of :mod:`web.demo` (``data/`` in a checkout).
+DEMO_DIR = demo_center()
 
 
 # -------------------------------------------------------------------------------------------

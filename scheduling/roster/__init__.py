@@ -4,8 +4,10 @@
 (:func:`load_rules`) into a :class:`RosterProblem`; :func:`solve` builds the roster (greedy
 start, CP-SAT or large-neighbourhood search, LP lower bound); :func:`check_roster` verifies every
 hard rule on any roster with code that shares nothing with the model.
+:func:`lp_under_staffing_bound` gives a lower bound on any roster's under-staffing (LP relaxation).
 """
 
+from scheduling.roster._lp_bound import lp_under_staffing_bound
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.problem import RosterProblem, build_problem
@@ -25,6 +27,7 @@ __all__ = [
     "build_problem",
     "check_roster",
     "load_rules",
+    "lp_under_staffing_bound",
     "read_agents",
     "solve",
 ]
