@@ -21,13 +21,14 @@ from scheduling.roster._lp_bound import (
 )
 from scheduling.roster.agents import Agent
 from scheduling.roster.check import check_roster
-from scheduling.roster.io import coverage_figures, coverage_table, previous_shifts, roster_frame
+from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
 from scheduling.roster.model import build_model, cover_grain, coverage_weights, under_cost
 from scheduling.roster.objective import objective_terms
 from scheduling.roster.problem import COVER_UNITS, RosterProblem, build_problem
 from scheduling.roster.records import RosterSolution
 from scheduling.roster.rules import RosterRules, rules_from_dict
 from scheduling.roster.solve import SolverOptions, _gap, configure_solver, solve
+from scheduling.roster.summary import coverage_figures
 
 TZ = "Asia/Dubai"
 DAY0 = dt.date(2026, 11, 30)  # Monday
@@ -180,7 +181,7 @@ def test_lp_under_staffing_bound_uses_the_exact_requirement() -> None:
     assert lp_under_staffing_bound(problem) == pytest.approx(2.2)
     sol = solve(problem, OPTS)
     cov = coverage_table(problem, roster_frame(list(sol.shifts)))
-    under = sum(v["under_h"] for v in coverage_figures(cov, problem.interval_min).values())
+    under = sum(v.under_h for v in coverage_figures(cov, problem.interval_min).values())
     assert under == pytest.approx(2.2)
 
 
