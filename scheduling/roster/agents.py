@@ -78,20 +78,27 @@ def _blank(value: object) -> bool:
     )
 
 
-def read_agents(path: Path | str, notes: list[str] | None = None) -> list[Agent]:
+@dataclass(frozen=True, slots=True)
+class AgentsFile:
+    """What :func:`read_agents` read: the agents in file order, and planner-facing notes about
+    the file (e.g. ignored extra columns)."""
+
+    agents: tuple[Agent, ...]
+    notes: tuple[str, ...] = ()
+
+
+def read_agents(path: Path | str) -> AgentsFile:
     """Read and validate ``agents.csv``.
 
     Parameters
     ----------
     path
         The CSV file.
-    notes
-        When given, planner-facing notes (e.g. ignored extra columns) are appended to it.
 
     Returns
     -------
-    list of Agent
-        In file order.
+    AgentsFile
+        The agents in file order, and notes for the planner (ignored extra columns).
 
     Raises
     ------
@@ -112,8 +119,7 @@ def read_agents(path: Path | str, notes: list[str] | None = None) -> list[Agent]
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)}", file=str(path))
     extra = [c for c in frame.columns if c not in _REQUIRED and c not in _OPTIONAL]
-    if extra and notes is not None:
-        notes.append(f"{path.name}: ignored column(s) {', '.join(extra)}")
+    notes = (f"{path.name}: ignored column(s) {', '.join(extra)}",) if extra else ()
     if frame.empty:
         raise InputError("no agents in file", file=str(path))
     agents: list[Agent] = []
@@ -130,7 +136,7 @@ def read_agents(path: Path | str, notes: list[str] | None = None) -> list[Agent]
                 column="agent_id",
             )
         seen[aid] = row
-    return agents
+    return AgentsFile(agents=tuple(agents), notes=notes)
 
 
 def _parse_row(rec: dict[str, object], file: str, row: int) -> Agent:
