@@ -44,7 +44,7 @@ from scheduling.roster._greedy import greedy_roster  # noqa: E402
 from scheduling.roster._lp_bound import lp_objective_bound, lp_under_staffing_bound  # noqa: E402
 from scheduling.roster.agents import Agent  # noqa: E402
 from scheduling.roster.check import check_roster  # noqa: E402
-from scheduling.roster.io import coverage_figures, coverage_table, roster_frame  # noqa: E402
+from scheduling.roster.io import coverage_table, roster_frame  # noqa: E402
 from scheduling.roster.problem import RosterProblem, build_problem  # noqa: E402
 from scheduling.roster.rules import (  # noqa: E402
     RosterRules,
@@ -57,11 +57,13 @@ from scheduling.roster.solve import (  # noqa: E402
     shifts_from_assignments,
     solve,
 )
+from scheduling.roster.summary import ChannelCoverage, coverage_figures  # noqa: E402
 from scheduling.staffing.evaluate import evaluate_staffing, roster_to_scheduled  # noqa: E402
 from scheduling.staffing.requirements import required_agents  # noqa: E402
 from scheduling.staffing.targets import ChannelTargets, Targets  # noqa: E402
+from wfmcore.defaults import DEFAULT_TZ  # noqa: E402
 
-TZ = "Asia/Dubai"
+TZ = DEFAULT_TZ
 FIRST_DAY = dt.date(2026, 11, 30)  # a Monday
 FAMILIES = ("mixed", "fixed_lunch", "lunch_window")
 VOICE = ChannelTargets(
@@ -302,10 +304,10 @@ def make_instance(
     return pd.DataFrame(out), agents, rules
 
 
-def _under_h(problem: RosterProblem, shifts: list) -> tuple[float, dict]:
+def _under_h(problem: RosterProblem, shifts: list) -> tuple[float, dict[str, ChannelCoverage]]:
     cov = coverage_table(problem, roster_frame(shifts))
     fig = coverage_figures(cov, problem.interval_min)
-    return sum(v["under_h"] for v in fig.values()), fig
+    return sum(v.under_h for v in fig.values()), fig
 
 
 def _show(p: Progress) -> None:
@@ -327,7 +329,7 @@ def run(n_agents: int, time_limit_s: float, seed: int) -> dict[str, object]:
     sol = solve(problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=_show)
     under, fig = _under_h(problem, list(sol.shifts))
     viol = check_roster(roster_frame(list(sol.shifts)), problem.agents, rules, problem.dates)
-    req_h = sum(v["required_h"] for v in fig.values())
+    req_h = sum(v.required_h for v in fig.values())
     return {
         "family": "mixed",
         "agents": n_agents,

@@ -2,8 +2,8 @@
 
 Reads interval history (:func:`read_history`) or per-contact ACD records (:func:`read_acd`),
 knows the local calendar (:func:`day_features`), and forecasts every series
-(``forecasting.engine.run_forecast``). Public names are re-exported here; implementation helpers
-live in ``_``-prefixed modules.
+(:func:`run_forecast` with a :class:`ForecastConfig`, giving a :class:`ForecastResult`). Public
+names are re-exported here; implementation helpers live in ``_``-prefixed modules.
 """
 
 from forecasting.acd import ACD_FORMATS, ANONYMOUS_BANK, AcdFormat, AcdImport, read_acd
@@ -18,6 +18,7 @@ from forecasting.calendar import (
     load_events,
     ramadan_range,
 )
+from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.errors import (
     ConfigError,
     ForecastingError,
@@ -38,6 +39,8 @@ __all__ = [
     "CalendarConfig",
     "ConfigError",
     "Event",
+    "ForecastConfig",
+    "ForecastResult",
     "ForecastingError",
     "History",
     "InputError",
@@ -51,5 +54,6 @@ __all__ = [
     "ramadan_range",
     "read_acd",
     "read_history",
+    "run_forecast",
     "validate_history",
 ]

@@ -2,15 +2,14 @@
 
 Every check works on whole columns and, on failure, raises :class:`~forecasting.errors.InputError`
 naming the file, the *first* offending row (1-based file line, header = 1), the column, what was
-found and what was expected, and how many more rows have the same problem. Nothing here loops in
-Python over rows, except over the few rows of a daylight-saving fall-back hour.
+found and what was expected, and how many more rows have the same problem. The timestamp and
+number parsers are the shared kernel's (:mod:`wfmcore.parse`), raising this library's errors.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,32 +18,78 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import ConfigError, InputError
+from wfmcore import parse as _parse
+from wfmcore.parse import first_bad, more, to_datetimes
 
-_OFFSET = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$"
-_EXAMPLE_TS = "ISO 8601 such as 2026-11-30T08:00 or 2026-11-30T08:00:00+04:00"
+__all__ = [
+    "check_tz",
+    "decode_text",
+    "first_bad",
+    "label_codes",
+    "more",
+    "normalise_columns",
+    "parse_numbers",
+    "parse_timestamps",
+    "read_text_table",
+    "to_datetimes",
+]
 
 
 def check_tz(tz: str) -> str:
     """Return *tz* if it names an IANA time zone, else raise :class:`ConfigError`."""
-    try:
-        zoneinfo.ZoneInfo(str(tz))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"unknown time zone {tz!r}; expected an IANA name such as 'Asia/Dubai'"
-        ) from None
-    return str(tz)
+    return _parse.check_tz(tz, error=ConfigError)
 
 
-def more(count: int) -> str:
-    """``" (and N more rows)"`` when *count* > 1, else ``""``."""
-    return f" (and {count - 1} more row{'s' if count > 2 else ''})" if count > 1 else ""
+def parse_numbers(
+    values: pd.Series,
+    lines: np.ndarray,
+    *,
+    file: str,
+    column: str,
+    required: bool,
+    what: str = "a count >= 0",
+) -> np.ndarray:
+    """Parse a column of non-negative numbers; empty cells give NaN unless *required*.
+
+    :func:`wfmcore.parse.parse_numbers` with this library's :class:`InputError`.
+    """
+    return _parse.parse_numbers(
+        values,
+        lines,
+        file=file,
+        column=column,
+        required=required,
+        min_value=0.0,
+        what=what,
+        empty_hint=" (leave the whole row out to mark a missing interval)",
+        error=InputError,
+    )
 
 
-def first_bad(mask: np.ndarray, lines: np.ndarray) -> tuple[int, int, int]:
-    """Position, file line and count of the True entries of *mask* (the first by file line)."""
-    positions = np.flatnonzero(mask)
-    first = positions[np.argmin(lines[positions])]
-    return int(first), int(lines[first]), int(positions.size)
+def parse_timestamps(
+    values: pd.Series,
+    lines: np.ndarray,
+    *,
+    tz: str,
+    file: str,
+    column: str,
+    series_keys: np.ndarray,
+    time_format: str | None = None,
+) -> pd.Series:
+    """Parse timestamps to tz-aware datetimes in *tz*, resolving a fall-back hour per series.
+
+    :func:`wfmcore.parse.parse_timestamps` with this library's :class:`InputError`.
+    """
+    return _parse.parse_timestamps(
+        values,
+        lines,
+        tz=tz,
+        file=file,
+        column=column,
+        series_keys=series_keys,
+        time_format=time_format,
+        error=InputError,
+    )
 
 
 def decode_text(data: bytes, file: str) -> str:
@@ -174,57 +219,6 @@ def normalise_columns(
     return out
 
 
-def parse_numbers(
-    values: pd.Series,
-    lines: np.ndarray,
-    *,
-    file: str,
-    column: str,
-    required: bool,
-    what: str = "a count >= 0",
-) -> np.ndarray:
-    """Parse a column of non-negative numbers; empty cells give NaN unless *required*."""
-    if values.dtype.kind in "fiub":
-        numbers = values.to_numpy(dtype=np.float64)
-        text = None
-    else:
-        text = values.astype("str").str.strip()
-        numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-    missing = np.isnan(numbers)
-    if missing.any():
-        empty = missing if text is None else (text == "").to_numpy()
-        unreadable = missing & ~empty
-        if unreadable.any():
-            assert text is not None  # numeric input cannot be unreadable
-            pos, row, count = first_bad(unreadable, lines)
-            raise InputError(
-                f"cannot read {text.iloc[pos]!r} as a number; expected {what}{more(count)}",
-                file=file,
-                row=row,
-                column=column,
-            )
-        if required and empty.any():
-            _, row, count = first_bad(empty, lines)
-            raise InputError(
-                f"empty cell; expected {what} (leave the whole row out to mark a missing "
-                f"interval){more(count)}",
-                file=file,
-                row=row,
-                column=column,
-            )
-    bad = ~np.isfinite(numbers) & ~missing
-    bad |= numbers < 0
-    if bad.any():
-        pos, row, count = first_bad(bad, lines)
-        raise InputError(
-            f"value {numbers[pos]:g} is not allowed; expected {what}{more(count)}",
-            file=file,
-            row=row,
-            column=column,
-        )
-    return numbers
-
-
 def label_codes(
     values: pd.Series, lines: np.ndarray, *, file: str, column: str, what: str
 ) -> tuple[np.ndarray, list[str]]:
@@ -244,189 +238,3 @@ def label_codes(
             f"empty cell; expected {what}{more(count)}", file=file, row=row, column=column
         )
     return out, names
-
-
-def _to_ns(stamps: pd.Series) -> pd.Series:
-    return stamps.dt.as_unit("ns")
-
-
-def to_datetimes(
-    text: pd.Series, time_format: str | None
-) -> tuple[pd.Series | None, pd.Series | None]:
-    """Parse strings that may mix UTC offsets and naive times (NaT where unreadable).
-
-    Returns ``(aware, naive)``: tz-aware values (UTC) where the string has an offset and naive
-    values where it has none; either is ``None`` when no row is of its kind.
-    """
-    fmt = time_format or "ISO8601"
-    text = text.reset_index(drop=True)
-    try:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    except ValueError:
-        has_offset = text.str.contains(_OFFSET, regex=True).to_numpy()
-        aware = pd.to_datetime(text.where(has_offset, ""), format=fmt, errors="coerce", utc=True)
-        naive = pd.to_datetime(text.where(~has_offset, ""), format=fmt, errors="coerce")
-        return aware.where(pd.Series(has_offset)), naive.where(pd.Series(~has_offset))
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        return parsed.dt.tz_convert("UTC"), None
-    return None, parsed
-
-
-def parse_timestamps(
-    values: pd.Series,
-    lines: np.ndarray,
-    *,
-    tz: str,
-    file: str,
-    column: str,
-    series_keys: np.ndarray,
-    time_format: str | None = None,
-) -> pd.Series:
-    """Parse timestamps to tz-aware datetimes in *tz* (nanosecond unit).
-
-    Timestamps with a UTC offset are converted to *tz*; naive ones are wall-clock time in *tz*.
-    A naive wall-clock time that does not exist (spring forward) is an error. One that occurs
-    twice (fall back) is resolved from file order when, within its series (*series_keys*), each
-    such time occurs twice and the rows of that hour are in time order (the first is the
-    summer-time one); otherwise it is an "ambiguous timestamp" error.
-
-    Parameters
-    ----------
-    values
-        Strings, or datetimes (naive or tz-aware) for in-memory frames.
-    lines
-        File line of each row, for messages.
-    tz
-        IANA time zone of the wall-clock times.
-    file, column
-        Names for messages.
-    series_keys
-        One hashable key per row (e.g. ``"voice/all"``) within which file order is read.
-    time_format
-        ``strftime`` format of the strings; default ISO 8601.
-    """
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return _to_ns(values.dt.tz_convert(tz)).reset_index(drop=True)
-    if values.dtype.kind == "M":
-        return _localize(values.reset_index(drop=True), lines, tz, file, column, series_keys)
-    text = values.astype("str").reset_index(drop=True)
-    empty = (text == "").to_numpy()
-    if empty.any():
-        _, row, count = first_bad(empty, lines)
-        raise InputError(
-            f"empty cell; expected a date-time ({_EXAMPLE_TS}){more(count)}",
-            file=file,
-            row=row,
-            column=column,
-        )
-    fmt = time_format or "ISO8601"
-    aware: pd.Series | None = None
-    naive: pd.Series | None = None
-    try:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    except ValueError:
-        # a mix of offsets, or of naive and offset times: split the rows by kind
-        has_offset = text.str.contains(_OFFSET, regex=True).to_numpy()
-        parsed_aware = pd.to_datetime(
-            text.where(has_offset, ""), format=fmt, errors="coerce", utc=True
-        )
-        parsed_naive = pd.to_datetime(text.where(~has_offset, ""), format=fmt, errors="coerce")
-        aware = parsed_aware.where(pd.Series(has_offset))
-        naive = parsed_naive.where(pd.Series(~has_offset))
-        unreadable = (aware.isna() & naive.isna()).to_numpy()
-    else:
-        unreadable = parsed.isna().to_numpy()
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            aware = parsed
-        else:
-            naive = parsed
-    if unreadable.any():
-        pos, row, count = first_bad(unreadable, lines)
-        expected = f"format {time_format!r}" if time_format else _EXAMPLE_TS
-        raise InputError(
-            f"cannot read {text.iloc[pos]!r} as a date-time; expected {expected}{more(count)}",
-            file=file,
-            row=row,
-            column=column,
-        )
-    if naive is None:
-        assert aware is not None
-        return _to_ns(aware.dt.tz_convert(tz))
-    if aware is None:
-        return _localize(naive, lines, tz, file, column, series_keys)
-    local_naive = _localize(
-        naive.fillna(pd.Timestamp(0)),
-        lines,
-        tz,
-        file,
-        column,
-        series_keys,
-        skip=~naive.notna().to_numpy(),
-    )
-    return _to_ns(aware.dt.tz_convert(tz)).where(aware.notna(), local_naive)
-
-
-def _localize(
-    naive: pd.Series,
-    lines: np.ndarray,
-    tz: str,
-    file: str,
-    column: str,
-    series_keys: np.ndarray,
-    skip: np.ndarray | None = None,
-) -> pd.Series:
-    """Localize wall-clock times, resolving the fall-back hour from file order (see above)."""
-    naive = naive.dt.as_unit("ns")
-    skip = np.zeros(len(naive), dtype=bool) if skip is None else skip
-    summer = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
-    nonexistent = summer.isna().to_numpy() & ~skip
-    if nonexistent.any():
-        pos, row, count = first_bad(nonexistent, lines)
-        raise InputError(
-            f"local time {naive.iloc[pos]:%Y-%m-%d %H:%M} does not exist in {tz} (clocks "
-            f"jump forward then); expected a real wall-clock time or a UTC offset{more(count)}",
-            file=file,
-            row=row,
-            column=column,
-        )
-    winter = naive.dt.tz_localize(tz, ambiguous=np.zeros(len(naive), dtype=bool), nonexistent="NaT")
-    ambiguous = (summer != winter).to_numpy() & ~skip
-    if not ambiguous.any():
-        return summer
-    is_summer = np.ones(len(naive), dtype=bool)
-    positions = np.flatnonzero(ambiguous)
-    # only the rows of fall-back hours get here: a few per year and series
-    groups: dict[tuple[Any, pd.Timestamp], list[int]] = {}
-    for pos in positions[np.argsort(lines[positions], kind="stable")]:
-        groups.setdefault((series_keys[pos], naive.iloc[pos]), []).append(int(pos))
-    for rows in groups.values():
-        if len(rows) != 2:
-            raise InputError(
-                f"ambiguous timestamp {naive.iloc[rows[0]]:%Y-%m-%d %H:%M}: this wall-clock time "
-                f"occurs twice in {tz} (clocks go back) but {len(rows)} row(s) of the series "
-                "have it; expected both occurrences in time order, or a UTC offset such as "
-                "+01:00",
-                file=file,
-                row=int(lines[rows[0]]),
-                column=column,
-            )
-        is_summer[rows[1]] = False
-    resolved = naive.dt.tz_localize(tz, ambiguous=is_summer, nonexistent="NaT")
-    # file order must be time order within each series' fall-back hour, or the guess is unsafe
-    order = positions[np.argsort(lines[positions], kind="stable")]
-    keys = series_keys[order]
-    utc = resolved.iloc[order].dt.tz_convert("UTC").to_numpy()
-    days = naive.iloc[order].dt.normalize().to_numpy()
-    same = (keys[1:] == keys[:-1]) & (days[1:] == days[:-1])
-    backwards = same & (utc[1:] <= utc[:-1])
-    if backwards.any():
-        pos = int(order[1:][np.argmax(backwards)])
-        raise InputError(
-            f"ambiguous timestamp {naive.iloc[pos]:%Y-%m-%d %H:%M}: this wall-clock time occurs "
-            f"twice in {tz} (clocks go back) and the rows of that hour are not in time order, so "
-            "which is which cannot be told; expected them in time order, or UTC offsets",
-            file=file,
-            row=int(lines[pos]),
-            column=column,
-        )
-    return resolved

@@ -38,6 +38,7 @@ import pandas as pd
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
 
 __all__ = [
     "ACD_FORMATS",
@@ -113,7 +114,7 @@ class AcdFormat:
     not_queued_values: tuple[str, ...] = ()
     channel: str = "voice"
     default_queue: str = "all"
-    tz: str = "Asia/Dubai"
+    tz: str = DEFAULT_TZ
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -522,7 +523,7 @@ def aggregate_acd(
     frame, missing_days
         The interval history (see :class:`AcdImport`) and the dates without any record.
     """
-    if interval_min <= 0 or 1440 % interval_min:
+    if interval_min <= 0 or MINUTES_PER_DAY % interval_min:
         raise ConfigError(
             f"interval of {interval_min} minutes is not supported; expected a divisor of a day "
             "such as 15, 30 or 60"

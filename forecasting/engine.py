@@ -53,24 +53,16 @@ from forecasting.calendar import CalendarConfig, day_features
 from forecasting.errors import ConfigError, InputError, InsufficientHistoryError
 from forecasting.models import BASELINE, MODELS, AhtModel, ModelContext, make_model
 from forecasting.models._base import gaussian_bands
+from wfmcore import frames
+from wfmcore.defaults import MINUTES_PER_DAY, MINUTES_PER_WEEK
 
 #: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
 #: benchmarks (bench/forecast_bench.py) and costs the most per fit.
 AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "seasonal_avg", "holt_winters", "calendar")
 
-FORECAST_COLUMNS = [
-    "channel",
-    "queue",
-    "interval_start",
-    "volume",
-    "volume_lo",
-    "volume_hi",
-    "aht_s",
-    "model",
-    "volume_lo95",
-    "volume_hi95",
-    "override",
-]
+#: The forecast frame: the documented contract (:data:`wfmcore.frames.FORECAST_COLUMNS`), then the
+#: 95 % band and the planner override applied, if any.
+FORECAST_COLUMNS = [*frames.FORECAST_COLUMNS, "volume_lo95", "volume_hi95", "override"]
 
 ACCURACY_COLUMNS = [
     "channel",
@@ -94,7 +86,7 @@ _SIMPLICITY = {name: i for i, name in enumerate(MODELS)}
 
 
 class OpeningHoursLike(Protocol):
-    """Anything with ``is_open(timestamps, interval_min)`` (e.g. ``forecasting.opening_hours``)."""
+    """Anything with ``is_open(timestamps, interval_min)`` (e.g. ``wfmcore.OpeningHours``)."""
 
     def is_open(self, timestamps: pd.DatetimeIndex, interval_min: int | None = None) -> Any: ...
 
@@ -279,16 +271,22 @@ def infer_closed(
     is treated as closed (forecast 0).
     """
     step_min = int((train_ds[1] - train_ds[0]).total_seconds() // 60) if len(train_ds) > 1 else 30
-    per_week = 7 * 1440 // step_min
+    per_week = MINUTES_PER_WEEK // step_min
     n = min(train_y.size, weeks * per_week)
     if n < per_week:
         return np.zeros(len(future), dtype=bool)
     tail_ds = train_ds[-n:]
     wall = tail_ds.tz_localize(None) if tail_ds.tz is not None else tail_ds
-    sow = wall.day_of_week * (1440 // step_min) + (wall.hour * 60 + wall.minute) // step_min
+    sow = (
+        wall.day_of_week * (MINUTES_PER_DAY // step_min)
+        + (wall.hour * 60 + wall.minute) // step_min
+    )
     total = np.bincount(np.asarray(sow), weights=train_y[-n:], minlength=per_week)
     fwall = future.tz_localize(None) if future.tz is not None else future
-    fsow = fwall.day_of_week * (1440 // step_min) + (fwall.hour * 60 + fwall.minute) // step_min
+    fsow = (
+        fwall.day_of_week * (MINUTES_PER_DAY // step_min)
+        + (fwall.hour * 60 + fwall.minute) // step_min
+    )
     return np.asarray(total[np.asarray(fsow)] <= 0)
 
 
@@ -579,7 +577,7 @@ def run_forecast(
         Interval length in minutes; default: inferred from the timestamps. A coarser interval than
         the data's aggregates the history first.
     opening_hours
-        Opening hours per channel (``forecasting.opening_hours.OpeningHours``); closed intervals
+        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`); closed intervals
         are forecast as zero. Channels without an entry get closed intervals inferred from
         history (intervals of the week without a contact in eight weeks).
     overrides

@@ -2,60 +2,32 @@
 
 ::
 
-    ForecastingError
-     ├── InputError              bad input file: names the file, row and column
-     ├── ConfigError             bad option or configuration value
-     └── InsufficientHistoryError  too little history for what was asked
+    wfmcore.errors.WfmError
+     └── ForecastingError
+          ├── InputError              bad input file: names the file, row and column
+          │                           (also a wfmcore.errors.InputError)
+          ├── ConfigError             bad option or configuration value
+          │                           (also a wfmcore.errors.ConfigError)
+          └── InsufficientHistoryError  too little history for what was asked
 
 Every message is meant to be shown to a planner as it is.
 """
 
 from __future__ import annotations
 
+from wfmcore import errors as _core
 
-class ForecastingError(Exception):
+
+class ForecastingError(_core.WfmError):
     """Base class of every error the forecasting library raises on purpose."""
 
 
-class InputError(ForecastingError, ValueError):
-    """A problem in an input file, located by file, row and column.
-
-    Parameters
-    ----------
-    message
-        What is wrong and what was expected.
-    file
-        Path or name of the file.
-    row
-        1-based line number in the file (the header is line 1), or ``None``.
-    column
-        Column name, or ``None`` when the problem is not in one column.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-    ) -> None:
-        self.file = file
-        self.row = row
-        self.column = column
-        self.detail = message
-        where = []
-        if file is not None:
-            where.append(str(file))
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column '{column}'")
-        prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+class InputError(_core.InputError, ForecastingError):
+    """A problem in an input file, located by file, row and column (see
+    :class:`wfmcore.errors.InputError`)."""
 
 
-class ConfigError(ForecastingError, ValueError):
+class ConfigError(_core.ConfigError, ForecastingError):
     """An option or configuration value is invalid."""
 
 

@@ -48,7 +48,11 @@ import pandas as pd
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
-from forecasting.opening_hours import OpeningHours
+from wfmcore import errors as _core
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, MINUTES_PER_WEEK
+from wfmcore.frames import HISTORY_COLUMNS as _FILE_COLUMNS
+from wfmcore.frames import HISTORY_REQUIRED
+from wfmcore.opening_hours import OpeningHours
 
 __all__ = [
     "HISTORY_COLUMNS",
@@ -57,25 +61,17 @@ __all__ = [
     "validate_history",
 ]
 
-#: Column contract of :attr:`History.frame`, in order.
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "channel",
-    "queue",
-    "interval_start",
-    "offered",
-    "handled",
-    "abandoned",
-    "aht_s",
-    "imputed",
-)
-_REQUIRED = ("interval_start", "offered")
+#: Column contract of :attr:`History.frame`, in order: the history file's columns
+#: (:data:`wfmcore.frames.HISTORY_COLUMNS`) and ``imputed``.
+HISTORY_COLUMNS: tuple[str, ...] = (*_FILE_COLUMNS, "imputed")
+_REQUIRED = HISTORY_REQUIRED
 _NUMERIC = ("offered", "handled", "abandoned", "aht_s")
 # Statistics written by the ACD importer: known, not used for forecasting, no warning.
 _KNOWN_EXTRA = re.compile(r"^(?:(?:answered|abandoned)_within_\d+s|\w+_s_sum|ivr_only|ignored)$")
 _DEFAULT_CHANNEL = "voice"
 _DEFAULT_QUEUE = "all"
 _NS_PER_MIN = 60_000_000_000
-_WEEK_MIN = 7 * 1440
+_WEEK_MIN = MINUTES_PER_WEEK  # the name _validate uses
 #: An interval of the week is inferred open when it had contacts in at least this share of weeks.
 INFER_OPEN_SHARE = 0.5
 #: Neighbouring weeks on each side used to impute a missing interval.
@@ -151,7 +147,7 @@ class History:
 def read_history(
     path: str | Path,
     *,
-    tz: str = "Asia/Dubai",
+    tz: str = DEFAULT_TZ,
     columns: Mapping[str, str] | None = None,
     interval_min: int | None = None,
     opening_hours: OpeningHours | Mapping[str, Any] | None = None,
@@ -251,7 +247,7 @@ def validate_history(
     frame: pd.DataFrame,
     *,
     source: str = "<frame>",
-    tz: str = "Asia/Dubai",
+    tz: str = DEFAULT_TZ,
     columns: Mapping[str, str] | None = None,
     interval_min: int | None = None,
     opening_hours: OpeningHours | Mapping[str, Any] | None = None,
@@ -304,14 +300,59 @@ def _validate(
     max_gap_days: float,
     time_format: str | None,
 ) -> History:
+    """Validate a raw table step by step: options, columns, series, numbers, timestamps,
+    duplicates, interval, long gaps, opening hours, the complete grid, the wanted interval."""
     tz = v.check_tz(tz)
-    if interval_min is not None and (int(interval_min) <= 0 or 1440 % int(interval_min)):
+    _check_interval_option(interval_min)
+    hours = _opening_hours_by_channel(opening_hours)
+    warnings: list[str] = []
+    table = _contract_columns(raw, source, columns, warnings)
+    sid, names = _series_ids(table, lines, source)
+    numbers = _numbers(table, lines, source)
+    stamps = v.parse_timestamps(
+        table["interval_start"],
+        lines,
+        tz=tz,
+        file=source,
+        column="interval_start",
+        series_keys=sid,
+        time_format=time_format,
+    )
+    rows = _rows(sid, stamps, lines, numbers)
+    _check_duplicates(rows, stamps, names, source)
+    rows = rows.sort_values(["_sid", "_t"], kind="stable").reset_index(drop=True)
+    data_min = _infer_interval(rows, names, tz, source, interval_min)
+    parts = _split_series(rows, names, tz, data_min, max_gap_days, warnings)
+    channel_hours = _channel_hours(parts, hours, tz, data_min, warnings)
+    configured = {ch for ch in channel_hours if hours.get(ch) is not None}
+    out, gaps = _complete_all(
+        parts, channel_hours, configured, tz, data_min, impute, source, warnings
+    )
+    out, final_min = _to_interval(out, source, tz, data_min, interval_min, warnings)
+    return History(
+        frame=_finish(out, tz),
+        interval_min=final_min,
+        tz=tz,
+        gaps=_gaps_frame(gaps, tz),
+        warnings=tuple(warnings),
+        opening_hours={key: channel_hours[key[0]] for key in parts},
+        source=source,
+    )
+
+
+def _check_interval_option(interval_min: int | None) -> None:
+    if interval_min is not None and (int(interval_min) <= 0 or MINUTES_PER_DAY % int(interval_min)):
         raise ConfigError(
             f"interval of {interval_min} minutes is not supported; expected a divisor of a day "
             "such as 15, 30 or 60"
         )
-    hours = _opening_hours_by_channel(opening_hours)
-    warnings: list[str] = []
+
+
+def _contract_columns(
+    raw: pd.DataFrame, source: str, columns: Mapping[str, str] | None, warnings: list[str]
+) -> pd.DataFrame:
+    """The table with contract column names; the required ones must be there, unknown extra
+    ones are noted in *warnings*."""
     table = v.normalise_columns(raw, source, columns)
     missing = [c for c in _REQUIRED if c not in table.columns]
     if missing:
@@ -328,7 +369,14 @@ def _validate(
     ]
     if extra:
         warnings.append(f"{source}: ignored unknown column(s) {', '.join(map(repr, extra))}")
+    return table
 
+
+def _series_ids(
+    table: pd.DataFrame, lines: np.ndarray, source: str
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """One integer per row naming its series, numbered in (channel, queue) name order (cheap to
+    sort and group), and the ``(channel, queue)`` name of each number."""
     n = len(table)
     if "channel" in table:
         ch_codes, ch_names = v.label_codes(
@@ -342,10 +390,13 @@ def _validate(
         )
     else:
         q_codes, q_names = np.zeros(n, dtype=np.int64), [_DEFAULT_QUEUE]
-    # one integer per series, numbered in (channel, queue) name order: cheap to sort and group
     pair_ids, sid = np.unique(ch_codes * len(q_names) + q_codes, return_inverse=True)
     names = [(ch_names[p // len(q_names)], q_names[p % len(q_names)]) for p in pair_ids]
-    sid = sid.reshape(-1)
+    return sid.reshape(-1), names
+
+
+def _numbers(table: pd.DataFrame, lines: np.ndarray, source: str) -> dict[str, np.ndarray]:
+    """The numeric columns (NaN when absent) and the ``imputed`` flags, totals checked."""
     numbers: dict[str, np.ndarray] = {}
     for col in _NUMERIC:
         if col in table:
@@ -354,52 +405,54 @@ def _validate(
                 table[col], lines, file=source, column=col, required=col == "offered", what=what
             )
         else:
-            numbers[col] = np.full(n, np.nan)
+            numbers[col] = np.full(len(table), np.nan)
     imputed = (
-        _parse_bool(table["imputed"], lines, source) if "imputed" in table else np.zeros(n, bool)
+        _parse_bool(table["imputed"], lines, source)
+        if "imputed" in table
+        else np.zeros(len(table), bool)
     )
     _check_totals(numbers, lines, source)
-    stamps = v.parse_timestamps(
-        table["interval_start"],
-        lines,
-        tz=tz,
-        file=source,
-        column="interval_start",
-        series_keys=sid,
-        time_format=time_format,
-    )
+    return {**numbers, "imputed": imputed}
+
+
+def _rows(
+    sid: np.ndarray, stamps: pd.Series, lines: np.ndarray, numbers: Mapping[str, np.ndarray]
+) -> pd.DataFrame:
+    """One row per input row: series id, UTC nanoseconds, file line, and the numbers."""
     utc = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]")
-    utc_ns = utc.astype(np.int64)
-    rows = pd.DataFrame(
-        {
-            "_sid": sid,
-            "_t": utc_ns,
-            "_line": lines,
-            **numbers,
-            "imputed": imputed,
-        }
-    )
-    _check_duplicates(rows, stamps, names, source)
-    rows = rows.sort_values(["_sid", "_t"], kind="stable").reset_index(drop=True)
-    data_min = _infer_interval(rows, names, tz, source, interval_min)
-    series_frames: list[pd.DataFrame] = []
-    gap_frames: list[pd.DataFrame] = []
-    used_hours: dict[tuple[str, str], OpeningHours] = {}
+    return pd.DataFrame({"_sid": sid, "_t": utc.astype(np.int64), "_line": lines, **numbers})
+
+
+def _split_series(
+    rows: pd.DataFrame,
+    names: list[tuple[str, str]],
+    tz: str,
+    data_min: int,
+    max_gap_days: float,
+    warnings: list[str],
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """The sorted rows split per series, each without what precedes its last long gap."""
     sids = rows["_sid"].to_numpy()
     bounds = np.flatnonzero(np.diff(sids)) + 1
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(rows)]])
-    parts = {
+    return {
         names[int(sids[a])]: _drop_before_long_gap(
-            rows.iloc[a:b],
-            "/".join(names[int(sids[a])]),
-            tz,
-            data_min,
-            max_gap_days,
-            warnings,
+            rows.iloc[a:b], "/".join(names[int(sids[a])]), tz, data_min, max_gap_days, warnings
         )
         for a, b in zip(starts, ends, strict=True)
     }
+
+
+def _channel_hours(
+    parts: Mapping[tuple[str, str], pd.DataFrame],
+    hours: _ChannelHours,
+    tz: str,
+    data_min: int,
+    warnings: list[str],
+) -> dict[str, OpeningHours]:
+    """Opening hours per channel: configured, or inferred from the channel's pooled history
+    (with a warning saying so)."""
     channel_hours: dict[str, OpeningHours] = {}
     for ch in sorted({k[0] for k in parts}):
         configured = hours.get(ch)
@@ -421,51 +474,71 @@ def _validate(
             f"{ch}: opening hours not configured; inferred from the history"
             f"{' (less than two weeks of it)' if weeks < 2 else ''}: {inferred}"
         )
-    for key, part in parts.items():
-        completed, gaps = _complete_series(
+    return channel_hours
+
+
+def _complete_all(
+    parts: Mapping[tuple[str, str], pd.DataFrame],
+    channel_hours: Mapping[str, OpeningHours],
+    configured: set[str],
+    tz: str,
+    data_min: int,
+    impute: bool,
+    source: str,
+    warnings: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every series on its complete grid (gaps imputed unless *impute* is false), and the gaps;
+    *configured* are the channels whose opening hours were given rather than inferred."""
+    completed = [
+        _complete_series(
             part,
             key,
             channel_hours[key[0]],
-            hours.get(key[0]) is not None,
+            key[0] in configured,
             tz,
             data_min,
             impute,
             source,
             warnings,
         )
-        used_hours[key] = channel_hours[key[0]]
-        series_frames.append(completed)
-        gap_frames.append(gaps)
-    out = pd.concat(series_frames, ignore_index=True)
-    gaps_frame = pd.concat(gap_frames, ignore_index=True)
-    final_min = data_min
-    if interval_min is not None and int(interval_min) != data_min:
-        if int(interval_min) % data_min:
-            raise ConfigError(
-                f"{source} has {data_min}-minute intervals; cannot make {interval_min}-minute "
-                f"intervals (expected a multiple of {data_min})"
-            )
-        final_min = int(interval_min)
-        out = _aggregate(out, tz, final_min)
-        warnings.append(f"{source}: {data_min}-minute intervals summed to {final_min} minutes")
-    frame = _finish(out, tz)
-    gaps_out = pd.DataFrame(
-        {
-            "channel": gaps_frame["channel"].astype(str),
-            "queue": gaps_frame["queue"].astype(str),
-            "interval_start": _from_ns(gaps_frame["_t"].to_numpy(), tz),
-            "offered": gaps_frame["offered"].astype(float),
-            "method": gaps_frame["method"].astype(str),
-        }
+        for key, part in parts.items()
+    ]
+    return (
+        pd.concat([frame for frame, _ in completed], ignore_index=True),
+        pd.concat([gaps for _, gaps in completed], ignore_index=True),
     )
-    return History(
-        frame=frame,
-        interval_min=final_min,
-        tz=tz,
-        gaps=gaps_out,
-        warnings=tuple(warnings),
-        opening_hours=used_hours,
-        source=source,
+
+
+def _to_interval(
+    out: pd.DataFrame,
+    source: str,
+    tz: str,
+    data_min: int,
+    interval_min: int | None,
+    warnings: list[str],
+) -> tuple[pd.DataFrame, int]:
+    """The completed rows at the wanted interval (a multiple of the data's) and its length."""
+    if interval_min is None or int(interval_min) == data_min:
+        return out, data_min
+    if int(interval_min) % data_min:
+        raise ConfigError(
+            f"{source} has {data_min}-minute intervals; cannot make {interval_min}-minute "
+            f"intervals (expected a multiple of {data_min})"
+        )
+    warnings.append(f"{source}: {data_min}-minute intervals summed to {int(interval_min)} minutes")
+    return _aggregate(out, tz, int(interval_min)), int(interval_min)
+
+
+def _gaps_frame(gaps: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """The imputed gaps as :attr:`History.gaps`."""
+    return pd.DataFrame(
+        {
+            "channel": gaps["channel"].astype(str),
+            "queue": gaps["queue"].astype(str),
+            "interval_start": _from_ns(gaps["_t"].to_numpy(), tz),
+            "offered": gaps["offered"].astype(float),
+            "method": gaps["method"].astype(str),
+        }
     )
 
 
@@ -477,7 +550,13 @@ def _opening_hours_by_channel(
     if isinstance(spec, OpeningHours):
         return _ChannelHours({}, spec)
     if isinstance(spec, Mapping):
-        return _ChannelHours({str(k): OpeningHours.parse(val) for k, val in spec.items()}, None)
+        hours = {}
+        for channel, value in spec.items():
+            try:
+                hours[str(channel)] = OpeningHours.parse(value)
+            except _core.ConfigError as exc:
+                raise ConfigError(f"opening_hours of channel {channel!r}: {exc}") from None
+        return _ChannelHours(hours, None)
     raise ConfigError(
         "opening_hours: expected an OpeningHours or a mapping channel -> opening hours, got "
         f"{type(spec).__name__}"
@@ -622,7 +701,7 @@ def _infer_interval(
         minute_ns = offset[off_grid]
         finer = math.gcd(step, *[int(x) for x in np.unique(minute_ns)])
         when = pd.Timestamp(int(t[pos]), tz="UTC").tz_convert(tz)
-        if count > 1 and finer % _NS_PER_MIN == 0 and 1440 % (finer // _NS_PER_MIN) == 0:
+        if count > 1 and finer % _NS_PER_MIN == 0 and MINUTES_PER_DAY % (finer // _NS_PER_MIN) == 0:
             raise InputError(
                 f"mixed interval lengths: {when:%H:%M} starts a {finer // _NS_PER_MIN}-minute "
                 f"interval but most of the file has {step_min}-minute intervals; expected one "
@@ -747,9 +826,13 @@ def _infer_hours(
     The share counts the weeks in which the slot has a row, or half of all weeks if more.
     """
     local = _local_naive_ns(grid, tz)
-    slot = ((local // _NS_PER_MIN) % _WEEK_MIN + 3 * 1440) % _WEEK_MIN // interval_min
+    slot = (
+        ((local // _NS_PER_MIN) % MINUTES_PER_WEEK + 3 * MINUTES_PER_DAY)
+        % MINUTES_PER_WEEK
+        // interval_min
+    )
     # 1970-01-01 was a Thursday: +3 days makes slot 0 Monday 00:00
-    n_slots = _WEEK_MIN // interval_min
+    n_slots = MINUTES_PER_WEEK // interval_min
     weeks = np.bincount(slot, minlength=n_slots)
     seen = np.bincount(slot, weights=observed.astype(float), minlength=n_slots)
     busy = np.bincount(slot, weights=(observed & (offered > 0)).astype(float), minlength=n_slots)
@@ -758,7 +841,7 @@ def _infer_hours(
     base = np.maximum(seen, weeks / 2)
     share = np.divide(busy, base, out=np.zeros(n_slots), where=base > 0)
     return OpeningHours.from_slots(
-        (share >= INFER_OPEN_SHARE).reshape(7, 1440 // interval_min), interval_min
+        (share >= INFER_OPEN_SHARE).reshape(7, MINUTES_PER_DAY // interval_min), interval_min
     )
 
 
@@ -776,7 +859,7 @@ def _drop_before_long_gap(
     """
     t = part["_t"].to_numpy()
     step = interval_min * _NS_PER_MIN
-    jumps = np.flatnonzero(np.diff(t) > max_gap_days * 1440 * _NS_PER_MIN + step)
+    jumps = np.flatnonzero(np.diff(t) > max_gap_days * MINUTES_PER_DAY * _NS_PER_MIN + step)
     if not jumps.size:
         return part
     cut = int(jumps[-1]) + 1
@@ -914,11 +997,11 @@ def _impute(
     interval_min: int,
 ) -> np.ndarray:
     """Fill *gap* positions in place; returns the method used per gap."""
-    local_min = _local_naive_ns(grid, tz) // _NS_PER_MIN + 3 * 1440  # Monday-based
-    week = local_min // _WEEK_MIN
+    local_min = _local_naive_ns(grid, tz) // _NS_PER_MIN + 3 * MINUTES_PER_DAY  # Monday-based
+    week = local_min // MINUTES_PER_WEEK
     week = week - week.min()
-    slot = (local_min % _WEEK_MIN) // interval_min
-    n_weeks, n_slots = int(week.max()) + 1, _WEEK_MIN // interval_min
+    slot = (local_min % MINUTES_PER_WEEK) // interval_min
+    n_weeks, n_slots = int(week.max()) + 1, MINUTES_PER_WEEK // interval_min
     gap_pos = np.flatnonzero(gap)
     obs_pos = np.flatnonzero(observed)
     offsets = np.array([k for k in range(-IMPUTE_WEEKS, IMPUTE_WEEKS + 1) if k], dtype=int)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import InputError
+from wfmcore.defaults import DEFAULT_TZ
 
 _ACTIONS = ("multiply", "add")
 _VOLUME_COLUMNS = ("volume", "volume_lo", "volume_hi", "volume_lo95", "volume_hi95")
@@ -68,7 +69,7 @@ class Override:
         return f"{text} ({self.note})" if self.note else text
 
 
-def read_overrides(path: str | Path, *, tz: str = "Asia/Dubai") -> tuple[Override, ...]:
+def read_overrides(path: str | Path, *, tz: str = DEFAULT_TZ) -> tuple[Override, ...]:
     """Read an overrides CSV (format in the module docstring).
 
     Parameters

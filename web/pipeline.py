@@ -9,13 +9,13 @@ leaves no half-written file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -24,26 +24,24 @@ from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
 from forecasting.overrides import read_overrides
-from scheduling.roster._lp_bound import lp_under_staffing_bound
+from scheduling.roster import lp_under_staffing_bound
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import Violation, check_roster
-from scheduling.roster.io import (
-    coverage_table,
-    previous_shifts,
-    roster_frame,
-    roster_summary,
-)
-from scheduling.roster.problem import build_problem
+from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
+from scheduling.roster.problem import RosterProblem, build_problem
 from scheduling.roster.rules import RosterRules, load_rules
 from scheduling.roster.solve import Progress, SolverOptions, solve
+from scheduling.roster.summary import RosterSummary, format_summary, roster_summary
 from scheduling.roster.weights import with_service_level_weights
 from scheduling.staffing.evaluate import evaluate_staffing, roster_to_scheduled
 from scheduling.staffing.requirements import compute_requirements
 from scheduling.staffing.targets import Targets, load_targets
-from web._io import write_csv, write_text
+from web.demo import demo_center
+from wfmcore.defaults import DEFAULT_COUNTRY, DEFAULT_TZ
+from wfmcore.io import write_csv, write_text
 
-#: The repository's demo center (``data/``); the history is drawn there on first use.
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The bundled demo center's files: package data of :mod:`web.demo` (``data/`` in a checkout).
+DEMO_DIR = demo_center()
 
 
 # -------------------------------------------------------------------------------------------
@@ -62,8 +60,8 @@ class ForecastRun:
 def forecast_step(
     history_csv: Path,
     *,
-    tz: str = "Asia/Dubai",
-    country: str = "AE",
+    tz: str = DEFAULT_TZ,
+    country: str = DEFAULT_COUNTRY,
     start: dt.date | None = None,
     days: int = 7,
     interval_min: int | None = None,
@@ -126,47 +124,40 @@ class RosterRun:
 
     roster: pd.DataFrame
     coverage: pd.DataFrame
-    summary: dict[str, Any]
+    summary: RosterSummary
     violations: tuple[Violation, ...]
     dates: tuple[dt.date, ...]
 
 
 def roster_step(
     requirements: pd.DataFrame,
-    agents: list[Agent],
+    agents: Sequence[Agent],
     rules: RosterRules,
     *,
-    tz: str = "Asia/Dubai",
+    tz: str = DEFAULT_TZ,
     targets: Targets | None = None,
     previous: pd.DataFrame | None = None,
     lock_previous: bool = False,
     time_limit_s: float = 60.0,
     seed: int = 0,
     progress: Callable[[Progress], None] | None = None,
-    notes: list[str] | None = None,
+    notes: Sequence[str] = (),
 ) -> RosterRun:
     """Build the roster with CP-SAT, tabulate coverage, and check it with the rule checker.
 
     With ``targets`` the coverage table gets the expected service level per channel and
     interval from the staffing engine, and the summary the volume-weighted week figure.
+    ``notes`` (e.g. about the input files) are added to the summary's.
     """
     problem = build_problem(
         requirements,
-        agents,
+        list(agents),
         rules,
         tz=tz,
         previous=previous_shifts(previous) if previous is not None else (),
         lock_previous=lock_previous,
     )
-    if rules.weights.under_staffing_from == "service_level":
-        if targets is not None and {"volume", "aht_s"} <= set(requirements.columns):
-            problem = with_service_level_weights(problem, requirements, targets)
-        else:
-            notes = [
-                *(notes or []),
-                'fixed under-staffing weights: weights.under_staffing_from = "service_level" '
-                "needs the service targets (--targets) and requirements with volume and aht_s",
-            ]
+    problem, weight_notes = _under_staffing_weights(problem, requirements, targets)
     solution = solve(
         problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress
     )
@@ -188,15 +179,32 @@ def roster_step(
         violations=len(violations),
         lp_bound_under_h=None if lp_under is None else round(lp_under, 2),
     )
-    if week_sl:
-        summary["expected_service_level_week"] = week_sl
-    summary["notes"] = list(summary.get("notes", [])) + list(notes or [])
+    summary = dataclasses.replace(
+        summary,
+        expected_service_level_week=week_sl or None,
+        notes=(*summary.notes, *notes, *weight_notes),
+    )
     return RosterRun(
         roster=frame,
         coverage=coverage,
         summary=summary,
         violations=tuple(violations),
         dates=tuple(problem.dates),
+    )
+
+
+def _under_staffing_weights(
+    problem: RosterProblem, requirements: pd.DataFrame, targets: Targets | None
+) -> tuple[RosterProblem, tuple[str, ...]]:
+    """With ``weights.under_staffing_from = "service_level"``, the problem with under-staffing
+    weights from the service level lost, or a note saying why the fixed weights stay."""
+    if problem.rules.weights.under_staffing_from != "service_level":
+        return problem, ()
+    if targets is not None and {"volume", "aht_s"} <= set(requirements.columns):
+        return with_service_level_weights(problem, requirements, targets), ()
+    return problem, (
+        'fixed under-staffing weights: weights.under_staffing_from = "service_level" '
+        "needs the service targets (--targets) and requirements with volume and aht_s",
     )
 
 
@@ -243,8 +251,8 @@ class PipelineInputs:
     overrides_csv: Path | None = None
     start: dt.date | None = None
     days: int = 7
-    tz: str = "Asia/Dubai"
-    country: str = "AE"
+    tz: str = DEFAULT_TZ
+    country: str = DEFAULT_COUNTRY
     origins: int = 4
     jobs: int = 1
     time_limit_s: float = 60.0
@@ -277,24 +285,12 @@ def run_pipeline(
     timings: dict[str, float] = {}
     # read every small input first, so a bad agents/rules/targets file fails before the work
     targets = load_targets(inputs.targets_toml)
-    notes: list[str] = []
-    agents = read_agents(inputs.agents_csv, notes)
+    agents_file = read_agents(inputs.agents_csv)
     rules = load_rules(inputs.rules_toml)
 
     t0 = time.perf_counter()
     say(f"forecasting {inputs.history_csv.name} ...")
-    fc = forecast_step(
-        inputs.history_csv,
-        tz=inputs.tz,
-        country=inputs.country,
-        start=inputs.start,
-        days=inputs.days,
-        origins=inputs.origins,
-        jobs=inputs.jobs,
-        events_csv=inputs.events_csv,
-        overrides_csv=inputs.overrides_csv,
-        targets_toml=inputs.targets_toml,
-    )
+    fc = _forecast(inputs)
     timings["forecast"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -303,17 +299,17 @@ def run_pipeline(
     timings["staff"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    say(f"rostering {len(agents)} agents (time limit {inputs.time_limit_s:g} s) ...")
+    say(f"rostering {len(agents_file.agents)} agents (time limit {inputs.time_limit_s:g} s) ...")
     run = roster_step(
         requirements,
-        agents,
+        agents_file.agents,
         rules,
         tz=inputs.tz,
         targets=targets,
         time_limit_s=inputs.time_limit_s,
         seed=inputs.seed,
         progress=solver_progress,
-        notes=notes,
+        notes=agents_file.notes,
     )
     timings["roster"] = time.perf_counter() - t0
 
@@ -327,23 +323,49 @@ def run_pipeline(
         "summary": out / "roster.summary.json",
         "report": out / "summary.txt",
     }
-    write_csv(fc.result.forecast, files["forecast"])
-    write_csv(fc.result.accuracy, files["accuracy"])
-    write_csv(requirements, files["requirements"])
-    write_csv(run.roster, files["roster"])
-    write_csv(run.coverage, files["coverage"])
-    write_text(json.dumps(run.summary, indent=2, default=str) + "\n", files["summary"])
     result = PipelineResult(
         forecast=fc, requirements=requirements, roster=run, files=files, timings_s=timings
     )
-    write_text(pipeline_report(result), files["report"])
+    _write_files(result)
     return result
+
+
+def _forecast(inputs: PipelineInputs) -> ForecastRun:
+    """:func:`forecast_step` with a full run's files and options."""
+    return forecast_step(
+        inputs.history_csv,
+        tz=inputs.tz,
+        country=inputs.country,
+        start=inputs.start,
+        days=inputs.days,
+        origins=inputs.origins,
+        jobs=inputs.jobs,
+        events_csv=inputs.events_csv,
+        overrides_csv=inputs.overrides_csv,
+        targets_toml=inputs.targets_toml,
+    )
+
+
+def _write_files(result: PipelineResult) -> None:
+    """Write every output of a run into the paths of ``result.files``, each atomically."""
+    files, run = result.files, result.roster
+    write_csv(result.forecast.result.forecast, files["forecast"])
+    write_csv(result.forecast.result.accuracy, files["accuracy"])
+    write_csv(result.requirements, files["requirements"])
+    write_csv(run.roster, files["roster"])
+    write_csv(run.coverage, files["coverage"])
+    write_text(summary_json(run.summary), files["summary"])
+    write_text(pipeline_report(result), files["report"])
+
+
+def summary_json(summary: RosterSummary) -> str:
+    """The text of ``ROSTER.summary.json``: :meth:`RosterSummary.to_dict`, indented."""
+    return json.dumps(summary.to_dict(), indent=2) + "\n"
 
 
 def pipeline_report(result: PipelineResult) -> str:
     """A planner-readable summary of a full run."""
     from forecasting.engine import summary_table
-    from scheduling.roster.io import format_summary
 
     fc = result.forecast.result
     req = result.requirements
@@ -362,7 +384,7 @@ def pipeline_report(result: PipelineResult) -> str:
     lines.append("")
     lines.append("== Roster ==")
     lines.append(format_summary(result.roster.summary))
-    sl = result.roster.summary.get("expected_service_level_week", {})
+    sl = result.roster.summary.expected_service_level_week or {}
     if sl:
         lines.append(
             "expected weekly service level: "

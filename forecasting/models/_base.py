@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import ConfigError, InsufficientHistoryError
+from wfmcore.defaults import MINUTES_PER_DAY
 
 #: Keys of the dict returned by :meth:`ForecastModel.predict`.
 PREDICTION_KEYS = ("mean", "lo-80", "hi-80", "lo-95", "hi-95")
@@ -45,7 +46,7 @@ class ModelContext:
     Parameters
     ----------
     interval_min
-        Interval length in minutes (15, 30 or 60, any divisor of 1440 works).
+        Interval length in minutes (15, 30 or 60, any divisor of a day works).
     features
         Calendar feature function for dates (``None``: models that need it are not available).
     fit_weeks
@@ -57,13 +58,13 @@ class ModelContext:
     fit_weeks: int = 6
 
     def __post_init__(self) -> None:
-        if self.interval_min <= 0 or 1440 % self.interval_min:
+        if self.interval_min <= 0 or MINUTES_PER_DAY % self.interval_min:
             raise ConfigError(f"interval must divide a day, got {self.interval_min} minutes")
 
     @property
     def day_length(self) -> int:
         """Intervals per day."""
-        return 1440 // self.interval_min
+        return MINUTES_PER_DAY // self.interval_min
 
     @property
     def week_length(self) -> int:

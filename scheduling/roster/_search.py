@@ -49,6 +49,7 @@ from scheduling.roster.objective import (
     on_phones,
 )
 from scheduling.roster.problem import Assignment, RosterProblem
+from wfmcore.defaults import MINUTES_PER_DAY
 
 KINDS = ("agents", "focus", "days", "rests")
 
@@ -108,16 +109,16 @@ def complete_hint(
     counts: dict[tuple[int, str], list[list[int]]] = {
         kc: [[0] * len(opts) for opts in per_rest] for kc, per_rest in v.rests.items()
     }
-    for key in chosen:
-        got = counts.get((key.cand, key.channel))
+    for shift in chosen:
+        got = counts.get((shift.cand, shift.channel))
         if got is not None:
-            for j, o in enumerate(key.rests):
-                got[j][o] += 1
+            for j, o in enumerate(shift.rests):
+                if got[j]:
+                    got[j][o] += 1
     for kc, per_rest in v.rests.items():
         for j, opts in enumerate(per_rest):
-            if len(opts) > 1:
-                for o, var in enumerate(opts):
-                    pin(var, counts[kc][j][o])  # type: ignore[arg-type]
+            for o, count in enumerate(opts):
+                pin(count, counts[kc][j][o])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 30.0
@@ -172,7 +173,7 @@ class Search:
         self.stats = LnsStats()
         self.improvements = 0
         self.day_of = np.minimum(
-            np.arange(problem.n_intervals) * problem.interval_min // 1440,
+            np.arange(problem.n_intervals) * problem.interval_min // MINUTES_PER_DAY,
             len(problem.dates) - 1,
         )
 
@@ -270,7 +271,9 @@ class Search:
                 key
                 for a in hood.agents
                 for key in self.by_agent[a]
-                if hood.kind != "rests" or self.problem.candidates[key.cand].day in hood.days
+                if hood.days is None
+                or hood.kind != "rests"
+                or self.problem.candidates[key.cand].day in hood.days
             ]
             own_cov = on_phones(self.problem, own)
             base = {c: self.cov[c] - own_cov[c] for c in self.problem.channels}

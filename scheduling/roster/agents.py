@@ -31,18 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from scheduling.errors import InputError
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_REQUIRED = ("agent_id", "name", "skills", "min_hours_week", "max_hours_week", "max_days_week")
-_OPTIONAL = (
-    "earliest_start",
-    "latest_end",
-    "unavailable",
-    "preferred_start",
-    "preferred_days_off",
-    "group",
-    "contract",
-)
+from wfmcore.defaults import WEEKDAYS
+from wfmcore.frames import AGENT_OPTIONAL as _OPTIONAL
+from wfmcore.frames import AGENT_REQUIRED as _REQUIRED
+from wfmcore.parse import parse_hhmm
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,22 +70,6 @@ def leave_credit_min(agent: Agent, dates: list | tuple) -> float:
     return days * agent.min_hours_week * 60 / agent.max_days_week
 
 
-def parse_hhmm(text: str, *, allow_24: bool = False) -> int:
-    """Return minutes after midnight for ``"HH:MM"``; raise ``ValueError`` otherwise."""
-    parts = str(text).strip().split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    hours, minutes = int(parts[0]), int(parts[1])
-    if minutes >= 60 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
-        raise ValueError(f"not a time of day: {text!r}")
-    return hours * 60 + minutes
-
-
-def format_hhmm(minute_of_day: int) -> str:
-    """Format minutes after midnight as ``HH:MM``."""
-    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
-
-
 def _blank(value: object) -> bool:
     return (
         value is None
@@ -102,20 +78,27 @@ def _blank(value: object) -> bool:
     )
 
 
-def read_agents(path: Path | str, notes: list[str] | None = None) -> list[Agent]:
+@dataclass(frozen=True, slots=True)
+class AgentsFile:
+    """What :func:`read_agents` read: the agents in file order, and planner-facing notes about
+    the file (e.g. ignored extra columns)."""
+
+    agents: tuple[Agent, ...]
+    notes: tuple[str, ...] = ()
+
+
+def read_agents(path: Path | str) -> AgentsFile:
     """Read and validate ``agents.csv``.
 
     Parameters
     ----------
     path
         The CSV file.
-    notes
-        When given, planner-facing notes (e.g. ignored extra columns) are appended to it.
 
     Returns
     -------
-    list of Agent
-        In file order.
+    AgentsFile
+        The agents in file order, and notes for the planner (ignored extra columns).
 
     Raises
     ------
@@ -136,8 +119,7 @@ def read_agents(path: Path | str, notes: list[str] | None = None) -> list[Agent]
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)}", file=str(path))
     extra = [c for c in frame.columns if c not in _REQUIRED and c not in _OPTIONAL]
-    if extra and notes is not None:
-        notes.append(f"{path.name}: ignored column(s) {', '.join(extra)}")
+    notes = (f"{path.name}: ignored column(s) {', '.join(extra)}",) if extra else ()
     if frame.empty:
         raise InputError("no agents in file", file=str(path))
     agents: list[Agent] = []
@@ -154,7 +136,7 @@ def read_agents(path: Path | str, notes: list[str] | None = None) -> list[Agent]
                 column="agent_id",
             )
         seen[aid] = row
-    return agents
+    return AgentsFile(agents=tuple(agents), notes=notes)
 
 
 def _parse_row(rec: dict[str, object], file: str, row: int) -> Agent:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,6 +25,7 @@ import pandas as pd
 
 from scheduling.roster.agents import Agent
 from scheduling.roster.rules import BreakRule, RosterRules, ShiftType
+from wfmcore.defaults import MINUTES_PER_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +51,39 @@ class _Row(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class _Shift:
+    """One agent's rows on one date, read as a shift.
+
+    ``fitting`` are the shift types that allow its length, start time, channels and the agent's
+    group; ``rest_problem`` says why none of them accepts its lunch and breaks (``None`` when
+    one does, or when no type fits at all). ``paid_min`` counts the unpaid rest periods of the
+    matching type (or the lunch rows when no type matches).
+    """
+
     agent_id: str
     date: dt.date
+    rows: tuple[_Row, ...]
     start: pd.Timestamp
     end: pd.Timestamp
     channels: tuple[str, ...]
-    rests: tuple[tuple[str, pd.Timestamp, pd.Timestamp], ...]
+    fitting: tuple[ShiftType, ...]
+    rest_problem: str | None
     paid_min: float
     night: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Week:
+    """A 7-day block of the horizon (shorter at its end) and one agent's shifts in it."""
+
+    dates: tuple[dt.date, ...]
+    shifts: tuple[_Shift, ...]
+
+    @property
+    def tag(self) -> str:
+        return f"week of {self.dates[0]}"
+
+    def worked(self) -> set[dt.date]:
+        return {s.date for s in self.shifts}
 
 
 def _minutes(a: pd.Timestamp, b: pd.Timestamp) -> float:
@@ -65,7 +91,7 @@ def _minutes(a: pd.Timestamp, b: pd.Timestamp) -> float:
 
 
 def _wall_minutes(ts: pd.Timestamp, date: dt.date) -> float:
-    """Wall-clock minutes of ``ts`` counted from midnight of ``date`` (may exceed 1440)."""
+    """Wall-clock minutes of ``ts`` counted from midnight of ``date`` (may exceed a day)."""
     naive = ts.tz_localize(None)
     return (naive - pd.Timestamp(dt.datetime.combine(date, dt.time()))).total_seconds() / 60
 
@@ -111,21 +137,18 @@ def _night(rules: RosterRules, s: pd.Timestamp, e: pd.Timestamp, date: dt.date) 
     ns, ne = rules.night_start_min, rules.night_end_min
     total = 0.0
     for k in (-1, 0, 1):
-        w0 = 1440 * k + ns
-        w1 = 1440 * k + ne + (1440 if ne <= ns else 0)
+        w0 = MINUTES_PER_DAY * k + ns
+        w1 = MINUTES_PER_DAY * k + ne + (MINUTES_PER_DAY if ne <= ns else 0)
         total += max(0.0, min(b, w1) - max(a, w0))
     return total >= max(1, rules.night_min_overlap_min)
 
 
-def _shifts(
-    roster: pd.DataFrame,
-    agents: dict[str, Agent],
-    rules: RosterRules,
-    out: list[Violation],
-    *,
-    structural: bool,
-) -> list[_Shift]:
-    shifts: list[_Shift] = []
+# ---------------------------------------------------------------------------------------------
+# reading the roster frame into shifts
+
+
+def _group_rows(roster: pd.DataFrame) -> dict[tuple[str, dt.date], list[_Row]]:
+    """The roster rows by (agent_id, date), sorted by key; each group sorted by start."""
     groups: dict[tuple[str, dt.date], list[_Row]] = {}
     for rec in roster.to_dict("records"):
         d = rec["date"]
@@ -137,69 +160,319 @@ def _shifts(
             "" if pd.isna(rec["channel"]) else str(rec["channel"]),
         )
         groups.setdefault((str(rec["agent_id"]), day), []).append(row)
-    for (aid, date), rows in sorted(groups.items()):
+    for rows in groups.values():
         rows.sort(key=lambda r: (r.start, r.end))
-        start, end = rows[0].start, max(r.end for r in rows)
-        agent = agents.get(aid)
+    return dict(sorted(groups.items()))
 
-        def bad(rule: str, msg: str, aid: str = aid, date: dt.date = date) -> None:
-            if structural:
-                out.append(Violation(aid, date, rule, msg))
 
-        for r0, r1 in itertools.pairwise(rows):
-            if r1.start < r0.end:
-                bad("structure", f"rows overlap at {r1.start}")
-            elif r1.start > r0.end:
-                bad("structure", f"hole between {r0.end} and {r1.start}")
-        if start.date() != date:
-            bad("structure", f"shift starts on {start.date()}, not on its date")
-        if rows[0].activity != "work" or rows[-1].activity != "work":
-            bad("structure", "a shift must start and end with work")
-        channels = tuple(sorted({r.channel for r in rows if r.activity == "work"}))
-        if agent is not None:
-            for c in channels:
-                if c not in agent.skills:
-                    bad("skills", f"works {c!r} without the skill ({';'.join(agent.skills)})")
-        rests = [(r.activity, r.start, r.end) for r in rows if r.activity != "work"]
-        length = _minutes(start, end)
-        tod = _wall_minutes(start, date)
-        fitting = [
-            st
-            for st in rules.shift_types
-            if st.length_min == length
-            and tod in st.start_times()
-            and (st.channels is None or all(c in st.channels for c in channels))
-            and (st.groups is None or (agent is not None and agent.group in st.groups))
-        ]
+def _shift(
+    aid: str, date: dt.date, rows: list[_Row], agent: Agent | None, rules: RosterRules
+) -> _Shift:
+    start, end = rows[0].start, max(r.end for r in rows)
+    channels = tuple(sorted({r.channel for r in rows if r.activity == "work"}))
+    rests = [(r.activity, r.start, r.end) for r in rows if r.activity != "work"]
+    length = _minutes(start, end)
+    tod = _wall_minutes(start, date)
+    fitting = tuple(
+        st
+        for st in rules.shift_types
+        if st.length_min == length
+        and tod in st.start_times()
+        and (st.channels is None or all(c in st.channels for c in channels))
+        and (st.groups is None or (agent is not None and agent.group in st.groups))
+    )
+    problems = [(st, _rests_fit(rules, st, start, rests)) for st in fitting]
+    accepting = [st for st, problem in problems if problem is None]
+    unpaid: float
+    if accepting:
+        unpaid = sum(b.length_min for b in accepting[0].rest_periods if not b.paid)
+    else:
         unpaid = sum(_minutes(r[1], r[2]) for r in rests if r[0] == "lunch")
-        if not fitting:
-            bad(
-                "shift_type",
-                f"no shift type allows {length / 60:g} h from {start:%H:%M} on "
-                f"{'/'.join(channels) or 'no channel'}"
-                + (f" for group {agent.group!r}" if agent is not None and agent.group else ""),
-            )
-        else:
-            problems = [(st, _rests_fit(rules, st, start, rests)) for st in fitting]
-            ok = [st for st, p in problems if p is None]
-            if not ok:
-                bad("breaks", str(problems[0][1]))
-            else:
-                st = ok[0]
-                unpaid = sum(b.length_min for b in st.rest_periods if not b.paid)
-        shifts.append(
-            _Shift(
-                aid,
-                date,
-                start,
-                end,
-                channels,
-                tuple(rests),
-                length - unpaid,
-                _night(rules, start, end, date),
-            )
+    return _Shift(
+        agent_id=aid,
+        date=date,
+        rows=tuple(rows),
+        start=start,
+        end=end,
+        channels=channels,
+        fitting=fitting,
+        rest_problem=problems[0][1] if problems and not accepting else None,
+        paid_min=length - unpaid,
+        night=_night(rules, start, end, date),
+    )
+
+
+def _shifts(roster: pd.DataFrame, agents: dict[str, Agent], rules: RosterRules) -> list[_Shift]:
+    return [
+        _shift(aid, date, rows, agents.get(aid), rules)
+        for (aid, date), rows in _group_rows(roster).items()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# rules of one shift
+
+
+def _check_structure(s: _Shift) -> list[Violation]:
+    """Rows overlap or leave holes, the shift starts on another date, or not with work."""
+    problems = []
+    for r0, r1 in itertools.pairwise(s.rows):
+        if r1.start < r0.end:
+            problems.append(f"rows overlap at {r1.start}")
+        elif r1.start > r0.end:
+            problems.append(f"hole between {r0.end} and {r1.start}")
+    if s.start.date() != s.date:
+        problems.append(f"shift starts on {s.start.date()}, not on its date")
+    if s.rows[0].activity != "work" or s.rows[-1].activity != "work":
+        problems.append("a shift must start and end with work")
+    return [Violation(s.agent_id, s.date, "structure", p) for p in problems]
+
+
+def _check_skills(s: _Shift, agent: Agent | None) -> list[Violation]:
+    if agent is None:
+        return []
+    return [
+        Violation(
+            s.agent_id,
+            s.date,
+            "skills",
+            f"works {c!r} without the skill ({';'.join(agent.skills)})",
         )
-    return shifts
+        for c in s.channels
+        if c not in agent.skills
+    ]
+
+
+def _check_shift_type(s: _Shift, agent: Agent | None) -> list[Violation]:
+    """No shift type allows the shift's length, start, channels and the agent's group."""
+    if s.fitting:
+        return []
+    group = f" for group {agent.group!r}" if agent is not None and agent.group else ""
+    return [
+        Violation(
+            s.agent_id,
+            s.date,
+            "shift_type",
+            f"no shift type allows {_minutes(s.start, s.end) / 60:g} h from {s.start:%H:%M} on "
+            f"{'/'.join(s.channels) or 'no channel'}{group}",
+        )
+    ]
+
+
+def _check_breaks(s: _Shift) -> list[Violation]:
+    """Lunch and breaks fit none of the shift types that allow the shift."""
+    if s.rest_problem is None:
+        return []
+    return [Violation(s.agent_id, s.date, "breaks", s.rest_problem)]
+
+
+def _check_known_agent(s: _Shift, agents: dict[str, Agent]) -> list[Violation]:
+    if s.agent_id in agents:
+        return []
+    return [Violation(s.agent_id, s.date, "agent", "unknown agent_id")]
+
+
+def _check_horizon(s: _Shift, first: dt.date, last: dt.date) -> list[Violation]:
+    if first <= s.date <= last:
+        return []
+    return [Violation(s.agent_id, s.date, "horizon", f"outside {first}..{last}")]
+
+
+# ---------------------------------------------------------------------------------------------
+# rules of one agent: per shift, per week, and along the agent's timeline
+
+
+def _check_time_off(agent: Agent, s: _Shift) -> list[Violation]:
+    """No work on approved time off, nor a night shift running into it."""
+    out = []
+    if s.date in agent.unavailable:
+        out.append(Violation(agent.agent_id, s.date, "time_off", "works on approved time off"))
+    next_day = s.date + dt.timedelta(days=1)
+    if next_day in agent.unavailable and _wall_minutes(s.end, s.date) > MINUTES_PER_DAY:
+        message = f"works into approved time off on {next_day}"
+        out.append(Violation(agent.agent_id, s.date, "time_off", message))
+    return out
+
+
+def _check_earliest_start(agent: Agent, s: _Shift) -> list[Violation]:
+    earliest = agent.earliest_start_min
+    if earliest is None or _wall_minutes(s.start, s.date) >= earliest:
+        return []
+    return [Violation(agent.agent_id, s.date, "earliest_start", f"starts {s.start:%H:%M}")]
+
+
+def _check_latest_end(agent: Agent, s: _Shift) -> list[Violation]:
+    latest = agent.latest_end_min
+    if latest is None or _wall_minutes(s.end, s.date) <= latest:
+        return []
+    return [Violation(agent.agent_id, s.date, "latest_end", f"ends {s.end:%H:%M}")]
+
+
+def _hours_limits(agent: Agent, week: _Week) -> tuple[int, int]:
+    """Paid minutes allowed in a (possibly partial) week: contract hours pro rata; approved
+    time off is paid, each day crediting ``min_hours_week / max_days_week``."""
+    share = len(week.dates) / 7
+    off = sum(1 for d in week.dates if d in agent.unavailable)
+    credit = off * agent.min_hours_week * 60 / agent.max_days_week if off else 0.0
+    lo = math.floor(max(0.0, agent.min_hours_week * 60 * share - credit) + 1e-9)
+    hi = math.ceil(agent.max_hours_week * 60 * share - 1e-9)
+    return lo, hi
+
+
+def _check_min_hours_week(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
+    paid = sum(s.paid_min for s in week.shifts)
+    lo, _ = _hours_limits(agent, week)
+    if paid >= lo:
+        return []
+    message = f"{week.tag}: {paid / 60:g} h paid < {lo / 60:g} h"
+    return [Violation(agent.agent_id, None, "min_hours_week", message)]
+
+
+def _check_max_hours_week(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
+    paid = sum(s.paid_min for s in week.shifts)
+    _, hi = _hours_limits(agent, week)
+    if paid <= hi:
+        return []
+    message = f"{week.tag}: {paid / 60:g} h paid > {hi / 60:g} h"
+    return [Violation(agent.agent_id, None, "max_hours_week", message)]
+
+
+def _check_max_days_week(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
+    days = len(week.worked())
+    if days <= agent.max_days_week:
+        return []
+    message = f"{week.tag}: {days} days > {agent.max_days_week}"
+    return [Violation(agent.agent_id, None, "max_days_week", message)]
+
+
+def _check_days_off(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
+    off = len(week.dates) - len(week.worked())
+    needed = math.floor(rules.days_off_per_week * len(week.dates) / 7)
+    if off >= needed:
+        return []
+    return [Violation(agent.agent_id, None, "days_off", f"{week.tag}: {off} days off < {needed}")]
+
+
+def _check_days_off_consecutive(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
+    """Two days off in a row in every full week, when the rules ask for two or more."""
+    if not rules.days_off_consecutive or rules.days_off_per_week < 2 or len(week.dates) != 7:
+        return []
+    worked = week.worked()
+    if any(a not in worked and b not in worked for a, b in itertools.pairwise(week.dates)):
+        return []
+    message = f"{week.tag}: no two consecutive days off"
+    return [Violation(agent.agent_id, None, "days_off_consecutive", message)]
+
+
+def _check_max_night_shifts(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
+    limit = rules.max_night_shifts_week
+    nights = sum(1 for s in week.shifts if s.night)
+    if limit is None or nights <= limit:
+        return []
+    message = f"{week.tag}: {nights} night shifts > {limit}"
+    return [Violation(agent.agent_id, None, "max_night_shifts", message)]
+
+
+def _check_min_rest(
+    agent: Agent, timeline: Sequence[_Shift], first: dt.date, rules: RosterRules
+) -> list[Violation]:
+    """Rest between consecutive shifts, the previous roster's last ones included."""
+    out = []
+    for s0, s1 in itertools.pairwise(timeline):
+        gap = _minutes(s0.end, s1.start)
+        if gap < rules.min_rest_min:
+            message = (
+                f"{gap / 60:g} h rest after the shift of {s0.date} < {rules.min_rest_min / 60:g} h"
+            )
+            out.append(Violation(agent.agent_id, s1.date, "min_rest", message))
+    return out
+
+
+def _check_max_consecutive_days(
+    agent: Agent, timeline: Sequence[_Shift], first: dt.date, rules: RosterRules
+) -> list[Violation]:
+    """Runs of working days, counted from the previous roster, reported once per run on the
+    first day in the horizon past the limit."""
+    out = []
+    run: list[dt.date] = []
+    for d in sorted({s.date for s in timeline}):
+        run = [*run, d] if run and (d - run[-1]).days == 1 else [d]
+        if len(run) == rules.max_consecutive_days + 1 and d >= first:
+            message = f"{len(run)} days in a row from {run[0]} > {rules.max_consecutive_days}"
+            out.append(Violation(agent.agent_id, d, "max_consecutive_days", message))
+    return out
+
+
+_ShiftRule = Callable[[Agent, _Shift], list[Violation]]
+_WeekRule = Callable[[Agent, _Week, RosterRules], list[Violation]]
+_TimelineRule = Callable[[Agent, Sequence[_Shift], dt.date, RosterRules], list[Violation]]
+_SHIFT_RULES: tuple[_ShiftRule, ...] = (_check_time_off, _check_earliest_start, _check_latest_end)
+_WEEK_RULES: tuple[_WeekRule, ...] = (
+    _check_min_hours_week,
+    _check_max_hours_week,
+    _check_max_days_week,
+    _check_days_off,
+    _check_days_off_consecutive,
+    _check_max_night_shifts,
+)
+_TIMELINE_RULES: tuple[_TimelineRule, ...] = (_check_min_rest, _check_max_consecutive_days)
+
+
+def _check_agent_rules(
+    agent: Agent,
+    shifts: Sequence[_Shift],
+    previous: Sequence[_Shift],
+    dates: Sequence[dt.date],
+    rules: RosterRules,
+) -> list[Violation]:
+    """Every rule of one agent: per shift, per 7-day block from the first date, and along the
+    timeline that starts with the previous roster's shifts before the horizon."""
+    first = dates[0]
+    mine = sorted((s for s in shifts if s.agent_id == agent.agent_id), key=lambda s: s.start)
+    out = [v for s in mine for check in _SHIFT_RULES for v in check(agent, s)]
+    for i in range(0, len(dates), 7):
+        block = tuple(dates[i : i + 7])
+        week = _Week(block, tuple(s for s in mine if block[0] <= s.date <= block[-1]))
+        out += [v for check in _WEEK_RULES for v in check(agent, week, rules)]
+    before = [s for s in previous if s.agent_id == agent.agent_id and s.date < first]
+    timeline = sorted(before + mine, key=lambda s: s.start)
+    out += [v for check in _TIMELINE_RULES for v in check(agent, timeline, first, rules)]
+    return out
+
+
+def _check_locked_shifts(
+    shifts: Sequence[_Shift],
+    previous: Sequence[_Shift],
+    agents: Sequence[Agent],
+    dates: Sequence[dt.date],
+) -> list[Violation]:
+    """Between the previous roster's first and last date in the horizon, every agent's shift
+    (or day off) is the previous roster's: same start, end and channels."""
+    inside = [s for s in previous if dates[0] <= s.date <= dates[-1]]
+    if not inside:
+        return []
+    lo_d, hi_d = min(s.date for s in inside), max(s.date for s in inside)
+    old = {(s.agent_id, s.date): s for s in inside}
+    new = {(s.agent_id, s.date): s for s in shifts}
+    out = []
+    for aid in sorted({a.agent_id for a in agents}):
+        for k in range((hi_d - lo_d).days + 1):
+            d = lo_d + dt.timedelta(days=k)
+            o, n = old.get((aid, d)), new.get((aid, d))
+            if o is None and n is None:
+                continue
+            if (
+                o is None
+                or n is None
+                or (o.start, o.end, o.channels) != (n.start, n.end, n.channels)
+            ):
+                out.append(
+                    Violation(aid, d, "locked_shifts", "differs from the locked previous roster")
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def check_roster(
@@ -230,157 +503,27 @@ def check_roster(
     Returns
     -------
     list of Violation
-        Empty when the roster is valid.
+        Empty when the roster is valid. Listed shift by shift (structure, skills, shift type,
+        breaks; then unknown agents and dates outside the horizon), then agent by agent (per
+        shift: time off, earliest start, latest end; per week: hours, days, days off, nights;
+        then rest and consecutive days), then the locked shifts.
     """
     by_id = {a.agent_id: a for a in agents}
     dates = list(dates)
-    first, last = dates[0], dates[-1]
+    shifts = _shifts(roster, by_id, rules)
+    prev_shifts = _shifts(previous, by_id, rules) if previous is not None else []
     out: list[Violation] = []
-    shifts = _shifts(roster, by_id, rules, out, structural=True)
-    prev_shifts = (
-        _shifts(previous, by_id, rules, [], structural=False) if previous is not None else []
-    )
     for s in shifts:
-        if s.agent_id not in by_id:
-            out.append(Violation(s.agent_id, s.date, "agent", "unknown agent_id"))
-        if not first <= s.date <= last:
-            out.append(Violation(s.agent_id, s.date, "horizon", f"outside {first}..{last}"))
-    weeks = [dates[i : i + 7] for i in range(0, len(dates), 7)]
+        agent = by_id.get(s.agent_id)
+        out += _check_structure(s)
+        out += _check_skills(s, agent)
+        out += _check_shift_type(s, agent)
+        out += _check_breaks(s)
+    for s in shifts:
+        out += _check_known_agent(s, by_id)
+        out += _check_horizon(s, dates[0], dates[-1])
     for agent in agents:
-        mine = sorted((s for s in shifts if s.agent_id == agent.agent_id), key=lambda s: s.start)
-        aid = agent.agent_id
-        for s in mine:
-            if s.date in agent.unavailable:
-                out.append(Violation(aid, s.date, "time_off", "works on approved time off"))
-            next_day = s.date + dt.timedelta(days=1)
-            if next_day in agent.unavailable and _wall_minutes(s.end, s.date) > 1440:
-                out.append(
-                    Violation(
-                        aid, s.date, "time_off", f"works into approved time off on {next_day}"
-                    )
-                )
-            if (
-                agent.earliest_start_min is not None
-                and _wall_minutes(s.start, s.date) < agent.earliest_start_min
-            ):
-                out.append(Violation(aid, s.date, "earliest_start", f"starts {s.start:%H:%M}"))
-            if (
-                agent.latest_end_min is not None
-                and _wall_minutes(s.end, s.date) > agent.latest_end_min
-            ):
-                out.append(Violation(aid, s.date, "latest_end", f"ends {s.end:%H:%M}"))
-        for week in weeks:
-            share = len(week) / 7
-            ws = [s for s in mine if week[0] <= s.date <= week[-1]]
-            paid = sum(s.paid_min for s in ws)
-            # approved time off is paid: each day credits min_hours_week / max_days_week
-            off = sum(1 for d in week if d in agent.unavailable)
-            credit = off * agent.min_hours_week * 60 / agent.max_days_week if off else 0.0
-            lo = math.floor(max(0.0, agent.min_hours_week * 60 * share - credit) + 1e-9)
-            hi = math.ceil(agent.max_hours_week * 60 * share - 1e-9)
-            tag = f"week of {week[0]}"
-            if paid < lo:
-                out.append(
-                    Violation(
-                        aid, None, "min_hours_week", f"{tag}: {paid / 60:g} h paid < {lo / 60:g} h"
-                    )
-                )
-            if paid > hi:
-                out.append(
-                    Violation(
-                        aid, None, "max_hours_week", f"{tag}: {paid / 60:g} h paid > {hi / 60:g} h"
-                    )
-                )
-            worked = {s.date for s in ws}
-            if len(worked) > agent.max_days_week:
-                out.append(
-                    Violation(
-                        aid,
-                        None,
-                        "max_days_week",
-                        f"{tag}: {len(worked)} days > {agent.max_days_week}",
-                    )
-                )
-            off_needed = math.floor(rules.days_off_per_week * share)
-            if len(week) - len(worked) < off_needed:
-                out.append(
-                    Violation(
-                        aid,
-                        None,
-                        "days_off",
-                        f"{tag}: {len(week) - len(worked)} days off < {off_needed}",
-                    )
-                )
-            if (
-                rules.days_off_consecutive
-                and rules.days_off_per_week >= 2
-                and len(week) == 7
-                and not any(
-                    a not in worked and b not in worked for a, b in itertools.pairwise(week)
-                )
-            ):
-                out.append(
-                    Violation(
-                        aid, None, "days_off_consecutive", f"{tag}: no two consecutive days off"
-                    )
-                )
-            nights = sum(1 for s in ws if s.night)
-            if rules.max_night_shifts_week is not None and nights > rules.max_night_shifts_week:
-                out.append(
-                    Violation(
-                        aid,
-                        None,
-                        "max_night_shifts",
-                        f"{tag}: {nights} night shifts > {rules.max_night_shifts_week}",
-                    )
-                )
-        before = [s for s in prev_shifts if s.agent_id == aid and s.date < first]
-        timeline = sorted(before + mine, key=lambda s: s.start)
-        for s0, s1 in itertools.pairwise(timeline):
-            gap = _minutes(s0.end, s1.start)
-            if gap < rules.min_rest_min:
-                out.append(
-                    Violation(
-                        aid,
-                        s1.date,
-                        "min_rest",
-                        f"{gap / 60:g} h rest after the shift of {s0.date} "
-                        f"< {rules.min_rest_min / 60:g} h",
-                    )
-                )
-        worked_days = sorted({s.date for s in timeline})
-        run: list[dt.date] = []
-        for d in worked_days:
-            run = run + [d] if run and (d - run[-1]).days == 1 else [d]
-            if len(run) == rules.max_consecutive_days + 1 and d >= first:
-                out.append(
-                    Violation(
-                        aid,
-                        d,
-                        "max_consecutive_days",
-                        f"{len(run)} days in a row from {run[0]} > {rules.max_consecutive_days}",
-                    )
-                )
+        out += _check_agent_rules(agent, shifts, prev_shifts, dates, rules)
     if lock_previous and previous is not None:
-        inside = [s for s in prev_shifts if first <= s.date <= last]
-        if inside:
-            lo_d, hi_d = min(s.date for s in inside), max(s.date for s in inside)
-            old = {(s.agent_id, s.date): s for s in inside}
-            new = {(s.agent_id, s.date): s for s in shifts}
-            for aid in sorted({a.agent_id for a in agents}):
-                for k in range((hi_d - lo_d).days + 1):
-                    d = lo_d + dt.timedelta(days=k)
-                    o, n = old.get((aid, d)), new.get((aid, d))
-                    if o is None and n is None:
-                        continue
-                    if (
-                        o is None
-                        or n is None
-                        or (o.start, o.end, o.channels) != (n.start, n.end, n.channels)
-                    ):
-                        out.append(
-                            Violation(
-                                aid, d, "locked_shifts", "differs from the locked previous roster"
-                            )
-                        )
+        out += _check_locked_shifts(shifts, prev_shifts, agents, dates)
     return out

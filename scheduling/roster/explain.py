@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from scheduling.roster.agents import format_hhmm
 from scheduling.roster.model import build_model
 from scheduling.roster.problem import RosterProblem
+from wfmcore.parse import format_hhmm
 
 
 def describe_rule(problem: RosterProblem, a: int, rule: str) -> str:
@@ -80,22 +80,4 @@ def explain_agent(problem: RosterProblem, a: int, time_limit_s: float = 10.0) ->
     lines = [f"{who}: {describe_rule(problem, a, rule)}" for rule in rules]
     if not any(key[0] == a for key in v.x):
         lines.append(f"{who}: no allowed shift at all (skills vs channels and shift types)")
-    return lines
-
-
-def agent_is_feasible(problem: RosterProblem, a: int, time_limit_s: float = 10.0) -> bool:
-    """Whether agent index ``a`` alone can satisfy all of their hard rules."""
-    model, _ = build_model(problem, agents=[a], coverage=False)
-    model.clear_objective()
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit_s
-    return solver.solve(model) != cp_model.INFEASIBLE
-
-
-def explain(problem: RosterProblem, agents: list[int] | None = None) -> list[str]:
-    """Conflict lines for every infeasible agent (all agents by default)."""
-    lines: list[str] = []
-    for a in range(len(problem.agents)) if agents is None else agents:
-        lines += explain_agent(problem, a)
     return lines

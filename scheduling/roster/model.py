@@ -41,6 +41,7 @@ from scheduling.roster.problem import (
     RosterProblem,
     candidate_blockers,
 )
+from wfmcore.defaults import MINUTES_PER_DAY
 
 OBJ_SCALE = 100  # objective integer units per point
 
@@ -69,8 +70,8 @@ class RosterVariables:
     ``x[(a, k, c)]``: agent index ``a`` works candidate ``k`` on channel ``c``.
     ``work[(a, d)]``: agent ``a`` works on day ``d``. ``options[(a, d)]``: the ``(k, c)`` keys of
     that agent-day. ``rests[(k, c)][j][o]``: how many of the agents on shift ``(k, c)`` take
-    rest period ``j`` at its ``o``-th offset (a variable, or the shift's head count when the
-    rest has one offset); ``choice[(k, c)]``: the rests a shift takes when they are given
+    rest period ``j`` at its ``o``-th offset (empty for a rest with one offset: every agent on
+    the shift takes it there); ``choice[(k, c)]``: the rests a shift takes when they are given
     rather than decided (``rest_choice``). ``assumptions[(agent_id, rule)]``: the literal that
     switches a hard rule on (only when built with ``explain=True``).
     """
@@ -79,7 +80,7 @@ class RosterVariables:
     x: dict[tuple[int, int, str], cp_model.IntVar] = field(default_factory=dict)
     work: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     options: dict[tuple[int, int], list[tuple[int, str]]] = field(default_factory=dict)
-    rests: dict[tuple[int, str], list[list[cp_model.LinearExprT]]] = field(default_factory=dict)
+    rests: dict[tuple[int, str], list[list[cp_model.IntVar]]] = field(default_factory=dict)
     choice: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
     under: dict[tuple[str, int], list[cp_model.IntVar]] = field(default_factory=dict)
     over: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
@@ -474,11 +475,11 @@ def add_rest_placement(model: cp_model.CpModel, problem: RosterProblem, v: Roste
         if not chain or (k, c) in v.choice:
             continue
         heads = cp_model.LinearExpr.sum(vs)
-        per_rest: list[list[cp_model.LinearExprT]] = []
+        per_rest: list[list[cp_model.IntVar]] = []
         for j, slot in enumerate(chain):
             offs = slot.offsets_min
             if len(offs) == 1:
-                per_rest.append([heads])
+                per_rest.append([])
                 continue
             counts = [
                 model.new_int_var(0, len(vs), f"rest[{k},{c},{j},{offs[o]}]")
@@ -524,7 +525,7 @@ def split_rests(
         if len(col) != heads:
             raise ValueError(f"rest counts of candidate {k} sum to {len(col)}, not {heads}")
         columns.append(col)
-    combos = list(zip(*columns, strict=True)) if columns else [()] * heads
+    combos = [tuple(combo) for combo in zip(*columns, strict=True)]
     for combo in combos:
         for j in range(1, len(chain)):
             gap = chain[j].offsets_min[combo[j]] - chain[j - 1].offsets_min[combo[j - 1]]
@@ -609,12 +610,10 @@ def coverage_terms(
     for (k, c), per_rest in v.rests.items():
         cand = problem.candidates[k]
         for j, counts in enumerate(per_rest):
-            if len(counts) == 1:
-                continue
-            for o, var in enumerate(counts):
+            for o, count in enumerate(counts):
                 for i, u in cand.rest_cover[j][o]:
                     vs, cs = by_ci[(c, i)]
-                    vs.append(var)
+                    vs.append(count)
                     cs.append(-u)
     return by_ci
 
@@ -755,8 +754,8 @@ def add_paid_hours(
 
 def start_deviation_min(pref: int, start_tod: int) -> int:
     """Circular distance in minutes between two times of day."""
-    diff = abs(pref - start_tod % 1440)
-    return min(diff, 1440 - diff)
+    diff = abs(pref - start_tod % MINUTES_PER_DAY)
+    return min(diff, MINUTES_PER_DAY - diff)
 
 
 def add_preferences(

@@ -29,6 +29,7 @@ import pandas as pd
 from scheduling.errors import InputError, RulesError
 from scheduling.roster.agents import Agent
 from scheduling.roster.rules import RosterRules, ShiftType
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
 
 REQUIREMENT_UNITS = 10  # requirements are counted in (at least) tenths of an agent
 
@@ -195,7 +196,7 @@ def candidate_blockers(problem: RosterProblem, agent: Agent, cand: Candidate) ->
     # a day of approved time off is free of work: no shift starts on it, and none from the
     # evening before runs into it
     if day in agent.unavailable or (
-        end_tod > 1440 and day + dt.timedelta(days=1) in agent.unavailable
+        end_tod > MINUTES_PER_DAY and day + dt.timedelta(days=1) in agent.unavailable
     ):
         reasons.append("time_off")
     if agent.earliest_start_min is not None and cand.start_tod_min < agent.earliest_start_min:
@@ -306,11 +307,11 @@ def _night_overlap(rules: RosterRules, start_tod: int, length: int) -> int:
     ns, ne = rules.night_start_min, rules.night_end_min
     total = 0
     for k in (-1, 0, 1):
-        base = 1440 * k
+        base = MINUTES_PER_DAY * k
         if ns < ne:
             total += _overlap(start_tod, start_tod + length, base + ns, base + ne)
         else:  # crosses midnight
-            total += _overlap(start_tod, start_tod + length, base + ns, base + 1440 + ne)
+            total += _overlap(start_tod, start_tod + length, base + ns, base + MINUTES_PER_DAY + ne)
     return total
 
 
@@ -319,7 +320,7 @@ def build_problem(
     agents: list[Agent] | tuple[Agent, ...],
     rules: RosterRules,
     *,
-    tz: str = "Asia/Dubai",
+    tz: str = DEFAULT_TZ,
     previous: list[PreviousShift] | tuple[PreviousShift, ...] = (),
     lock_previous: bool = False,
 ) -> RosterProblem:
@@ -358,7 +359,7 @@ def build_problem(
     starts = grouped.index.get_level_values("interval_start").unique().sort_values()
     steps = [(b - a).total_seconds() / 60 for a, b in itertools.pairwise(starts)] or [30.0]
     interval_min = int(min(steps))
-    if interval_min <= 0 or 1440 % interval_min:
+    if interval_min <= 0 or MINUTES_PER_DAY % interval_min:
         raise InputError(f"requirements: interval of {interval_min} min does not divide a day")
     first_date = starts[0].date()
     last_date = starts[-1].date()

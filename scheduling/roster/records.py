@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
+
+from scheduling.roster.problem import Assignment
+
+#: How a solve ended: ``optimal`` (proven), ``feasible`` (a roster, not proven best) or
+#: ``infeasible`` (the hard rules cannot all hold; no roster).
+RosterStatus = Literal["optimal", "feasible", "infeasible"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,28 +52,55 @@ class RosterShift:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RosterSolution:
-    """What :func:`scheduling.roster.solve.solve` returns.
+    """What :func:`scheduling.roster.solve.solve` returns (built with keywords only).
 
-    ``status`` is ``optimal`` (proven), ``feasible`` (time limit hit; ``gap`` says how far from
-    the bound at most) or ``infeasible`` (``conflicts`` says which agent and rules). The
-    objective and bound are in points (see ``rules.toml`` weights); ``gap`` is
-    ``(objective - best_bound) / objective``. ``assignments`` are the chosen
-    ``(agent index, candidate index, channel)`` of the problem.
+    Attributes
+    ----------
+    status
+        ``optimal`` (proven), ``feasible`` (time limit hit; ``gap`` says how far from the bound
+        at most) or ``infeasible`` (``conflicts`` says which agent and rules).
+    objective
+        The roster's objective in points (see the ``rules.toml`` weights); ``None`` when no
+        roster was solved for (infeasible, or the greedy roster returned as a fallback).
+    best_bound
+        Proven lower bound on the objective, points; ``None`` when unknown.
+    gap
+        ``(objective - best_bound) / objective``, a share (0.03 = 3 %); ``None`` when unknown.
+    time_to_first_s, time_to_final_s
+        Seconds from the start of :func:`~scheduling.roster.solve.solve` to the first roster
+        and to the last improvement.
+    wall_time_s
+        Seconds the whole solve took.
+    num_solutions
+        Rosters found (the greedy start counts in the neighbourhood search).
+    shifts
+        The roster, by agent and date, with breaks placed.
+    objective_terms
+        The objective split by named term, points (they sum to ``objective``).
+    conflicts
+        For ``infeasible``: one line per agent and hard rule in conflict.
+    greedy_objective
+        Objective of the greedy starting roster, points.
+    notes
+        Planner-facing notes (how the roster was found, what was restricted).
+    assignments
+        The chosen shifts of the problem: agent index, candidate index, channel and the option
+        of each rest period (:class:`scheduling.roster.problem.Assignment`).
     """
 
-    status: str
-    objective: float | None
-    best_bound: float | None
-    gap: float | None
-    time_to_first_s: float | None
-    time_to_final_s: float | None
+    status: RosterStatus
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    time_to_first_s: float | None = None
+    time_to_final_s: float | None = None
     wall_time_s: float
-    num_solutions: int
+    num_solutions: int = 0
     shifts: tuple[RosterShift, ...] = ()
     objective_terms: dict[str, float] = field(default_factory=dict)
     conflicts: tuple[str, ...] = ()
     greedy_objective: float | None = None
     notes: tuple[str, ...] = ()
-    assignments: tuple[tuple[int, int, str], ...] = ()
+    assignments: tuple[Assignment, ...] = ()

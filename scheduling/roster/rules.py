@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from scheduling.errors import RulesError
-from scheduling.roster.agents import WEEKDAYS, parse_hhmm
+from wfmcore.defaults import MINUTES_PER_DAY, WEEKDAYS
+from wfmcore.parse import parse_hhmm
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +213,7 @@ def _shift(raw: Any, i: int, step_break: int) -> ShiftType:
     name = str(raw.get("name", f"shift{i}"))
     key = f"shift[{i}] ({name})"
     length = round(_num(raw, f"{key}.length_h", None, lo=0.5, hi=16) * 60)
-    step = _int(raw, f"{key}.start_step_min", 30, lo=1, hi=1440)
+    step = _int(raw, f"{key}.start_step_min", 30, lo=1, hi=MINUTES_PER_DAY)
     starts = raw.get("starts")
     if isinstance(starts, str):
         starts = [starts]

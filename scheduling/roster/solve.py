@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduling.errors import InfeasibleError, SchedulingError
-from scheduling.roster._greedy import greedy_roster
+from scheduling.roster._greedy import GreedyResult, greedy_roster
 from scheduling.roster._lp_bound import lp_objective_solution
 from scheduling.roster._search import LnsOptions, complete_hint, improve
 from scheduling.roster.breaks import keep_previous_rests, polish_rests
 from scheduling.roster.explain import explain_agent
-from scheduling.roster.model import OBJ_SCALE, build_model, solution_assignments
+from scheduling.roster.model import OBJ_SCALE, RosterVariables, build_model, solution_assignments
 from scheduling.roster.objective import objective_terms, on_phones
 from scheduling.roster.problem import Assignment, RosterProblem
-from scheduling.roster.records import Activity, RosterShift, RosterSolution
+from scheduling.roster.records import Activity, RosterShift, RosterSolution, RosterStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,126 +157,236 @@ def solve(
     """
     options = options or SolverOptions()
     t0 = time.perf_counter()
-    # the LP relaxation (bound, and the shifts the search is restricted to) runs in a thread
-    # while the greedy start, which uses one core, is built
-    lp_future: Future[tuple[float | None, set[tuple[int, str]]]] | None = None
+    start = _start(problem, options)
+    if start.conflicts:
+        return _infeasible(start.conflicts, t0, raise_on_infeasible)
+    if (
+        start.greedy is not None
+        and start.lp_future is not None
+        and count_shift_vars(problem) > options.monolithic_max_vars
+    ):
+        return _solve_lns(problem, options, start.greedy.assignments, t0, progress, start.lp_future)
+    return _solve_monolithic(problem, options, start, t0, progress, raise_on_infeasible)
+
+
+#: What the LP relaxation's thread returns: the bound (points) and the shifts it uses.
+LpFuture = Future[tuple[float | None, set[tuple[int, str]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """The LP relaxation (running in a thread), the greedy roster, and per-agent conflicts."""
+
+    lp_future: LpFuture | None
+    greedy: GreedyResult | None
+    conflicts: tuple[str, ...]
+
+
+def _start(problem: RosterProblem, options: SolverOptions) -> _Start:
+    """Start the LP relaxation in a thread, build the greedy start meanwhile (it uses one core)
+    and explain every agent whose own hard rules cannot hold."""
+    lp_future: LpFuture | None = None
     if options.greedy_hint:
         pool = ThreadPoolExecutor(max_workers=1)
         lp_future = pool.submit(lp_objective_solution, problem)
         pool.shutdown(wait=False)
     greedy = greedy_roster(problem) if options.greedy_hint else None
-    infeasible = (
-        list(greedy.infeasible_agents) if greedy else [a for a in range(len(problem.agents))]
-    )
-    conflicts: list[str] = []
-    for a in infeasible:
-        conflicts += explain_agent(problem, a)
-    if conflicts:
-        wall = time.perf_counter() - t0
-        if raise_on_infeasible:
-            names = sorted({line.split(":")[0] for line in conflicts})
-            raise InfeasibleError(
-                f"the hard rules cannot all hold for {', '.join(names)}", conflicts
-            )
-        return RosterSolution(
-            "infeasible", None, None, None, None, None, wall, 0, conflicts=tuple(conflicts)
-        )
+    suspects = greedy.infeasible_agents if greedy else range(len(problem.agents))
+    conflicts = tuple(line for a in suspects for line in explain_agent(problem, a))
+    return _Start(lp_future=lp_future, greedy=greedy, conflicts=conflicts)
 
-    greedy_obj = objective_terms(problem, greedy.assignments)["total"] if greedy else None
-    n_vars = count_shift_vars(problem)
-    if greedy is not None and lp_future is not None and n_vars > options.monolithic_max_vars:
-        return _solve_lns(problem, options, greedy.assignments, t0, progress, lp_future)
-    lp_bound, support = lp_future.result() if lp_future is not None else (None, set())
+
+def _infeasible(conflicts: Sequence[str], t0: float, raise_on_infeasible: bool) -> RosterSolution:
+    """Raise :class:`InfeasibleError` naming the agents, or return an ``infeasible`` solution."""
+    if raise_on_infeasible:
+        names = sorted({line.split(":")[0] for line in conflicts})
+        who = f" for {', '.join(names)}" if names else ""
+        raise InfeasibleError(f"the hard rules cannot all hold{who}", list(conflicts))
+    return RosterSolution(
+        status="infeasible", wall_time_s=time.perf_counter() - t0, conflicts=tuple(conflicts)
+    )
+
+
+def _gap(objective: float, bound: float | None) -> float | None:
+    """Relative gap ``(objective - bound) / objective`` (never negative); ``None`` without a
+    bound, 0 for a zero objective."""
+    if bound is None:
+        return None
+    if abs(objective) <= 1e-9:
+        return 0.0
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def _evaluate(
+    problem: RosterProblem, assignments: Sequence[Assignment]
+) -> tuple[float, dict[str, float]]:
+    """The objective of a roster and its named terms (points), by the independent evaluator."""
+    terms = objective_terms(problem, assignments)
+    return terms.pop("total"), terms
+
+
+@dataclass(frozen=True, slots=True)
+class _CpRun:
+    """One CP-SAT solve of the monolithic model, with what is needed to read its result."""
+
+    status: cp_model.CpSolverStatus
+    solver: cp_model.CpSolver
+    variables: RosterVariables
+    callback: _Callback
+    lp_bound: float | None
+    restricted: bool  # to the LP's shifts: the model's own bound is not the problem's
+    greedy_objective: float | None
+
+    def best_bound(self) -> float | None:
+        """The larger of the LP bound and (unless restricted) CP-SAT's, points."""
+        bounds = [] if self.lp_bound is None else [self.lp_bound]
+        if not self.restricted:
+            bounds.append(self.solver.best_objective_bound / OBJ_SCALE)
+        return max(bounds) if bounds else None
+
+
+def _run_cp_sat(
+    problem: RosterProblem,
+    options: SolverOptions,
+    start: _Start,
+    t0: float,
+    progress: ProgressFn | None,
+) -> _CpRun:
+    """Build the monolithic model (restricted to the LP's shifts when large), hint it with the
+    greedy roster and solve it in the time left."""
+    greedy = start.greedy
+    lp_bound, support = start.lp_future.result() if start.lp_future is not None else (None, set())
     restricted = bool(
         greedy is not None
         and options.restrict_to_lp
         and support
-        and n_vars > options.restrict_min_vars
+        and count_shift_vars(problem) > options.restrict_min_vars
     )
     allowed = None
     if restricted and greedy is not None:
         allowed = support | {(key.cand, key.channel) for key in greedy.assignments}
     model, v = build_model(problem, allowed=allowed)
+    greedy_obj = None
     if greedy is not None:
+        greedy_obj, _ = _evaluate(problem, greedy.assignments)
         complete_hint(model, v, list(greedy.assignments))
         if progress is not None:
-            obj = float("nan") if greedy_obj is None else greedy_obj
             bound = float("nan") if lp_bound is None else lp_bound
-            progress(Progress("greedy", 0, obj, bound, time.perf_counter() - t0))
+            progress(Progress("greedy", 0, greedy_obj, bound, time.perf_counter() - t0))
     remaining = max(1.0, options.time_limit_s - (time.perf_counter() - t0))
     solver = configure_solver(options, remaining)
     callback = _Callback(t0, progress, lp_bound, trust_bound=not restricted)
     status = solver.solve(model, callback)
-    wall = time.perf_counter() - t0
-    if status == cp_model.INFEASIBLE:  # pragma: no cover - per-agent checks catch this first
+    return _CpRun(
+        status=status,
+        solver=solver,
+        variables=v,
+        callback=callback,
+        lp_bound=lp_bound,
+        restricted=restricted,
+        greedy_objective=greedy_obj,
+    )
+
+
+def _solve_monolithic(
+    problem: RosterProblem,
+    options: SolverOptions,
+    start: _Start,
+    t0: float,
+    progress: ProgressFn | None,
+    raise_on_infeasible: bool,
+) -> RosterSolution:
+    """Small problems: one CP-SAT model of the whole roster, hinted with the greedy start."""
+    run = _run_cp_sat(problem, options, start, t0, progress)
+    if run.status == cp_model.INFEASIBLE:  # pragma: no cover - per-agent checks catch this first
         lines = [line for a in range(len(problem.agents)) for line in explain_agent(problem, a)]
-        if raise_on_infeasible:
-            raise InfeasibleError("the hard rules cannot all hold", lines)
-        return RosterSolution(
-            "infeasible", None, None, None, None, None, wall, 0, conflicts=tuple(lines)
-        )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and greedy is not None:
-        # the greedy start satisfies every hard rule: return it rather than nothing
-        return RosterSolution(
-            status="feasible",
-            objective=None,
-            best_bound=lp_bound if restricted else solver.best_objective_bound / OBJ_SCALE,
-            gap=None,
-            time_to_first_s=None,
-            time_to_final_s=None,
-            wall_time_s=wall,
-            num_solutions=0,
-            shifts=tuple(shifts_from_assignments(problem, list(greedy.assignments))),
-            assignments=tuple(greedy.assignments),
-            notes=(
-                *problem.notes,
-                "CP-SAT found no roster in the time limit: greedy roster "
-                "returned (allow more time)",
-            ),
-        )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SchedulingError(
-            f"no roster found within the time limit ({options.time_limit_s:g} s; solver status "
-            f"{solver.status_name(status)}); allow more time"
-        )
-    chosen = polished(problem, solution_assignments(problem, v, solver.value))
-    terms = objective_terms(problem, chosen)
-    objective = terms.pop("total")
-    bounds = [] if lp_bound is None else [lp_bound]
-    if not restricted:  # a restricted model's bound is not the problem's
-        bounds.append(solver.best_objective_bound / OBJ_SCALE)
-    best_bound = max(bounds) if bounds else None
-    optimal = (status == cp_model.OPTIMAL and not restricted) or (
+        return _infeasible(lines, t0, raise_on_infeasible)
+    if run.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if start.greedy is None:
+            raise SchedulingError(
+                f"no roster found within the time limit ({options.time_limit_s:g} s; solver "
+                f"status {run.solver.status_name(run.status)}); allow more time"
+            )
+        return _greedy_fallback(problem, start.greedy, run, t0)
+    chosen = polished(problem, solution_assignments(problem, run.variables, run.solver.value))
+    objective, terms = _evaluate(problem, chosen)
+    best_bound = run.best_bound()
+    optimal = (run.status == cp_model.OPTIMAL and not run.restricted) or (
         best_bound is not None and objective - best_bound <= 1e-6 * max(1.0, abs(objective))
     )
-    if optimal:
-        gap: float | None = 0.0
-    elif best_bound is None:
-        gap = None
-    else:
-        gap = max(0.0, (objective - best_bound) / abs(objective)) if abs(objective) > 1e-9 else 0.0
-    shifts = shifts_from_assignments(problem, chosen)
     notes = problem.notes
-    if restricted:
+    if run.restricted:
         notes = (
             *notes,
             "search restricted to the shifts of the LP relaxation's solution and the greedy "
             "start; bound from the LP relaxation",
         )
-    return RosterSolution(
+    return _solution_from(
+        problem,
+        chosen,
         status="optimal" if optimal else "feasible",
+        objective=objective,
+        objective_terms=terms,
+        best_bound=best_bound,
+        gap=0.0 if optimal else _gap(objective, best_bound),
+        time_to_first_s=run.callback.first,
+        time_to_final_s=run.callback.last,
+        wall_time_s=time.perf_counter() - t0,
+        num_solutions=run.callback.count,
+        greedy_objective=run.greedy_objective,
+        notes=notes,
+    )
+
+
+def _greedy_fallback(
+    problem: RosterProblem, greedy: GreedyResult, run: _CpRun, t0: float
+) -> RosterSolution:
+    """CP-SAT found nothing in time, but the greedy start satisfies every hard rule: return it
+    rather than nothing (its objective is not reported: the bound is the model's)."""
+    return RosterSolution(
+        status="feasible",
+        best_bound=run.lp_bound if run.restricted else run.solver.best_objective_bound / OBJ_SCALE,
+        wall_time_s=time.perf_counter() - t0,
+        shifts=tuple(shifts_from_assignments(problem, greedy.assignments)),
+        assignments=tuple(greedy.assignments),
+        notes=(
+            *problem.notes,
+            "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)",
+        ),
+    )
+
+
+def _solution_from(
+    problem: RosterProblem,
+    assignments: Sequence[Assignment],
+    *,
+    status: RosterStatus,
+    objective: float,
+    objective_terms: dict[str, float],
+    best_bound: float | None,
+    gap: float | None,
+    time_to_first_s: float | None,
+    time_to_final_s: float | None,
+    wall_time_s: float,
+    num_solutions: int,
+    greedy_objective: float | None,
+    notes: tuple[str, ...],
+) -> RosterSolution:
+    """The solution of a solved roster: its shifts with breaks placed, and its figures."""
+    return RosterSolution(
+        status=status,
         objective=objective,
         best_bound=best_bound,
         gap=gap,
-        time_to_first_s=callback.first,
-        time_to_final_s=callback.last,
-        wall_time_s=wall,
-        num_solutions=callback.count,
-        shifts=tuple(shifts),
-        objective_terms=terms,
+        time_to_first_s=time_to_first_s,
+        time_to_final_s=time_to_final_s,
+        wall_time_s=wall_time_s,
+        num_solutions=num_solutions,
+        shifts=tuple(shifts_from_assignments(problem, assignments)),
+        objective_terms=objective_terms,
+        greedy_objective=greedy_objective,
         notes=notes,
-        assignments=tuple(chosen),
-        greedy_objective=greedy_obj,
+        assignments=tuple(assignments),
     )
 
 
@@ -295,14 +405,49 @@ def count_shift_vars(problem: RosterProblem) -> int:
 
 @dataclass(slots=True)
 class _LnsTrack:
-    """Progress of the large-neighbourhood search, shared with its threads."""
+    """Progress of the large-neighbourhood search, shared with its threads: timings, solutions
+    found, and the LP bound and support once ``lp_future`` is done."""
 
-    first: float
-    last: float
+    t0: float
+    lp_future: LpFuture
+    restrict_to_lp: bool
+    progress: ProgressFn | None
+    first: float = 0.0
+    last: float = 0.0
     count: int = 1
     bound: float | None = None
     support: set[tuple[int, str]] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lp_support(self) -> set[tuple[int, str]] | None:
+        """The LP relaxation's shifts to restrict neighbourhoods to, once known."""
+        if not self.restrict_to_lp:
+            return None
+        with self.lock:
+            if self.support is None and self.lp_future.done():
+                self.bound, self.support = self.lp_future.result()
+            return self.support
+
+    def report(self, phase: str, objective: float, at_s: float) -> None:
+        """Pass a :class:`Progress` (objective in points) to the caller's callback."""
+        if self.progress is not None:
+            shown = float("nan") if self.bound is None else self.bound
+            self.progress(Progress(phase, self.count, objective, shown, at_s))
+
+    def on_improve(self, units: float) -> None:
+        """Record a better roster (objective in objective units)."""
+        self.last = time.perf_counter() - self.t0
+        self.count += 1
+        self.report("lns", units / OBJ_SCALE, self.last)
+
+
+def _lns_bound(lp_future: LpFuture, time_limit_s: float) -> tuple[float | None, list[str]]:
+    """The LP bound (points), waiting a little for it when the time limit came first."""
+    try:
+        bound, _ = lp_future.result(timeout=max(2.0, 0.1 * time_limit_s))
+    except FutureTimeout:
+        return None, ["the LP bound was not ready within the time limit: gap unknown"]
+    return bound, []
 
 
 def _solve_lns(
@@ -311,7 +456,7 @@ def _solve_lns(
     start: tuple[Assignment, ...],
     t0: float,
     progress: ProgressFn | None,
-    lp_future: Future[tuple[float | None, set[tuple[int, str]]]],
+    lp_future: LpFuture,
 ) -> RosterSolution:
     """Large problems: improve the greedy roster by large-neighbourhood search
     (:mod:`scheduling.roster._search`), small CP-SAT models over a few agents or a few days with
@@ -320,28 +465,16 @@ def _solve_lns(
     neighbourhoods are restricted to its support.
     """
     first = time.perf_counter() - t0
-    track = _LnsTrack(first=first, last=first)
-
-    def support() -> set[tuple[int, str]] | None:
-        if not options.restrict_to_lp:
-            return None
-        with track.lock:
-            if track.support is None and lp_future.done():
-                track.bound, track.support = lp_future.result()
-            return track.support
-
-    def shown() -> float:
-        return float("nan") if track.bound is None else track.bound
-
-    def on_improve(units: float) -> None:
-        track.last = time.perf_counter() - t0
-        track.count += 1
-        if progress is not None:
-            progress(Progress("lns", track.count, units / OBJ_SCALE, shown(), track.last))
-
-    greedy_obj = objective_terms(problem, start)["total"]
-    if progress is not None:
-        progress(Progress("greedy", 1, greedy_obj, shown(), track.first))
+    track = _LnsTrack(
+        t0=t0,
+        lp_future=lp_future,
+        restrict_to_lp=options.restrict_to_lp,
+        progress=progress,
+        first=first,
+        last=first,
+    )
+    greedy_obj, _ = _evaluate(problem, start)
+    track.report("greedy", greedy_obj, track.first)
     lns = LnsOptions(
         step_time_s=options.lns_step_s,
         max_agents=options.lns_agents,
@@ -349,36 +482,32 @@ def _solve_lns(
         workers=options.num_workers,
         seed=options.seed,
     )
-    search = improve(problem, list(start), t0 + options.time_limit_s, lns, support, on_improve)
-    notes = list(problem.notes)
-    try:  # the time limit may come before the bound: wait a little for it
-        bound, _ = lp_future.result(timeout=max(2.0, 0.1 * options.time_limit_s))
-    except FutureTimeout:
-        bound = None
-        notes.append("the LP bound was not ready within the time limit: gap unknown")
+    search = improve(
+        problem, list(start), t0 + options.time_limit_s, lns, track.lp_support, track.on_improve
+    )
+    bound, late = _lns_bound(lp_future, options.time_limit_s)
     assignments = polished(problem, search.assignments())
-    terms = objective_terms(problem, assignments)
-    objective = terms.pop("total")
-    gap = None if bound is None else max(0.0, (objective - bound) / objective) if objective else 0.0
+    objective, terms = _evaluate(problem, assignments)
     tried = sum(search.stats.tried.values())
-    return RosterSolution(
+    return _solution_from(
+        problem,
+        assignments,
         status="feasible",
         objective=objective,
+        objective_terms=terms,
         best_bound=bound,
-        gap=gap,
+        gap=_gap(objective, bound),
         time_to_first_s=track.first,
         time_to_final_s=track.last,
         wall_time_s=time.perf_counter() - t0,
         num_solutions=track.count,
-        shifts=tuple(shifts_from_assignments(problem, assignments)),
-        objective_terms=terms,
         greedy_objective=greedy_obj,
         notes=(
-            *notes,
+            *problem.notes,
+            *late,
             f"large-neighbourhood search: {tried} CP-SAT steps over a few agents or days each "
             f"({search.improvements} improved the roster); bound from the LP relaxation",
         ),
-        assignments=tuple(assignments),
     )
 
 
@@ -392,7 +521,7 @@ def polished(problem: RosterProblem, assignments: list[Assignment]) -> list[Assi
 
 
 def shifts_from_assignments(
-    problem: RosterProblem, assignments: list[Assignment] | tuple[Assignment, ...]
+    problem: RosterProblem, assignments: Sequence[Assignment]
 ) -> list[RosterShift]:
     """Turn chosen shifts (with their rests) into :class:`RosterShift` records."""
     out = []

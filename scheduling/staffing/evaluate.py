@@ -20,13 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 from scheduling.errors import InputError
-from scheduling.roster.io import read_roster
 from scheduling.staffing.deferred import steady_state_backlog
 from scheduling.staffing.requirements import demand_frame, fractional_metrics
 from scheduling.staffing.simulation import mean_ci, simulate_queue
 from scheduling.staffing.targets import Targets
+from wfmcore.defaults import DEFAULT_TZ
+from wfmcore.frames import read_roster
+from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
 EVALUATION_COLUMNS = [
     "channel",
@@ -43,7 +44,7 @@ EVALUATION_COLUMNS = [
 _PAUSES = ("break", "lunch")
 
 
-def read_schedule(path: str | Path, tz: str = "Asia/Dubai") -> tuple[str, pd.DataFrame]:
+def read_schedule(path: str | Path, tz: str = DEFAULT_TZ) -> tuple[str, pd.DataFrame]:
     """Read a roster CSV or a scheduled-counts CSV.
 
     Returns
@@ -56,20 +57,24 @@ def read_schedule(path: str | Path, tz: str = "Asia/Dubai") -> tuple[str, pd.Dat
     ------
     InputError
         Missing columns, bad timestamps or numbers; for a roster every check of
-        :func:`scheduling.roster.io.read_roster`.
+        :func:`wfmcore.frames.read_roster`.
     """
     name = str(path)
-    head = read_csv_checked(path, [])
+    head = read_csv_checked(path, [], error=InputError)
     if {"agent_id", "activity"} <= set(head.columns):
-        return "roster", read_roster(path, tz)
-    raw = read_csv_checked(path, ["channel", "interval_start", "agents"])
+        return "roster", read_roster(path, tz, error=InputError)
+    raw = read_csv_checked(path, ["channel", "interval_start", "agents"], error=InputError)
     frame = pd.DataFrame(
         {
-            "channel": parse_text(raw["channel"], file=name, column="channel"),
-            "interval_start": parse_timestamps(
-                raw["interval_start"], tz=tz, file=name, column="interval_start"
+            "channel": parse_text(
+                raw["channel"], file=name, column="channel", what="a channel name", error=InputError
             ),
-            "agents": parse_numbers(raw["agents"], file=name, column="agents", min_value=0),
+            "interval_start": parse_timestamps(
+                raw["interval_start"], tz=tz, file=name, column="interval_start", error=InputError
+            ),
+            "agents": parse_numbers(
+                raw["agents"], file=name, column="agents", min_value=0, error=InputError
+            ),
         }
     )
     return "counts", frame

@@ -25,33 +25,24 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from scheduling._csv import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 from scheduling.errors import InputError, TargetsError
 from scheduling.staffing.chat import chat_metrics
 from scheduling.staffing.deferred import deferred_staffing
 from scheduling.staffing.erlang import QueueMetrics, erlang_c
 from scheduling.staffing.erlang_a import erlang_a
 from scheduling.staffing.targets import ChannelTargets, Targets
+from wfmcore import frames
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
+from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
 
-REQUIREMENT_COLUMNS = [
-    "channel",
-    "queue",
-    "interval_start",
-    "volume",
-    "aht_s",
-    "agents",
-    "staff",
-    "service_level",
-    "asa_s",
-    "occupancy",
-    "abandon_rate",
-]
-FORECAST_COLUMNS = ["channel", "queue", "interval_start", "volume", "aht_s"]
+REQUIREMENT_COLUMNS = list(frames.REQUIREMENT_COLUMNS)
+#: The forecast columns staffing reads.
+FORECAST_COLUMNS = list(frames.DEMAND_COLUMNS)
 
 IntArray = NDArray[np.int64]
 
 
-def read_forecast(path: str | Path, tz: str = "Asia/Dubai") -> pd.DataFrame:
+def read_forecast(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read and validate a forecast (or requirements) CSV.
 
     Parameters
@@ -74,20 +65,26 @@ def read_forecast(path: str | Path, tz: str = "Asia/Dubai") -> pd.DataFrame:
         Missing columns, bad numbers or timestamps, negative volume, duplicate intervals.
     """
     name = str(path)
-    raw = read_csv_checked(path, ["channel", "interval_start", "volume", "aht_s"])
+    raw = read_csv_checked(path, ["channel", "interval_start", "volume", "aht_s"], error=InputError)
     frame = raw.copy()
-    frame["channel"] = parse_text(raw["channel"], file=name, column="channel")
+    frame["channel"] = parse_text(
+        raw["channel"], file=name, column="channel", what="a channel name", error=InputError
+    )
     frame["queue"] = (
-        parse_text(raw["queue"], file=name, column="queue", default="all")
+        parse_text(raw["queue"], file=name, column="queue", default="all", error=InputError)
         if "queue" in raw.columns
         else "all"
     )
     frame["interval_start"] = parse_timestamps(
-        raw["interval_start"], tz=tz, file=name, column="interval_start"
+        raw["interval_start"], tz=tz, file=name, column="interval_start", error=InputError
     )
-    frame["volume"] = parse_numbers(raw["volume"], file=name, column="volume", min_value=0)
-    aht = parse_numbers(raw["aht_s"], file=name, column="aht_s", min_value=0, allow_missing=True)
-    bad = (frame["volume"].to_numpy() > 0) & ~(aht.to_numpy() > 0)
+    frame["volume"] = parse_numbers(
+        raw["volume"], file=name, column="volume", min_value=0, error=InputError
+    )
+    aht = parse_numbers(
+        raw["aht_s"], file=name, column="aht_s", min_value=0, required=False, error=InputError
+    )
+    bad = (frame["volume"].to_numpy() > 0) & ~(aht > 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InputError(
@@ -134,7 +131,7 @@ def infer_interval_min(frame: pd.DataFrame, column: str = "interval_start") -> i
             column=column,
         )
     minutes = steps.mode().iloc[0].total_seconds() / 60.0
-    if minutes != int(minutes) or minutes <= 0 or 1440 % int(minutes):
+    if minutes != int(minutes) or minutes <= 0 or MINUTES_PER_DAY % int(minutes):
         raise InputError(f"interval length of {minutes:g} minutes does not divide a day")
     return int(minutes)
 
@@ -396,7 +393,7 @@ def compute_requirements(
         aht = g["aht_s"].to_numpy(dtype=np.float64)
         out = g[["channel", "queue", "interval_start", "volume", "aht_s"]].copy()
         if target.model == "deferred":
-            staffed = target.working_hours.open_mask(g["interval_start"])
+            staffed = target.working_hours.is_open(g["interval_start"])
             assert target.respond_within_h is not None
             agents, res = deferred_staffing(
                 vol,
@@ -414,7 +411,7 @@ def compute_requirements(
             out["occupancy"] = res.occupancy
             out["abandon_rate"] = np.nan
         else:
-            open_ = target.opening_hours.open_mask(g["interval_start"])
+            open_ = target.opening_hours.is_open(g["interval_start"])
             need = required_agents(target, vol, aht, interval_s=interval_s)
             agents_i = np.where(open_, np.maximum(need, target.min_staff), 0).astype(np.int64)
             m = channel_metrics(target, vol, aht, agents_i, interval_s=interval_s)

@@ -152,105 +152,151 @@ def simulate_queue(
     vol = np.asarray(volume, dtype=np.float64)
     aht = np.nan_to_num(np.asarray(aht_s, dtype=np.float64), nan=0.0)
     staff = np.rint(np.asarray(agents, dtype=np.float64)).astype(np.int64)
+    spec = _QueueSpec(
+        interval_s=float(interval_min) * 60.0,
+        answer_within_s=float(answer_within_s),
+        patience_s=patience_s,
+        abandon_threshold_s=float(abandon_threshold_s),
+        service=service,
+        aht_cv=float(aht_cv),
+        concurrency=int(concurrency),
+        handle_time_growth=float(handle_time_growth),
+    )
     rng = np.random.default_rng(seed)
-    shape = (replications, vol.size)
-    fields = {f.name: np.zeros(shape) for f in dataclasses.fields(SimulationResult)}
-    interval_s = float(interval_min) * 60.0
+    fields = {
+        f.name: np.zeros((replications, vol.size)) for f in dataclasses.fields(SimulationResult)
+    }
     for r in range(replications):
-        out = {k: v[r] for k, v in fields.items()}
-        _one_run(
-            rng,
-            vol,
-            aht,
-            staff,
-            interval_s,
-            float(answer_within_s),
-            patience_s,
-            float(abandon_threshold_s),
-            service,
-            float(aht_cv),
-            int(concurrency),
-            float(handle_time_growth),
-            out,
-        )
+        arrivals = _draw_arrivals(rng, vol, aht, spec)
+        loop = _EventLoop(arrivals, staff.tolist(), spec)
+        loop.run()
+        _record(fields, r, arrivals, loop, staff, spec)
     return SimulationResult(**fields)
 
 
-def _one_run(
-    rng: np.random.Generator,
-    vol: FloatArray,
-    aht: FloatArray,
-    staff: NDArray[np.int64],
-    interval_s: float,
-    t_target: float,
-    patience_s: float | None,
-    thr_s: float,
-    service: str,
-    cv: float,
-    k: int,
-    growth: float,
-    out: dict[str, FloatArray],
-) -> None:
-    n_int = vol.size
+@dataclass(frozen=True, slots=True)
+class _QueueSpec:
+    """The queue's settings, the same for every replication (seconds)."""
+
+    interval_s: float
+    answer_within_s: float
+    patience_s: float | None
+    abandon_threshold_s: float
+    service: str
+    aht_cv: float
+    concurrency: int
+    handle_time_growth: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrivals:
+    """One replication's contacts in arrival order, as plain lists (element access in the event
+    loop is much faster than on arrays): arrival time, arrival interval, handle time when
+    handled alone, patience (``inf`` when nobody abandons)."""
+
+    n_intervals: int
+    time_s: list[float]
+    interval: list[int]
+    handle_s: list[float]
+    patience_s: list[float]
+
+
+def _draw_arrivals(
+    rng: np.random.Generator, vol: FloatArray, aht: FloatArray, spec: _QueueSpec
+) -> _Arrivals:
+    """Poisson counts per interval, uniform arrival times within it, handle times and
+    patience (drawn in this order, so a seed gives the same contacts)."""
     counts = rng.poisson(np.maximum(vol, 0.0))
     total = int(counts.sum())
-    ivl = np.repeat(np.arange(n_int), counts)
-    arr_t = (ivl + rng.random(total)) * interval_s
+    ivl = np.repeat(np.arange(vol.size), counts)
+    arr_t = (ivl + rng.random(total)) * spec.interval_s
     order = np.argsort(arr_t, kind="stable")
     arr_t, ivl = arr_t[order], ivl[order]
-    mean_h = aht[ivl]
-    if service == "exponential":
+    if spec.service == "exponential":
         base = rng.exponential(1.0, total)
     else:
-        sigma2 = np.log1p(cv * cv)
+        sigma2 = np.log1p(spec.aht_cv * spec.aht_cv)
         base = rng.lognormal(-sigma2 / 2.0, np.sqrt(sigma2), total)
-    handle = base * mean_h  # at concurrency 1; scaled by the concurrency factor at start
-    if patience_s is None:
+    handle = base * aht[ivl]  # at concurrency 1; scaled by the concurrency factor at start
+    if spec.patience_s is None:
         patience = np.full(total, np.inf)
     else:
-        patience = rng.exponential(float(patience_s), total)
-    np.add.at(out["offered"], ivl, 1.0)
-    out["capacity_s"][:] = staff * interval_s * k
-    # plain Python lists: element access in the event loop is much faster than on arrays
-    arr_l: list[float] = arr_t.tolist()
-    ivl_l: list[int] = ivl.tolist()
-    hand_l: list[float] = handle.tolist()
-    pat_l: list[float] = patience.tolist()
-    staff_l: list[int] = staff.tolist()
-    answered = [0.0] * n_int
-    within = [0.0] * n_int
-    abandoned = [0.0] * n_int
-    ab_short = [0.0] * n_int
-    waited = [0.0] * n_int
-    busy_acc = [0.0] * n_int
-    inf = math.inf
+        patience = rng.exponential(float(spec.patience_s), total)
+    return _Arrivals(vol.size, arr_t.tolist(), ivl.tolist(), handle.tolist(), patience.tolist())
 
-    loads = [0] * (max(staff_l, default=0) + 1)
-    busy = 0  # busy slots
-    completions: list[tuple[float, int]] = []  # (time, agent)
-    queue: deque[int] = deque()
-    last_t = 0.0
-    cur = 0  # current staffing interval
-    level = staff_l[0] if n_int else 0
 
-    def account(t_to: float) -> None:
-        nonlocal last_t
-        # integrate busy slots over [last_t, t_to) into interval bins (within the horizon)
-        t0 = last_t
-        while busy and t0 < t_to:
+class _EventLoop:
+    """First-come first-served service of one replication's contacts, event by event (an
+    arrival, a completion, or the next interval's staffing), with per-interval tallies by
+    arrival interval.
+
+    When staffing drops, agents finish the contact in hand. After the last interval, queued
+    contacts are served at the last level until they are answered or abandon.
+    """
+
+    def __init__(self, arrivals: _Arrivals, staff: list[int], spec: _QueueSpec) -> None:
+        n = arrivals.n_intervals
+        self.arr, self.staff, self.spec = arrivals, staff, spec
+        self.answered, self.within, self.waited = [0.0] * n, [0.0] * n, [0.0] * n
+        self.abandoned, self.abandoned_short, self.busy_s = [0.0] * n, [0.0] * n, [0.0] * n
+        self.loads = [0] * (max(staff, default=0) + 1)  # contacts per agent
+        self.busy = 0  # busy slots
+        self.completions: list[tuple[float, int]] = []  # heap of (time, agent)
+        self.queue: deque[int] = deque()
+        self.last_t = 0.0
+        self.cur = 0  # current staffing interval
+        self.level = staff[0] if n else 0
+
+    def run(self) -> None:
+        """Process every event in time order until nothing is left to happen."""
+        arr_t, total, n_int = self.arr.time_s, len(self.arr.time_s), self.arr.n_intervals
+        interval_s, inf = self.spec.interval_s, math.inf
+        completions = self.completions
+        nxt = 0
+        while True:
+            t_arr = arr_t[nxt] if nxt < total else inf
+            t_done = completions[0][0] if completions else inf
+            t_bnd = (self.cur + 1) * interval_s if self.cur + 1 < n_int else inf
+            t = min(t_arr, t_done, t_bnd)
+            if t == inf:
+                self._abandon_the_rest()
+                return
+            if self.busy:
+                self._account(t)
+            self.last_t = t
+            if t == t_bnd:
+                self.cur += 1
+                self.level = self.staff[self.cur]
+            elif t == t_done:
+                _, agent = heapq.heappop(completions)
+                self.loads[agent] -= 1
+                self.busy -= 1
+            else:
+                self.queue.append(nxt)
+                nxt += 1
+            self._dispatch(t)
+
+    def _account(self, t_to: float) -> None:
+        """Integrate the busy slots over ``[last_t, t_to)`` into interval bins (within the
+        horizon)."""
+        t0, interval_s, busy = self.last_t, self.spec.interval_s, self.busy
+        n_int = self.arr.n_intervals
+        while t0 < t_to:
             b = int(t0 // interval_s)
             if b >= n_int:
                 break
             t1 = min(t_to, (b + 1) * interval_s)
-            busy_acc[b] += busy * (t1 - t0)
+            self.busy_s[b] += busy * (t1 - t0)
             t0 = t1
-        last_t = t_to
 
-    def pick_agent() -> int:
+    def _pick_agent(self) -> int:
+        """A free agent (the least loaded for chat), or -1 when every slot is busy."""
+        k = self.spec.concurrency
         if k == 1:  # one contact per agent: any free agent will do (O(1))
-            return 0 if busy < level else -1
+            return 0 if self.busy < self.level else -1
         best, best_load = -1, k
-        for a in range(level):
+        loads = self.loads
+        for a in range(self.level):
             la = loads[a]
             if la < best_load:
                 best, best_load = a, la
@@ -258,61 +304,61 @@ def _one_run(
                     break
         return best
 
-    def dispatch(t: float) -> None:
-        nonlocal busy
+    def _dispatch(self, t: float) -> None:
+        """Serve the queue head while an agent is free; the impatient ones abandon."""
+        arr, spec, queue = self.arr, self.spec, self.queue
+        k, growth = spec.concurrency, spec.handle_time_growth
         while queue:
-            agent = pick_agent()
+            agent = self._pick_agent()
             if agent < 0:
                 return
             c = queue.popleft()
-            wait = t - arr_l[c]
-            i = ivl_l[c]
-            if wait > pat_l[c]:
-                abandoned[i] += 1.0
-                if pat_l[c] <= thr_s:
-                    ab_short[i] += 1.0
+            wait = t - arr.time_s[c]
+            i = arr.interval[c]
+            if wait > arr.patience_s[c]:
+                self.abandoned[i] += 1.0
+                if arr.patience_s[c] <= spec.abandon_threshold_s:
+                    self.abandoned_short[i] += 1.0
                 continue
-            answered[i] += 1.0
-            waited[i] += wait
-            if wait <= t_target:
-                within[i] += 1.0
-            loads[agent] += 1
-            busy += 1
-            h = hand_l[c] * (1.0 + growth * (loads[agent] - 1)) if k > 1 else hand_l[c]
-            heapq.heappush(completions, (t + h, agent))
+            self.answered[i] += 1.0
+            self.waited[i] += wait
+            if wait <= spec.answer_within_s:
+                self.within[i] += 1.0
+            self.loads[agent] += 1
+            self.busy += 1
+            h = arr.handle_s[c]
+            if k > 1:
+                h *= 1.0 + growth * (self.loads[agent] - 1)
+            heapq.heappush(self.completions, (t + h, agent))
 
-    nxt = 0
-    while True:
-        t_arr = arr_l[nxt] if nxt < total else inf
-        t_done = completions[0][0] if completions else inf
-        t_bnd = (cur + 1) * interval_s if cur + 1 < n_int else inf
-        t = min(t_arr, t_done, t_bnd)
-        if t == inf:
-            # horizon over and nobody left to serve the queue: the patient ones abandon,
-            # the endlessly patient are never answered (misses)
-            for c in queue:
-                if pat_l[c] < inf:
-                    abandoned[ivl_l[c]] += 1.0
-                    if pat_l[c] <= thr_s:
-                        ab_short[ivl_l[c]] += 1.0
-            break
-        account(t)
-        if t == t_bnd:
-            cur += 1
-            level = staff_l[cur]
-            dispatch(t)
-        elif t == t_done:
-            _, agent = heapq.heappop(completions)
-            loads[agent] -= 1
-            busy -= 1
-            dispatch(t)
-        else:
-            queue.append(nxt)
-            nxt += 1
-            dispatch(t)
-    out["answered"][:] = answered
-    out["answered_within"][:] = within
-    out["abandoned"][:] = abandoned
-    out["abandoned_short"][:] = ab_short
-    out["wait_answered_s"][:] = waited
-    out["busy_s"][:] = busy_acc
+    def _abandon_the_rest(self) -> None:
+        """The horizon is over and nobody is left to serve the queue: the patient ones abandon,
+        the endlessly patient are never answered (misses)."""
+        for c in self.queue:
+            patience = self.arr.patience_s[c]
+            if patience < math.inf:
+                i = self.arr.interval[c]
+                self.abandoned[i] += 1.0
+                if patience <= self.spec.abandon_threshold_s:
+                    self.abandoned_short[i] += 1.0
+
+
+def _record(
+    fields: dict[str, FloatArray],
+    r: int,
+    arrivals: _Arrivals,
+    loop: _EventLoop,
+    staff: NDArray[np.int64],
+    spec: _QueueSpec,
+) -> None:
+    """Replication ``r``'s per-interval statistics into row ``r`` of the result arrays."""
+    n_int = arrivals.n_intervals
+    offered = np.bincount(np.asarray(arrivals.interval, dtype=np.int64), minlength=n_int)
+    fields["offered"][r] = offered
+    fields["capacity_s"][r] = staff * spec.interval_s * spec.concurrency
+    fields["answered"][r] = loop.answered
+    fields["answered_within"][r] = loop.within
+    fields["abandoned"][r] = loop.abandoned
+    fields["abandoned_short"][r] = loop.abandoned_short
+    fields["wait_answered_s"][r] = loop.waited
+    fields["busy_s"][r] = loop.busy_s

@@ -13,7 +13,9 @@ Example::
     patience_s = 120
     opening_hours = "24/7"
 
-Every problem raises :class:`scheduling.errors.TargetsError` naming the channel and the key.
+``opening_hours`` and ``staffed_hours`` take the one opening-hours grammar of
+:mod:`wfmcore.opening_hours` (forecasting reads the same key). Every problem raises
+:class:`scheduling.errors.TargetsError` naming the channel and the key.
 """
 
 from __future__ import annotations
@@ -24,61 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from scheduling._csv import parse_hhmm
 from scheduling.errors import TargetsError
+from wfmcore.errors import ConfigError
+from wfmcore.opening_hours import OpeningHours
 
 MODELS = ("erlang_c", "erlang_a", "chat", "deferred")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_MIN = 24 * 60
-
-
-@dataclass(frozen=True, slots=True)
-class OpeningHours:
-    """Open ranges per weekday, minutes after midnight ``(start, end)``; ``end`` may pass 1440.
-
-    ``days[0]`` is Monday. A range ending after midnight spills into the next day.
-    """
-
-    days: tuple[tuple[tuple[int, int], ...], ...]
-
-    @classmethod
-    def always(cls) -> OpeningHours:
-        """Open 24/7."""
-        return cls(days=tuple(((0, _DAY_MIN),) for _ in range(7)))
-
-    @property
-    def is_always(self) -> bool:
-        """Whether every minute of the week is open."""
-        return all(day == ((0, _DAY_MIN),) for day in self.days)
-
-    def open_mask(self, interval_start: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-        """Whether each interval (by its start's local wall-clock time) is open.
-
-        Parameters
-        ----------
-        interval_start
-            tz-aware (or naive local) timestamps.
-
-        Returns
-        -------
-        numpy.ndarray
-            bool, one per timestamp.
-        """
-        idx = pd.DatetimeIndex(interval_start)
-        minute = np.asarray(idx.hour * 60 + idx.minute, dtype=np.int64)
-        weekday = np.asarray(idx.day_of_week, dtype=np.int64)
-        mask = np.zeros(len(idx), dtype=bool)
-        for day, ranges in enumerate(self.days):
-            today = weekday == day
-            tomorrow = weekday == (day + 1) % 7
-            for start, end in ranges:
-                mask |= today & (minute >= start) & (minute < min(end, _DAY_MIN))
-                if end > _DAY_MIN:
-                    mask |= tomorrow & (minute < end - _DAY_MIN)
-        return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,66 +102,18 @@ _KNOWN_KEYS = _NUMBER_KEYS | _INT_KEYS | {"model", "opening_hours", "staffed_hou
 
 
 def parse_opening_hours(value: Any, *, where: str) -> OpeningHours:
-    """Parse an ``opening_hours`` value (``"24/7"``, ``"07:00-22:00"``, or a per-day table).
+    """Parse an ``opening_hours`` (or ``staffed_hours``) value: the grammar of
+    :mod:`wfmcore.opening_hours`.
 
     Raises
     ------
     TargetsError
-        Naming *where* (``channel 'x', key 'opening_hours'``).
+        Naming *where* (``channel 'x', key 'opening_hours'``) and the offending part.
     """
     try:
-        if isinstance(value, str):
-            ranges = _parse_ranges(value, where=where)
-            return OpeningHours(days=tuple(ranges for _ in range(7)))
-        if isinstance(value, dict):
-            unknown = set(value) - set(WEEKDAYS) - {"default"}
-            if unknown:
-                raise ValueError(
-                    f"unknown day key(s) {', '.join(sorted(unknown))} "
-                    "(expected mon..sun or default)"
-                )
-            default = value.get("default", "closed")
-            days = []
-            for day in WEEKDAYS:
-                spec = value.get(day, default)
-                if isinstance(spec, list):
-                    ranges_list: list[tuple[int, int]] = []
-                    for item in spec:
-                        if not isinstance(item, str):
-                            raise ValueError(f'{day}: expected "HH:MM-HH:MM" strings')
-                        ranges_list.extend(_parse_ranges(item, where=f"{where}.{day}"))
-                    days.append(tuple(ranges_list))
-                elif isinstance(spec, str):
-                    days.append(_parse_ranges(spec, where=f"{where}.{day}"))
-                else:
-                    raise ValueError(f"{day}: expected a string or a list of strings")
-            return OpeningHours(days=tuple(days))
-        raise ValueError('expected "24/7", "HH:MM-HH:MM" or a table of days')
-    except ValueError as exc:
+        return OpeningHours.parse(value)
+    except ConfigError as exc:
         raise TargetsError(f"{where}: {exc}") from None
-
-
-def _parse_ranges(text: str, *, where: str) -> tuple[tuple[int, int], ...]:
-    spec = text.strip().lower()
-    if spec in ("24/7", "24h", "00:00-24:00"):
-        return ((0, _DAY_MIN),)
-    if spec == "closed":
-        return ()
-    out = []
-    for part in spec.split(","):
-        if "-" not in part:
-            raise ValueError(f'expected "HH:MM-HH:MM", got {part.strip()!r}')
-        left, right = part.split("-", 1)
-        start = parse_hhmm(left, what="start")
-        end = parse_hhmm(right, what="end")
-        if start >= _DAY_MIN:
-            raise ValueError(f"a range cannot start at 24:00 ({part.strip()!r})")
-        if end == start:
-            raise ValueError(f"empty range {part.strip()!r}")
-        if end < start:  # overnight, e.g. 22:00-06:00
-            end += _DAY_MIN
-        out.append((start, end))
-    return tuple(out)
 
 
 def _channel(name: str, table: Any) -> ChannelTargets:

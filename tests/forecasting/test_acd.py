@@ -288,7 +288,7 @@ def test_format_by_name_and_unknown_name(tmp_path: Path) -> None:
 
 
 def test_imported_history_reads_back(tmp_path: Path, bank_import) -> None:  # type: ignore[no-untyped-def]
-    from web._io import write_csv
+    from wfmcore.io import write_csv
 
     path = tmp_path / "hist.csv"
     write_csv(bank_import.frame, path)

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from web._io import write_csv
 from web.cli import cli
+from wfmcore.io import write_csv
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """The ``wfm`` command line: one click group, one module per verb family.
 
 Each ``_verb.py`` module defines click commands and is registered in :data:`_COMMAND_MODULES`.
-Domain errors from the libraries become a one-line ``error: ...`` message and exit status 2,
-never a traceback.
+Domain errors (every :class:`wfmcore.errors.WfmError`: the libraries' trees and the shared
+kernel's) become a one-line ``error: ...`` message and exit status 2 (3 for an infeasible
+roster), never a traceback.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 
 import click
 
-from forecasting.errors import ForecastingError
-from scheduling.errors import InfeasibleError, SchedulingError
+from scheduling.errors import InfeasibleError
+from wfmcore.errors import WfmError
 
 # Modules that each expose a ``COMMANDS`` list of click commands, in --help order.
 _COMMAND_MODULES = [
@@ -39,7 +40,7 @@ class WfmGroup(click.Group):
             for line in exc.conflicts:
                 click.echo(f"  - {line}", err=True)
             ctx.exit(EXIT_INFEASIBLE)
-        except (ForecastingError, SchedulingError) as exc:
+        except WfmError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_INPUT_ERROR)
         except UnicodeDecodeError as exc:  # pragma: no cover - readers wrap this already

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -31,7 +32,8 @@ from web.cli._options import progress_printer, quiet_option, seed_option, time_l
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=None,
     help="Data folder laid out like the repository's data/ (targets.toml, rules.toml, "
-    "agents.csv, events.csv, generated/history.csv); default: the bundled demo center.",
+    "agents.csv, events.csv, generated/history.csv); default: the installed demo center, "
+    "with its history drawn into --output.",
 )
 @click.option(
     "--origins",
@@ -58,41 +60,49 @@ def demo_command(
 ) -> None:
     """Run the whole pipeline on the demo center and print a summary.
 
-    Draws the demo history on first use (data/generated/, seeded), forecasts the week after the
-    history ends (Mon 2026-11-30 .. Sun 2026-12-06, with UAE National Day), staffs it with
-    data/targets.toml, rosters the 120 agents of data/agents.csv under data/rules.toml, checks
-    the roster with the independent rule checker, and writes forecast, accuracy, requirements,
-    roster, coverage and summary files into --output.
+    Draws the demo history into --output on first use (history.csv, seeded; reused while it is
+    up to date), forecasts the week after the history ends (Mon 2026-11-30 .. Sun 2026-12-06,
+    with UAE National Day), staffs it with the demo center's targets.toml, rosters its 120
+    agents (agents.csv) under its rules.toml, checks the roster with the independent rule
+    checker, and writes forecast, accuracy, requirements, roster, coverage and summary files
+    into --output. The demo center's files are installed with contact-wfm (data/ in the
+    repository); --data-dir runs the same on another folder laid out like it.
     """
+    from web.demo import DemoCenterFiles, demo_center_files
     from web.demo.synthetic import ensure_demo_history
-    from web.pipeline import DEMO_DIR, PipelineInputs, run_pipeline
+    from web.pipeline import PipelineInputs, run_pipeline
 
-    data = data_dir or DEMO_DIR
     say = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
-    history = data / "generated" / "history.csv"
-    if data_dir is None:
-        if not history.exists():
-            say(f"drawing the demo history into {history} (first run only) ...")
-        ensure_demo_history(history)
-    elif not history.is_file():
-        raise click.UsageError(f"{history} not found (a --data-dir needs generated/history.csv)")
-    inputs = PipelineInputs(
-        history_csv=history,
-        targets_toml=data / "targets.toml",
-        agents_csv=data / "agents.csv",
-        rules_toml=data / "rules.toml",
-        events_csv=data / "events.csv",
-        out_dir=out_dir,
-        origins=origins,
-        jobs=jobs,
-        time_limit_s=time_limit_s,
-        seed=seed,
-    )
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            files = stack.enter_context(demo_center_files())
+            history = out_dir / "history.csv"
+            if not history.exists():
+                say(f"drawing the demo history into {history} (first run only) ...")
+            ensure_demo_history(history)
+        else:
+            files = DemoCenterFiles.in_folder(data_dir)
+            history = data_dir / "generated" / "history.csv"
+            if not history.is_file():
+                raise click.UsageError(
+                    f"{history} not found (a --data-dir needs generated/history.csv)"
+                )
+        inputs = PipelineInputs(
+            history_csv=history,
+            targets_toml=files.targets_toml,
+            agents_csv=files.agents_csv,
+            rules_toml=files.rules_toml,
+            events_csv=files.events_csv,
+            out_dir=out_dir,
+            origins=origins,
+            jobs=jobs,
+            time_limit_s=time_limit_s,
+            seed=seed,
+        )
 
-    solver_progress = progress_printer(lambda line: say(f"  {line}"))
-
-    started = dt.datetime.now()
-    result = run_pipeline(inputs, say=say, solver_progress=solver_progress)
+        solver_progress = progress_printer(lambda line: say(f"  {line}"))
+        started = dt.datetime.now()
+        result = run_pipeline(inputs, say=say, solver_progress=solver_progress)
     if not quiet:
         click.echo(result.files["report"].read_text(encoding="utf-8"))
         click.echo(f"files written to {out_dir}/:")

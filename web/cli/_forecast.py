@@ -111,8 +111,8 @@ def forecast_command(
 
     from forecasting.engine import summary_table
     from forecasting.history import History
-    from web._io import write_csv
     from web.pipeline import count_series, forecast_step
+    from wfmcore.io import write_csv
 
     model_list = None
     if models.strip().lower() != "auto":

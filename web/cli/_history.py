@@ -11,8 +11,8 @@ from forecasting.acd import ACD_FORMATS, AcdImport, read_acd
 from forecasting.errors import ConfigError
 from forecasting.history import History, read_history
 from forecasting.opening_hours import load_opening_hours
-from web._io import write_csv
 from web.cli._options import interval_option, output_option, quiet_option, tz_option
+from wfmcore.io import write_csv
 
 
 @click.group("history")

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from scheduling.roster.solve import Progress
+from wfmcore.defaults import DEFAULT_COUNTRY, DEFAULT_TZ
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,10 +38,10 @@ interval_option = click.option(
     help="Interval length in minutes (default: that of the input).",
 )
 country_option = click.option(
-    "--country", default="AE", show_default=True, help="Holiday calendar country code."
+    "--country", default=DEFAULT_COUNTRY, show_default=True, help="Holiday calendar country code."
 )
 tz_option = click.option(
-    "--tz", default="Asia/Dubai", show_default=True, help="Time zone of wall-clock times."
+    "--tz", default=DEFAULT_TZ, show_default=True, help="Time zone of wall-clock times."
 )
 time_limit_option = click.option(
     "--time-limit",

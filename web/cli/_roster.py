@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from scheduling.errors import InputError
-from scheduling.roster.agents import read_agents
+from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import check_roster
-from scheduling.roster.io import (
-    format_summary,
-    read_requirements,
-    read_roster,
-)
-from scheduling.roster.rules import load_rules
-from scheduling.staffing.targets import load_targets
-from web._io import write_csv, write_text
+from scheduling.roster.io import read_requirements, read_roster
+from scheduling.roster.rules import RosterRules, load_rules
+from scheduling.roster.summary import format_summary
+from scheduling.staffing.targets import Targets, load_targets
 from web.cli._options import (
     days_option,
     output_option,
@@ -29,7 +26,8 @@ from web.cli._options import (
     time_limit_option,
     tz_option,
 )
-from web.pipeline import roster_step
+from web.pipeline import RosterRun, roster_step, summary_json
+from wfmcore.io import write_csv, write_text
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -96,46 +94,30 @@ def roster_command(
     (solutions, objective, bound) and a summary. Exit status: 0 ok, 1 rule violations in
     --check mode, 2 bad input, 3 hard rules cannot hold (the agents and rules are named).
     """
-    notes: list[str] = []
-    agents = read_agents(agents_path, notes)
+    agents_file = read_agents(agents_path)
     rules = load_rules(rules_path)
     previous = read_roster(previous_path, tz) if previous_path else None
     if check_path is not None:
-        roster = read_roster(check_path, tz)
-        if start is None:
-            if roster.empty:
-                raise InputError("empty roster: give --start", file=str(check_path))
-            start = min(roster["date"])
-        dates = [start + dt.timedelta(days=k) for k in range(days)]
-        violations = check_roster(
-            roster, agents, rules, dates, previous=previous, lock_previous=lock_previous
+        _check(
+            check_path,
+            agents_file.agents,
+            rules,
+            start=start,
+            days=days,
+            tz=tz,
+            previous=previous,
+            lock_previous=lock_previous,
+            quiet=quiet,
         )
-        for v in violations:
-            click.echo(str(v))
-        if not quiet:
-            click.echo(
-                f"{check_path}: {len(violations)} violation(s) "
-                f"({dates[0]}..{dates[-1]}, {len(agents)} agents)",
-                err=True,
-            )
-        if violations:
-            raise click.exceptions.Exit(1)
         return
     if requirements is None or output is None:
         raise click.UsageError("give REQUIREMENTS.csv and -o ROSTER.csv (or --check ROSTER.csv)")
     req = read_requirements(requirements, tz)
-
+    targets, target_notes = _targets(req, targets_path)
     show = progress_printer(lambda line: click.echo(line, err=True))
-
-    targets = None
-    if targets_path is not None:
-        if {"volume", "aht_s"} <= set(req.columns):
-            targets = load_targets(targets_path)
-        else:
-            notes.append("expected service level not computed: requirements lack volume/aht_s")
     run = roster_step(
         req,
-        agents,
+        agents_file.agents,
         rules,
         tz=tz,
         targets=targets,
@@ -144,21 +126,69 @@ def roster_command(
         time_limit_s=time_limit_s,
         seed=seed,
         progress=None if quiet else show,
-        notes=notes,
+        notes=(*agents_file.notes, *target_notes),
     )
-    frame, coverage, summary = run.roster, run.coverage, run.summary
+    _write(run, output, quiet)
+
+
+def _targets(req: pd.DataFrame, path: Path | None) -> tuple[Targets | None, tuple[str, ...]]:
+    """The service targets for the expected service level, when the requirements allow it."""
+    if path is None:
+        return None, ()
+    if not {"volume", "aht_s"} <= set(req.columns):
+        return None, ("expected service level not computed: requirements lack volume/aht_s",)
+    return load_targets(path), ()
+
+
+def _write(run: RosterRun, output: Path, quiet: bool) -> None:
+    """Write the roster, its coverage and summary; print the summary and notes."""
     cov_path, sum_path = _side_paths(output)
-    write_csv(frame, output)
-    write_csv(coverage, cov_path)
-    write_text(json.dumps(summary, indent=2, default=str) + "\n", sum_path)
+    write_csv(run.roster, output)
+    write_csv(run.coverage, cov_path)
+    write_text(summary_json(run.summary), sum_path)
     if not quiet:
-        click.echo(format_summary(summary))
-        for note in summary["notes"]:
+        click.echo(format_summary(run.summary))
+        for note in run.summary.notes:
             click.echo(f"note: {note}")
         click.echo(f"wrote {output}, {cov_path}, {sum_path}")
     for v in run.violations:  # never expected: the checker is independent of the model
         click.echo(f"violation: {v}", err=True)
     if run.violations:
+        raise click.exceptions.Exit(1)
+
+
+def _check(
+    path: Path,
+    agents: Sequence[Agent],
+    rules: RosterRules,
+    *,
+    start: dt.date | None,
+    days: int,
+    tz: str,
+    previous: pd.DataFrame | None,
+    lock_previous: bool,
+    quiet: bool,
+) -> None:
+    """``--check``: list every violation of the roster at ``path`` over ``days`` from ``start``
+    (default: the roster's first date); exit 1 when there is one."""
+    roster = read_roster(path, tz)
+    if start is None:
+        if roster.empty:
+            raise InputError("empty roster: give --start", file=str(path))
+        start = min(roster["date"])
+    dates = [start + dt.timedelta(days=k) for k in range(days)]
+    violations = check_roster(
+        roster, agents, rules, dates, previous=previous, lock_previous=lock_previous
+    )
+    for v in violations:
+        click.echo(str(v))
+    if not quiet:
+        click.echo(
+            f"{path}: {len(violations)} violation(s) "
+            f"({dates[0]}..{dates[-1]}, {len(agents)} agents)",
+            err=True,
+        )
+    if violations:
         raise click.exceptions.Exit(1)
 
 

@@ -16,8 +16,8 @@ from scheduling.staffing.evaluate import (
 )
 from scheduling.staffing.requirements import compute_requirements, infer_interval_min, read_forecast
 from scheduling.staffing.targets import load_targets
-from web._io import write_csv
 from web.cli._options import interval_option, output_option, quiet_option, seed_option, tz_option
+from wfmcore.io import write_csv
 
 _TARGETS_HELP = "Service targets per channel (TOML; see data/targets.toml)."
 

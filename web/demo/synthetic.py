@@ -56,20 +56,17 @@ expected values as the same dates of the full demo, not the same random numbers.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
 
 from forecasting.calendar import CalendarConfig, Event, day_features
 from forecasting.errors import ConfigError
+from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, WEEKDAYS
+from wfmcore.io import atomic_open
 
 __all__ = [
     "DEMO_AGENTS_SEED",
@@ -92,7 +89,6 @@ __all__ = [
 ]
 
 PROFILES = ("voice", "chat", "email")
-HISTORY_COLUMNS = ("channel", "queue", "interval_start", "offered", "handled", "abandoned", "aht_s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +161,7 @@ class CenterSpec:
     end: date = date(2026, 11, 29)
     reference_date: date = date(2026, 11, 30)
     interval_min: int = 30
-    tz: str = "Asia/Dubai"
+    tz: str = DEFAULT_TZ
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     daily_noise_sd: float = 0.06
     dispersion_shape: float = 200.0
@@ -173,8 +169,8 @@ class CenterSpec:
     def __post_init__(self) -> None:
         if not self.series:
             raise ConfigError("a center needs at least one series")
-        if self.interval_min <= 0 or 1440 % self.interval_min:
-            raise ConfigError(f"interval_min must divide 1440, got {self.interval_min}")
+        if self.interval_min <= 0 or MINUTES_PER_DAY % self.interval_min:
+            raise ConfigError(f"interval_min must divide a day, got {self.interval_min}")
         keys = [(s.channel, s.queue) for s in self.series]
         if len(set(keys)) != len(keys):
             raise ConfigError("series (channel, queue) must be unique")
@@ -284,7 +280,7 @@ def _shape_table(
     """Shares per (day type, interval of day); rows follow calendar.DAY_TYPES; rows sum to 1."""
     from forecasting.calendar import DAY_TYPES
 
-    n = 1440 // interval_min
+    n = MINUTES_PER_DAY // interval_min
     mid_h = (np.arange(n) + 0.5) * interval_min / 60.0
     start_h = np.arange(n) * interval_min / 60.0
     open_mask = (start_h >= open_from_h) & (start_h < open_to_h)
@@ -544,26 +540,6 @@ def _as_date(value: date | str) -> date:
 # Files
 
 
-@contextmanager
-def _atomic_text(path: Path) -> Iterator[IO[str]]:
-    """Write to a temporary file beside *path*, then ``os.replace`` it onto *path*."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the file is ordinary shared data
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def history_to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of *frame* with ``interval_start`` as ISO 8601 text (plus UTC offset when tz-aware)."""
     out = frame.copy()
@@ -606,7 +582,7 @@ def write_demo_history(
     """
     path = Path(path)
     frame = history_to_csv_frame(generate_history(spec, start, end, seed=seed))
-    with _atomic_text(path) as fh:
+    with atomic_open(path) as fh:
         frame.to_csv(fh, index=False, lineterminator="\n", float_format="%.1f")
     return path
 
@@ -638,7 +614,7 @@ def ensure_demo_history(path: str | Path, *, force: bool = False) -> Path:
         current = ""
     if force or not path.exists() or current != wanted:
         write_demo_history(path)
-        with _atomic_text(stamp) as fh:
+        with atomic_open(stamp) as fh:
             fh.write(wanted)
     return path
 
@@ -687,8 +663,6 @@ _OTHER_NAMES = (
     (("Daniel", "Sarah", "James", "Emma", "Thomas", "Olivia"),
      ("Smith", "Brown", "Wilson", "Taylor", "Clarke")),
 )  # fmt: skip
-
-_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def generate_demo_agents(
@@ -782,7 +756,7 @@ def generate_demo_agents(
                 preferred = "08:00"  # leave room for a full shift before latest_end
         if rng.random() < 0.33:
             first_off = int(rng.choice([4, 5, 6, 0]))
-            days_off = f"{_DAY_NAMES[first_off]};{_DAY_NAMES[(first_off + 1) % 7]}"
+            days_off = f"{WEEKDAYS[first_off]};{WEEKDAYS[(first_off + 1) % 7]}"
         if i in unavailable_idx:
             k = int(rng.integers(1, 3))
             offs = sorted(rng.choice(7, size=k, replace=False).tolist())
@@ -822,7 +796,7 @@ def write_demo_agents(
     """
     path = Path(path)
     rows = generate_demo_agents(n_agents, seed=seed)
-    with _atomic_text(path) as fh:
+    with atomic_open(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(AGENT_COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -832,7 +806,7 @@ def write_demo_agents(
 def write_demo_events(path: str | Path) -> Path:
     """Write the demo's planner events (past ones in the history, plus a future one) as CSV."""
     path = Path(path)
-    with _atomic_text(path) as fh:
+    with atomic_open(path) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["name", "start", "end", "effect"])
         for ev in sorted(DEMO_EVENTS + DEMO_FUTURE_EVENTS, key=lambda e: e.start):

@@ -27,13 +27,13 @@ def test_reads_full_row_and_notes_extra_columns(tmp_path: Path) -> None:
         "A1,Sara,voice;chat,36,40,5,07:00,24:00,2026-12-01;2026-12-02,08:00,fri;Sat,"
         "part_time,ar\n",
     )
-    notes: list[str] = []
-    (a,) = read_agents(p, notes)
+    agents_file = read_agents(p)
+    (a,) = agents_file.agents
     assert a.skills == ("voice", "chat") and a.max_days_week == 5
     assert (a.earliest_start_min, a.latest_end_min, a.preferred_start_min) == (420, 1440, 480)
     assert a.unavailable == {dt.date(2026, 12, 1), dt.date(2026, 12, 2)}
     assert a.preferred_days_off == {4, 5} and a.group == "part_time"
-    assert notes and "languages" in notes[0]
+    assert len(agents_file.notes) == 1 and "languages" in agents_file.notes[0]
 
 
 @pytest.mark.parametrize(

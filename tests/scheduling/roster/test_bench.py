@@ -9,9 +9,10 @@ import pytest
 
 from scheduling.roster._lp_bound import lp_under_staffing_bound
 from scheduling.roster.check import check_roster
-from scheduling.roster.io import coverage_figures, coverage_table, roster_frame
+from scheduling.roster.io import coverage_table, roster_frame
 from scheduling.roster.problem import build_problem
 from scheduling.roster.solve import SolverOptions, solve
+from scheduling.roster.summary import coverage_figures
 
 
 @pytest.mark.slow
@@ -30,6 +31,6 @@ def test_bench_60_agents(repo_root: Path) -> None:
     assert sol.objective is not None and sol.greedy_objective is not None
     assert sol.objective <= sol.greedy_objective + 1e-6
     assert sol.best_bound is not None and sol.best_bound <= sol.objective
-    under = sum(v["under_h"] for v in coverage_figures(coverage_table(problem, frame), 30).values())
+    under = sum(v.under_h for v in coverage_figures(coverage_table(problem, frame), 30).values())
     lp = lp_under_staffing_bound(problem)
     assert lp is not None and lp <= under + 1e-6

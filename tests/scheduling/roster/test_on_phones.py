@@ -19,11 +19,12 @@ from scheduling.roster._lp_bound import lp_objective_bound, lp_under_staffing_bo
 from scheduling.roster.agents import Agent
 from scheduling.roster.breaks import rest_combinations
 from scheduling.roster.check import check_roster
-from scheduling.roster.io import coverage_figures, coverage_table, roster_frame
+from scheduling.roster.io import coverage_table, roster_frame
 from scheduling.roster.objective import objective_terms
 from scheduling.roster.problem import Assignment, RosterProblem, build_problem
 from scheduling.roster.rules import RosterRules, rules_from_dict
 from scheduling.roster.solve import SolverOptions, shifts_from_assignments, solve
+from scheduling.roster.summary import coverage_figures
 
 TZ = "Asia/Dubai"
 DAY0 = dt.date(2026, 11, 30)  # Monday
@@ -117,8 +118,8 @@ def test_lunch_probe_reports_its_hour_short() -> None:
     assert deviation_h(problem, frame) == (1.0, 0.0)
     assert sol.objective_terms["under_staffing"] == pytest.approx(1.0)
     figures = coverage_figures(coverage_table(problem, frame), problem.interval_min)
-    assert figures["voice"]["under_h"] == 1.0 and figures["voice"]["on_phones_h"] == 8.0
-    assert figures["voice"]["scheduled_h"] == 9.0
+    assert figures["voice"].under_h == 1.0 and figures["voice"].on_phones_h == 8.0
+    assert figures["voice"].scheduled_h == 9.0
     assert lp_under_staffing_bound(problem) == pytest.approx(1.0)
     assert sol.best_bound == pytest.approx(1.0) and sol.gap == 0.0
 

@@ -1,16 +1,24 @@
-"""The large-neighbourhood search: exact bookkeeping, valid rosters, fixed days stay fixed."""
+"""The large-neighbourhood search: exact bookkeeping, valid rosters, fixed days stay fixed; it
+stops at its deadline, keeps its best roster and reports its bound (on a fake clock: no test
+here depends on how fast the machine is)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import threading
 import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduling.roster import _search
 from scheduling.roster._greedy import greedy_roster
+from scheduling.roster._lp_bound import lp_objective_bound, lp_objective_solution
 from scheduling.roster._search import LnsOptions, Search, _Hood, improve
 from scheduling.roster.check import check_roster
 from scheduling.roster.io import roster_frame
@@ -22,8 +30,11 @@ from scheduling.roster.objective import (
 )
 from scheduling.roster.problem import RosterProblem, build_problem
 from scheduling.roster.rules import rules_from_dict
-from scheduling.roster.solve import SolverOptions, shifts_from_assignments, solve
+from scheduling.roster.solve import SolverOptions, _solve_lns, shifts_from_assignments, solve
 from tests.scheduling.roster.test_solver import DAY0, TZ, agent, requirements
+
+# the module, not the function that scheduling.roster re-exports under the same name
+solve_module = importlib.import_module("scheduling.roster.solve")
 
 RULES = rules_from_dict(
     {
@@ -77,26 +88,80 @@ def test_interval_costs_sum_to_the_coverage_cost() -> None:
     assert all((v >= 0).all() for v in costs)
 
 
+class FakeClock:
+    """Stands in for the ``time`` module of the search: every ``perf_counter()`` read is one
+    second after the last, so a deadline is a number of clock reads, not of real seconds.
+
+    ``frozen`` keeps the time still (no deadline is ever reached). Past ``max_reads`` reads the
+    clock sets ``overrun`` and raises, so a search that never stops fails instead of hanging.
+    """
+
+    def __init__(self, *, frozen: bool = False, max_reads: int = 400) -> None:
+        self.now = 0.0
+        self.reads = 0
+        self.frozen = frozen
+        self.max_reads = max_reads
+        self.overrun = False
+        self._lock = threading.Lock()
+
+    def perf_counter(self) -> float:
+        with self._lock:
+            self.reads += 1
+            if self.reads > self.max_reads:
+                self.overrun = True
+                raise AssertionError("the search kept reading the clock: it did not stop")
+            if not self.frozen:
+                self.now += 1.0
+            return self.now
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """A fake clock for the search and the solve loop (not for CP-SAT's own step limits)."""
+    fake = FakeClock()
+    monkeypatch.setattr(_search, "time", fake)
+    monkeypatch.setattr(solve_module, "time", fake)
+    return fake
+
+
+def test_search_with_its_deadline_passed_returns_the_start() -> None:
+    problem = instance(1)
+    start = list(greedy_roster(problem).assignments)
+    search = improve(problem, start, time.perf_counter() - 1.0, LnsOptions(), lambda: None)
+    assert sum(search.stats.tried.values()) == 0 and search.improvements == 0
+    assert sorted(search.assignments()) == sorted(start)
+    assert search.objective_units / 100 == pytest.approx(objective_terms(problem, start)["total"])
+
+
 @pytest.mark.parametrize("workers", [1, 2])
-def test_search_tracks_the_exact_objective_and_never_worsens(workers: int) -> None:
+def test_search_stops_at_its_deadline_and_keeps_its_best(clock: FakeClock, workers: int) -> None:
     problem = instance(1)
     start = list(greedy_roster(problem).assignments)
     before = objective_terms(problem, start)["total"]
     seen: list[float] = []
+    deadline = 30.0  # clock reads: a few neighbourhood steps
     search = improve(
         problem,
         start,
-        time.perf_counter() + 4,
+        deadline,
         LnsOptions(workers=workers, step_time_s=0.3, seed=3),
         lambda: None,
         seen.append,
     )
+    # it stopped at the deadline: no thread went on reading the clock past it
+    assert not clock.overrun and deadline <= clock.now < deadline + 3 * workers
+    assert sum(search.stats.tried.values()) > 0
+    assert search.busy == set()  # every step released its agents
+    # it returns its best: the exact objective of the roster it holds, never above the start
     after = objective_terms(problem, search.assignments())["total"]
     assert after == pytest.approx(search.objective_units / 100)
     assert after <= before + 1e-9
     assert seen == sorted(seen, reverse=True)  # each reported roster is better
-    assert sum(search.stats.tried.values()) > 0
-    assert search.busy == set()  # every step released its agents
+    assert not seen or seen[-1] == search.objective_units
     frame = roster_frame(shifts_from_assignments(problem, search.assignments()))
     assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
 
@@ -113,11 +178,12 @@ def test_day_neighbourhood_keeps_the_other_days() -> None:
     new, _ = search._solve(hood, own, base, 2.0)
     if new is None:  # nothing better on those days: the roster is kept
         return
-    outside = {key for key in own if problem.candidates[key.cand].day not in (2, 3)}
-    assert outside == {key for key in new if problem.candidates[key.cand].day not in (2, 3)}
+    # the shifts on the other days stay (their rests may move)
+    outside = {key.shift for key in own if problem.candidates[key.cand].day not in (2, 3)}
+    assert outside == {key.shift for key in new if problem.candidates[key.cand].day not in (2, 3)}
     # and the result is a better roster once applied
     old = search.objective_units
-    assert search._apply(hood, own_cov, new) > 0
+    assert search._apply(hood, own, own_cov, new) > 0
     assert search.objective_units < old
 
 
@@ -160,31 +226,54 @@ def test_neighbourhood_search_rosters_always_pass_the_checker(
     assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
 
 
-def test_search_returns_within_its_time_when_the_bound_is_late() -> None:
-    from concurrent.futures import Future
+class _NeverReady(Future[tuple[float | None, set[tuple[int, str]]]]):
+    """An LP relaxation that never finishes: asked with a timeout, it times out at once."""
 
-    from scheduling.roster.solve import _solve_lns
+    def result(self, timeout: float | None = None) -> tuple[float | None, set[tuple[int, str]]]:
+        raise FutureTimeout
 
+
+def test_search_reports_its_bound_when_ready_and_says_so_when_late(clock: FakeClock) -> None:
     problem = instance(5)
     start = greedy_roster(problem).assignments
-    never: Future[tuple[float | None, set[tuple[int, str]]]] = Future()  # the LP never ends
-    t0 = time.perf_counter()
-    sol = _solve_lns(problem, SolverOptions(time_limit_s=2), start, t0, None, never)
-    assert time.perf_counter() - t0 < 2 + 2 + 3  # limit, the wait for the bound, breaks
-    assert sol.best_bound is None and sol.gap is None
-    assert any("gap unknown" in note for note in sol.notes)
-    frame = roster_frame(list(sol.shifts))
+    greedy = objective_terms(problem, start)["total"]
+    options = SolverOptions(time_limit_s=20, lns_step_s=0.3)  # 20 clock reads
+    late = _solve_lns(problem, options, start, clock.perf_counter(), None, _NeverReady())
+    assert not clock.overrun
+    assert late.status == "feasible" and late.best_bound is None and late.gap is None
+    assert any("gap unknown" in note for note in late.notes)
+    assert late.objective == pytest.approx(objective_terms(problem, late.assignments)["total"])
+    assert late.objective is not None and late.objective <= greedy + 1e-9
+    frame = roster_frame(list(late.shifts))
     assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []
+    # with the LP relaxation solved, its bound is reported, never above the objective
+    ready: Future[tuple[float | None, set[tuple[int, str]]]] = Future()
+    ready.set_result(lp_objective_solution(problem))
+    sol = _solve_lns(problem, options, start, clock.perf_counter(), None, ready)
+    assert sol.best_bound == pytest.approx(lp_objective_bound(problem))
+    assert sol.objective is not None and sol.best_bound <= sol.objective + 1e-6
+    assert sol.gap == pytest.approx((sol.objective - sol.best_bound) / sol.objective)
+    assert not any("gap unknown" in note for note in sol.notes)
 
 
-def test_an_error_in_a_search_thread_reaches_the_caller() -> None:
+def test_an_error_in_a_search_thread_reaches_the_caller_and_stops_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the clock stands still, so only the error can end the search: a thread that did not stop
+    # would read the clock until it overruns
+    clock = FakeClock(frozen=True, max_reads=60)
+    monkeypatch.setattr(_search, "time", clock)
     problem = instance(6)
     start = list(greedy_roster(problem).assignments)
+    calls = 0
 
-    def broken() -> set[tuple[int, str]] | None:
-        raise RuntimeError("support failed")
+    def fails_once() -> set[tuple[int, str]] | None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("support failed")
+        return None
 
-    t0 = time.perf_counter()
     with pytest.raises(RuntimeError, match="support failed"):
-        improve(problem, start, t0 + 30, LnsOptions(workers=2, free_share=0.0), broken)
-    assert time.perf_counter() - t0 < 10  # the other thread stopped too
+        improve(problem, start, 1.0e9, LnsOptions(workers=2, free_share=0.0), fails_once)
+    assert not clock.overrun

@@ -21,12 +21,14 @@ from scheduling.roster._lp_bound import (
 )
 from scheduling.roster.agents import Agent
 from scheduling.roster.check import check_roster
-from scheduling.roster.io import coverage_figures, coverage_table, previous_shifts, roster_frame
+from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
 from scheduling.roster.model import build_model, cover_grain, coverage_weights, under_cost
 from scheduling.roster.objective import objective_terms
 from scheduling.roster.problem import Assignment, RosterProblem, build_problem
+from scheduling.roster.records import RosterSolution
 from scheduling.roster.rules import RosterRules, rules_from_dict
-from scheduling.roster.solve import SolverOptions, configure_solver, solve
+from scheduling.roster.solve import SolverOptions, _gap, configure_solver, solve
+from scheduling.roster.summary import coverage_figures
 
 TZ = "Asia/Dubai"
 DAY0 = dt.date(2026, 11, 30)  # Monday
@@ -207,7 +209,7 @@ def test_lp_under_staffing_bound_uses_the_exact_requirement() -> None:
     assert lp_under_staffing_bound(problem) == pytest.approx(2.2)
     sol = solve(problem, OPTS)
     cov = coverage_table(problem, roster_frame(list(sol.shifts)))
-    under = sum(v["under_h"] for v in coverage_figures(cov, problem.interval_min).values())
+    under = sum(v.under_h for v in coverage_figures(cov, problem.interval_min).values())
     assert under == pytest.approx(2.2)
 
 
@@ -220,14 +222,61 @@ def test_under_cost_is_convex_piecewise() -> None:
     assert under_cost(w, 35, 20) == 20 * 50 + 15 * 100
 
 
-def test_convex_penalty_spreads_shortage() -> None:
-    # two agents, demand 2 at 08-10 and 2 at 10-12 on one channel, each may work 4 h from 08/09/10:
-    # covering 08-12 with one agent twice short by one beats leaving 08-10 uncovered
-    weights, _ = coverage_weights(
-        build_problem(requirements(1, {"voice": [1.0] * 48}), [agent("A")], tiny_rules(), tz=TZ)
+def _two_windows(under_staffing: list[float]) -> RosterProblem:
+    """Two agents for a demand of two agents 08:00-16:00: each works one 4 h shift, from 08:00
+    or from 12:00, and both prefer 08:00 (2 points per hour of deviation)."""
+    rules = rules_from_dict(
+        {
+            "week": {"days_off": 0, "days_off_consecutive": False, "min_rest_h": 12},
+            "shift": [
+                {"name": "s4", "length_h": 4, "starts": ["08:00-12:00"], "start_step_min": 240}
+            ],
+            "weights": {
+                "under_staffing": under_staffing,
+                "over_staffing": 2,
+                "preferred_start_per_h": 2,
+                **{
+                    k: 0
+                    for k in (
+                        "paid_hour",
+                        "preferred_day_off",
+                        "full_weekend",
+                        "late_shift_spread",
+                        "start_band",
+                        "change",
+                    )
+                },
+            },
+        }
     )
-    for under in weights["voice"].tolist():
-        assert under == sorted(under) and under[0] < under[-1]
+    demand = [0.0] * 48
+    demand[16:32] = [2.0] * 16  # 08:00-16:00
+    agents = [agent("A", preferred_start_min=480), agent("B", preferred_start_min=480)]
+    return build_problem(requirements(1, {"voice": demand}), agents, rules, tz=TZ)
+
+
+def test_convex_penalty_spreads_shortage() -> None:
+    # Both agents at 08:00 leave 12:00-16:00 two short: 4 h x (10 + 20) = 120 points. One at
+    # 08:00 and one at 12:00 leave every hour one short: 8 h x 10 = 80 points, plus 4 h x 2 =
+    # 8 points for the start away from the preferred 08:00. The convex penalty spreads.
+    problem = _two_windows([10, 20])
+    sol = solve(problem, OPTS)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(88.0)
+    assert sorted(s.start.hour for s in sol.shifts) == [8, 12]
+    cov = coverage_table(problem, roster_frame(list(sol.shifts)))
+    open_hours = cov[(cov["required"] > 0)]
+    assert (open_hours["gap"] == -1).all()  # one agent short in every interval, never two
+    assert check_roster(roster_frame(list(sol.shifts)), problem.agents, problem.rules, [DAY0]) == []
+
+
+def test_linear_penalty_concentrates_the_same_shortage() -> None:
+    # The check above can fail: under a linear penalty (15 points for every missing agent-hour)
+    # the same shortage costs 120 points either way, so the preferred start decides and both
+    # agents start at 08:00, leaving 12:00-16:00 two short.
+    sol = solve(_two_windows([15]), OPTS)
+    assert sol.status == "optimal" and sol.objective == pytest.approx(120.0)
+    assert [s.start.hour for s in sol.shifts] == [8, 8]
 
 
 def test_shortage_is_not_infeasible() -> None:
@@ -248,6 +297,44 @@ def test_infeasible_names_agent_and_rules() -> None:
     text = "\n".join(info.value.conflicts)
     assert "latest end 10:00" in text and "at least 16 paid hours" in text
     assert "agent A" not in text and "at most" not in text
+
+
+def test_infeasible_is_a_status_when_not_raising() -> None:
+    agents = [agent("A"), agent("Z", lo=16, hi=16, latest_end_min=600)]
+    problem = build_problem(
+        requirements(7, {"voice": demand_profile(0)}), agents, tiny_rules(), tz=TZ
+    )
+    sol = solve(problem, OPTS, raise_on_infeasible=False)
+    assert sol.status == "infeasible"
+    assert sol.objective is None and sol.best_bound is None and sol.shifts == ()
+    assert sol.conflicts and all(line.startswith("agent Z") for line in sol.conflicts)
+
+
+def test_solution_is_built_with_keywords_only() -> None:
+    with pytest.raises(TypeError):
+        RosterSolution("optimal", 1.0, 1.0, 0.0, None, None, 0.1, 1)  # type: ignore[misc]
+    sol = RosterSolution(status="feasible", wall_time_s=0.5)
+    assert (sol.objective, sol.gap, sol.num_solutions, sol.shifts) == (None, None, 0, ())
+
+
+@pytest.mark.parametrize(
+    ("objective", "bound", "gap"),
+    [(100.0, 90.0, 0.1), (100.0, None, None), (0.0, 0.0, 0.0), (50.0, 60.0, 0.0), (8.0, 6.0, 0.25)],
+)
+def test_gap_is_relative_to_the_objective(
+    objective: float, bound: float | None, gap: float | None
+) -> None:
+    assert _gap(objective, bound) == (None if gap is None else pytest.approx(gap))
+
+
+def test_without_greedy_start_the_model_alone_finds_the_optimum() -> None:
+    agents = [agent("A", ("voice",), lo=14, hi=28), agent("B", ("voice", "chat"), hi=14)]
+    req = requirements(2, {"voice": demand_profile(0), "chat": demand_profile(10)})
+    problem = build_problem(req, agents, tiny_rules(), tz=TZ)
+    sol = solve(problem, SolverOptions(time_limit_s=20, greedy_hint=False))
+    assert sol.status == "optimal" and sol.gap == 0.0
+    assert sol.greedy_objective is None
+    assert sol.objective == pytest.approx(brute_force(problem))
 
 
 def test_solver_never_breaks_time_off_or_earliest_start() -> None:

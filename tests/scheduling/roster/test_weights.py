@@ -137,6 +137,6 @@ def test_pipeline_falls_back_to_fixed_weights_without_targets_and_says_so() -> N
 
     req = frame({k: (6.0, 1.0) for k in range(16, 32)})
     run = roster_step(req, [agent("A")], RULES, tz=TZ, targets=None, time_limit_s=5)
-    assert any("fixed under-staffing weights" in n for n in run.summary["notes"])
+    assert any("fixed under-staffing weights" in n for n in run.summary.notes)
     run = roster_step(req, [agent("A")], RULES, tz=TZ, targets=TARGETS, time_limit_s=5)
-    assert any("service level lost" in n for n in run.summary["notes"])
+    assert any("service level lost" in n for n in run.summary.notes)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from scheduling.staffing.erlang import erlang_c
 from scheduling.staffing.erlang_a import erlang_a
-from scheduling.staffing.simulation import SimulationResult, mean_ci, simulate_queue
+from scheduling.staffing.simulation import (
+    SimulationResult,
+    _Arrivals,
+    _EventLoop,
+    _QueueSpec,
+    mean_ci,
+    simulate_queue,
+)
 
 WARMUP = 4  # intervals dropped so the stationary formulas apply
 
@@ -144,3 +153,54 @@ def test_lognormal_handle_times_keep_the_mean() -> None:
     assert occ == pytest.approx(60 * 240 / 1800 / 30, rel=0.06)
     with pytest.raises(ValueError, match="service"):
         simulate_queue([1], [1], [1], interval_min=30, answer_within_s=20, service="gamma")
+
+
+def _spec(**kw: object) -> _QueueSpec:
+    base: dict[str, object] = {
+        "interval_s": 1800.0,
+        "answer_within_s": 150.0,
+        "patience_s": None,
+        "abandon_threshold_s": 0.0,
+        "service": "exponential",
+        "aht_cv": 1.0,
+        "concurrency": 1,
+        "handle_time_growth": 0.0,
+    }
+    base.update(kw)
+    return _QueueSpec(**base)  # type: ignore[arg-type]
+
+
+def _run(patience: list[float], spec: _QueueSpec) -> _EventLoop:
+    # three contacts at 0, 10 and 20 s, 100 s each when handled alone, one agent
+    arrivals = _Arrivals(1, [0.0, 10.0, 20.0], [0, 0, 0], [100.0, 100.0, 100.0], patience)
+    loop = _EventLoop(arrivals, [1], spec)
+    loop.run()
+    return loop
+
+
+def test_event_loop_serves_first_come_first_served() -> None:
+    # answered at 0, 100 and 200 s: waits 0, 90 and 180 s; the agent is busy 0..300 s
+    loop = _run([math.inf] * 3, _spec())
+    assert (loop.answered, loop.within, loop.waited) == ([3.0], [2.0], [270.0])
+    assert (loop.abandoned, loop.busy_s) == ([0.0], [300.0])
+
+
+def test_event_loop_lets_the_impatient_abandon() -> None:
+    # the third contact would wait 180 s but gives up after 150 s (counted when reached)
+    loop = _run([math.inf, math.inf, 150.0], _spec())
+    assert (loop.answered, loop.waited, loop.abandoned, loop.busy_s) == (
+        [2.0],
+        [90.0],
+        [1.0],
+        [200.0],
+    )
+    assert loop.abandoned_short == [0.0]
+    short = _run([math.inf, math.inf, 150.0], _spec(abandon_threshold_s=150.0))
+    assert short.abandoned_short == [1.0]
+
+
+def test_event_loop_chat_slots_slow_down_with_concurrency() -> None:
+    # one agent with two slots: the second chat takes 1.5 x 100 s (0..100, 10..160); the third
+    # waits for a slot until 100 s and takes 150 s; busy slot-seconds 10 + 2 x 150 + 90 = 400
+    loop = _run([math.inf] * 3, _spec(concurrency=2, handle_time_growth=0.5, answer_within_s=20))
+    assert (loop.answered, loop.within, loop.waited, loop.busy_s) == ([3.0], [2.0], [80.0], [400.0])

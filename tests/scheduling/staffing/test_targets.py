@@ -17,10 +17,10 @@ def test_demo_targets_file(repo_root: Path) -> None:
     assert t.pool_queues is True
     voice, chat, email = t["voice"], t["chat"], t["email"]
     assert (voice.model, voice.service_level, voice.answer_within_s) == ("erlang_a", 0.8, 20)
-    assert voice.patience_s == 120 and voice.opening_hours.is_always
+    assert voice.patience_s == 120 and voice.opening_hours.is_always_open
     assert (chat.model, chat.concurrency, chat.answer_within_s) == ("chat", 3, 60)
     assert (email.model, email.service_level, email.respond_within_h) == ("deferred", 0.9, 24)
-    assert email.opening_hours.is_always and not email.working_hours.is_always
+    assert email.opening_hours.is_always_open and not email.working_hours.is_always_open
     with pytest.raises(TargetsError, match="'sms'"):
         t["sms"]
 
@@ -102,6 +102,6 @@ def test_opening_hours_masks() -> None:
         },
         where="test",
     )
-    assert list(hours.open_mask(ts)) == [False, True, True, False, False, True, False, True]
-    assert OpeningHours.always().open_mask(ts).all()
-    assert parse_opening_hours("00:00-24:00", where="t").is_always
+    assert list(hours.is_open(ts)) == [False, True, True, False, False, True, False, True]
+    assert OpeningHours.always().is_open(ts).all()
+    assert parse_opening_hours("00:00-24:00", where="t").is_always_open

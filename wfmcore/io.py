@@ -1,0 +1,92 @@
+"""File output that never leaves a half-written file behind.
+
+Every file ``wfm`` writes goes through :func:`atomic_open`: the data go to a temporary file
+beside the target, which is renamed onto it only once completely written, so a reader sees the
+old file or the new one, never half of one. The file gets the usual mode of a new file
+(``0o666`` less the umask: ``0644`` under umask ``022``), as ``open()`` would give it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+__all__ = ["atomic_open", "write_csv", "write_text"]
+
+_TRIES = 100
+
+
+def _create_temp(path: Path, binary: bool) -> tuple[int, Path]:
+    """Create a new, empty temporary file beside *path*; return its descriptor and name.
+
+    ``tempfile.mkstemp`` would create it with mode 0600; ``os.open`` with 0o666 lets the
+    process umask decide, as for any ordinary new file.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    if binary:
+        flags |= getattr(os, "O_BINARY", 0)
+    for _ in range(_TRIES):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name beside {path}")  # pragma: no cover
+
+
+@contextmanager
+def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary file beside *path*; on success rename it onto *path*.
+
+    Parent folders are created. Text is written as given (no newline translation). On any
+    exception the temporary file is removed and *path* is left as it was.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    mode
+        ``"w"`` (text) or ``"wb"`` (bytes).
+    encoding
+        Text encoding (ignored for bytes).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    binary = "b" in mode
+    fd, tmp = _create_temp(path, binary)
+    try:
+        with (
+            os.fdopen(fd, mode) if binary else os.fdopen(fd, mode, encoding=encoding, newline="")
+        ) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write *frame* as UTF-8 CSV atomically; datetimes as ISO 8601 with their UTC offset."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
+    with atomic_open(Path(path), "w", encoding="utf-8") as fh:
+        out.to_csv(fh, index=False, lineterminator="\n")
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write *text* atomically (UTF-8)."""
+    with atomic_open(Path(path), "w", encoding="utf-8") as fh:
+        fh.write(text)
