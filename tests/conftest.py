@@ -55,3 +55,37 @@ def demo_history_csv(demo_data_dir: Path) -> Path:
     from web.demo.synthetic import ensure_demo_history
 
     return ensure_demo_history(demo_data_dir / "generated" / "history.csv")
+
+
+# --- every roster the tests produce keeps its lunch and break windows ---------------------
+
+#: Rules about a shift's own rows: its type, its lunch and breaks (count, length, window,
+#: gap) and its structure. Rules across days (rest, hours) need the previous roster, which
+#: the tests that use one check themselves.
+SHIFT_RULES = frozenset({"structure", "shift_type", "breaks", "skills"})
+
+
+@pytest.fixture(autouse=True)
+def _check_every_solved_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the independent rule checker on every roster the solver returns in any test."""
+    import sys
+
+    import scheduling.roster.solve  # noqa: F401 - the module, not the function of that name
+    from scheduling.roster.check import check_roster
+    from scheduling.roster.io import roster_frame
+
+    module = sys.modules["scheduling.roster.solve"]
+    original = module._solution_from
+
+    def checked(problem, assignments, **fields):  # type: ignore[no-untyped-def]
+        solution = original(problem, assignments, **fields)
+        frame = roster_frame(list(solution.shifts))
+        broken = [
+            v
+            for v in check_roster(frame, problem.agents, problem.rules, problem.dates)
+            if v.rule in SHIFT_RULES
+        ]
+        assert not broken, f"the solver returned a roster breaking {broken[:3]}"
+        return solution
+
+    monkeypatch.setattr(module, "_solution_from", checked)

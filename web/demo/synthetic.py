@@ -428,7 +428,7 @@ def weekly_workload(
     *,
     chat_concurrency: float = 2.5,
     occupancy: float = 0.8,
-    shrinkage: float = 0.3,
+    shrinkage: float = 0.15,
 ) -> pd.Series:
     """Staff hours needed per channel for an expected-history frame (the calibration rule).
 

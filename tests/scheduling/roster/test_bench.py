@@ -34,3 +34,20 @@ def test_bench_60_agents(repo_root: Path) -> None:
     under = sum(v.under_h for v in coverage_figures(coverage_table(problem, frame), 30).values())
     lp = lp_under_staffing_bound(problem)
     assert lp is not None and lp <= under + 1e-6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["fixed_lunch", "lunch_window"])
+def test_bench_lunch_families_60_agents(repo_root: Path, family: str) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "roster_bench", repo_root / "bench" / "roster_bench.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    r = bench.run_lunch(family, 60, 20.0, 0)
+    assert r["violations"] == 0
+    # the bound never exceeds what the roster achieves on the phones, and the search beats
+    # the greedy baseline
+    assert r["lp_h"] <= r["deviation_h"] + 1e-6
+    assert r["deviation_h"] <= r["greedy_h"]
