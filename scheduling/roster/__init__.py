@@ -23,6 +23,7 @@ from scheduling.roster.summary import (
     format_summary,
     roster_summary,
 )
+from scheduling.roster.trades import Trade, apply_trade, check_trade
 
 __all__ = [
     "Agent",
@@ -38,9 +39,12 @@ __all__ = [
     "RosterStatus",
     "RosterSummary",
     "SolverOptions",
+    "Trade",
     "Violation",
+    "apply_trade",
     "build_problem",
     "check_roster",
+    "check_trade",
     "format_summary",
     "load_rules",
     "lp_under_staffing_bound",

@@ -25,12 +25,14 @@ from scheduling.staffing.evaluate import (
 from scheduling.staffing.requirements import compute_requirements, read_forecast, required_agents
 from scheduling.staffing.simulation import SimulationResult, simulate_queue
 from scheduling.staffing.targets import ChannelTargets, Targets, load_targets
+from scheduling.staffing.whatif import WhatIf, what_if
 
 __all__ = [
     "ChannelTargets",
     "QueueMetrics",
     "SimulationResult",
     "Targets",
+    "WhatIf",
     "chat_metrics",
     "compute_requirements",
     "deferred_staffing",
@@ -48,4 +50,5 @@ __all__ = [
     "simulate_queue",
     "simulate_staffing",
     "summarize_evaluation",
+    "what_if",
 ]

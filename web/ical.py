@@ -1,0 +1,89 @@
+"""An agent's shifts as an iCalendar feed (RFC 5545, the ``icalendar`` package).
+
+One event per shift (its channel, start and end) and one per lunch and break inside it, with
+identifiers that stay the same from one published version to the next (agent, day, activity and
+its order in the shift), so a subscribed calendar updates its events in place when a new
+version is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+from icalendar import Calendar, Event
+
+PRODID = "-//contact-wfm//roster feed//EN"
+_TITLES: Mapping[str, str] = {"lunch": "Lunch", "break": "Break"}
+
+
+def agent_calendar(
+    roster: pd.DataFrame,
+    agent_id: str,
+    *,
+    name: str,
+    published_at: dt.datetime,
+    version: int,
+    titles: Mapping[str, str] | None = None,
+) -> bytes:
+    """The iCalendar feed of one agent's published shifts and rests.
+
+    Parameters
+    ----------
+    roster
+        Roster rows (``agent_id, date, activity, channel, start, end``, tz-aware times), one or
+        more published weeks; rows of other agents are ignored.
+    agent_id
+        The agent whose calendar it is.
+    name
+        The calendar's display name (e.g. "Shifts of Aisha Khan").
+    published_at
+        When the newest version was published (tz-aware): every event's ``DTSTAMP``.
+    version
+        The published version number: the events' ``SEQUENCE``, so clients take the newer one.
+    titles
+        Event titles per activity (``"shift"``, ``"lunch"``, ``"break"``), e.g. translated;
+        ``{channel}`` in the shift title is replaced by the channel.
+
+    Returns
+    -------
+    bytes
+        The ``text/calendar`` body.
+    """
+    words = {"shift": "Shift ({channel})", **_TITLES, **(titles or {})}
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    mine = roster[roster["agent_id"].astype(str) == str(agent_id)]
+    stamp = published_at.astimezone(dt.UTC)
+    for date, rows in mine.groupby("date", sort=True):
+        rows = rows.sort_values("start")
+        day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+        work = rows[rows["activity"] == "work"]
+        channels = sorted({str(c) for c in work["channel"] if isinstance(c, str) and c})
+        shift = Event()
+        shift.add("uid", f"{agent_id}-{day.isoformat()}-shift@contact-wfm")
+        shift.add("summary", words["shift"].format(channel=", ".join(channels)))
+        shift.add("dtstart", pd.Timestamp(rows["start"].min()).to_pydatetime())
+        shift.add("dtend", pd.Timestamp(rows["end"].max()).to_pydatetime())
+        shift.add("dtstamp", stamp)
+        shift.add("sequence", version)
+        shift.add("categories", ["shift"])
+        cal.add_component(shift)
+        counts: dict[str, int] = {}
+        for rec in rows[rows["activity"] != "work"].to_dict("records"):
+            kind = str(rec["activity"])
+            counts[kind] = counts.get(kind, 0) + 1
+            rest = Event()
+            rest.add("uid", f"{agent_id}-{day.isoformat()}-{kind}{counts[kind]}@contact-wfm")
+            rest.add("summary", words.get(kind, kind))
+            rest.add("dtstart", pd.Timestamp(rec["start"]).to_pydatetime())
+            rest.add("dtend", pd.Timestamp(rec["end"]).to_pydatetime())
+            rest.add("dtstamp", stamp)
+            rest.add("sequence", version)
+            rest.add("categories", [kind])
+            cal.add_component(rest)
+    return cal.to_ical()
