@@ -193,7 +193,7 @@ def map_series(
     items: Sequence[T],
     *,
     n_jobs: int = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[R]:
     """Apply *func* to every item, in parallel with joblib; results in input order.
 
@@ -562,7 +562,7 @@ def run_forecast(
     interval_min: int | None = None,
     opening_hours: Mapping[str, OpeningHoursLike] | None = None,
     overrides: Sequence[Any] | pd.DataFrame | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ForecastResult:
     """Forecast every series of a history frame.
 

@@ -72,7 +72,7 @@ def forecast_step(
     overrides_csv: Path | None = None,
     targets_toml: Path | None = None,
     columns: Mapping[str, str] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     on_history: Callable[[History], None] | None = None,
 ) -> ForecastRun:
     """Read and validate a history file, then backtest, select and forecast every series.
