@@ -100,6 +100,7 @@ def loo_selection(bt: BacktestResult, scores: list[CandidateScore]) -> np.ndarra
 
 
 def table(rows: list[dict[str, object]], columns: list[str]) -> str:
+    """A plain-text table of *rows* with *columns*: the first left-aligned, the rest right."""
     widths = {c: max(len(c), *(len(_cell(r.get(c))) for r in rows)) for c in columns}
     head = "  ".join(c.rjust(widths[c]) if i else c.ljust(widths[c]) for i, c in enumerate(columns))
     lines = [head, "-" * len(head)]
@@ -126,6 +127,22 @@ def accuracy_rows(
     extra_masks: dict | None = None,
     floor: np.ndarray | None = None,
 ) -> list[dict[str, object]]:
+    """One table row per candidate of a backtest, then the held-out selection.
+
+    Parameters
+    ----------
+    bt
+        The backtest of one series.
+    day_length
+        Intervals per day (interval calibration bands).
+    combine
+        Largest combination of models scored.
+    extra_masks
+        Named boolean ``(origins, horizon)`` masks (e.g. holidays): adds a ``WAPE name/naive``
+        column per mask.
+    floor
+        The generator's expected values, ``(origins, horizon)``: adds a noise-floor row.
+    """
     scores = score_candidates(bt, combine, day_length)
     base = next(s for s in scores if s.label == "seasonal_naive")
     rows = []
@@ -187,6 +204,7 @@ COLUMNS = ["model", "WAPE", "WAPE/naive", "MASE", "MASE/naive", "bias", "cov80",
 
 
 def part_us(origins: int) -> None:
+    """Table 1: every model on the US bank calls at 30 and 15 minutes, last *origins* weeks."""
     calendar = CalendarConfig(country="US")
     for interval_min in (30, 15):
         y, ds = load_us_bank(interval_min)
@@ -211,6 +229,7 @@ def part_us(origins: int) -> None:
 
 
 def part_demo(origins: int, quick: bool) -> None:
+    """Table 2: every model per demo series, with WAPE on holidays and Ramadan days."""
     from web.demo.synthetic import DEMO_SPEC, expected_history, generate_history
 
     hist = generate_history(DEMO_SPEC)
@@ -267,6 +286,7 @@ def part_demo(origins: int, quick: bool) -> None:
 
 
 def part_scale(n_series: int, jobs: int, origins: int) -> None:
+    """Table 3: wall time of run_forecast on *n_series* synthetic series with *jobs* workers."""
     from web.demo.synthetic import DEMO_SPEC, SeriesSpec, generate_history
 
     rng = np.random.default_rng(7)
@@ -321,6 +341,7 @@ def part_scale(n_series: int, jobs: int, origins: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the parts asked for on the command line (all three by default)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--part", choices=["us", "demo", "scale", "all"], default="all")
     parser.add_argument("--origins", type=int, default=8, help="backtest weeks (us, demo)")

@@ -13,14 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.optimize import nnls
+
+FloatArray = NDArray[np.float64]
 
 #: Lead-day bands: band i covers lead days [_BAND_START[i], _BAND_START[i + 1]).
 _BAND_START = (0, 1, 2, 4)
 _QUANTILES = {"lo-80": 0.10, "hi-80": 0.90, "lo-95": 0.025, "hi-95": 0.975}
 
 
-def horizon_band(lead: np.ndarray, day_length: int) -> np.ndarray:
+def horizon_band(lead: NDArray[np.intp], day_length: int) -> NDArray[np.intp]:
     """Band index (0..3) of each 0-based lead interval: lead day 1, 2, 3-4, 5 and later."""
     day = np.asarray(lead) // day_length
     return np.searchsorted(np.array(_BAND_START), day, side="right") - 1
@@ -42,17 +45,19 @@ class IntervalCalibration:
 
     a: float
     b: float
-    quantiles: np.ndarray
+    quantiles: FloatArray
     day_length: int
 
-    def scale(self, forecast: np.ndarray) -> np.ndarray:
+    def scale(self, forecast: FloatArray) -> FloatArray:
         """Error scale ``s(f)`` for forecasts *f*."""
-        f = np.clip(np.asarray(forecast, dtype=float), 0.0, None)
+        f = np.clip(np.asarray(forecast, dtype=np.float64), 0.0, None)
         return np.sqrt(self.a * f + self.b * f * f)
 
-    def apply(self, mean: np.ndarray, lead: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def apply(
+        self, mean: FloatArray, lead: NDArray[np.intp] | None = None
+    ) -> dict[str, FloatArray]:
         """Intervals around *mean* (lead 0 = first forecast interval when *lead* is None)."""
-        mean = np.asarray(mean, dtype=float)
+        mean = np.asarray(mean, dtype=np.float64)
         if lead is None:
             lead = np.arange(mean.size)
         band = horizon_band(lead, self.day_length)
@@ -68,7 +73,7 @@ class IntervalCalibration:
         return out
 
 
-def calibrate(actual: np.ndarray, forecast: np.ndarray, day_length: int) -> IntervalCalibration:
+def calibrate(actual: FloatArray, forecast: FloatArray, day_length: int) -> IntervalCalibration:
     """Fit the error model on backtest windows.
 
     Parameters
@@ -107,13 +112,13 @@ def calibrate(actual: np.ndarray, forecast: np.ndarray, day_length: int) -> Inte
     return IntervalCalibration(a, b, qs, day_length)
 
 
-def _normal_quantiles() -> np.ndarray:
+def _normal_quantiles() -> FloatArray:
     row = np.array([-1.2815515655446004, 1.2815515655446004, -1.959963984540054, 1.959963984540054])
     return np.tile(row, (len(_BAND_START), 1))
 
 
 def holdout_coverage(
-    actual: np.ndarray, forecast: np.ndarray, day_length: int
+    actual: FloatArray, forecast: FloatArray, day_length: int
 ) -> tuple[float, float]:
     """Empirical 80 % and 95 % coverage, each origin scored with intervals calibrated on the others.
 
@@ -133,8 +138,8 @@ def holdout_coverage(
     k = actual.shape[0]
     if k < 2:
         return float("nan"), float("nan")
-    hits80: list[np.ndarray] = []
-    hits95: list[np.ndarray] = []
+    hits80: list[NDArray[np.bool_]] = []
+    hits95: list[NDArray[np.bool_]] = []
     for i in range(k):
         others = np.arange(k) != i
         cal = calibrate(actual[others], forecast[others], day_length)

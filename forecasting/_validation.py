@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting.errors import ConfigError, InputError
 from wfmcore import parse as _parse
@@ -42,13 +43,13 @@ def check_tz(tz: str) -> str:
 
 def parse_numbers(
     values: pd.Series,
-    lines: np.ndarray,
+    lines: NDArray[np.int64],
     *,
     file: str,
     column: str,
     required: bool,
     what: str = "a count >= 0",
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     """Parse a column of non-negative numbers; empty cells give NaN unless *required*.
 
     :func:`wfmcore.parse.parse_numbers` with this library's :class:`InputError`.
@@ -68,14 +69,14 @@ def parse_numbers(
 
 def parse_timestamps(
     values: pd.Series,
-    lines: np.ndarray,
+    lines: NDArray[np.int64],
     *,
     tz: str,
     file: str,
     column: str,
-    series_keys: np.ndarray,
+    series_keys: NDArray[np.generic],
     time_format: str | None = None,
-) -> pd.Series:
+) -> pd.Series[pd.Timestamp]:
     """Parse timestamps to tz-aware datetimes in *tz*, resolving a fall-back hour per series.
 
     :func:`wfmcore.parse.parse_timestamps` with this library's :class:`InputError`.
@@ -113,7 +114,7 @@ def decode_text(data: bytes, file: str) -> str:
 
 def read_text_table(
     text: str, file: str, *, sep: str = ",", numeric: Sequence[str] = ()
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, NDArray[np.int64]]:
     """Read delimited *text* into a frame of strings (numeric columns as float where they parse).
 
     Parameters
@@ -144,7 +145,7 @@ def read_text_table(
     )
     try:
         if numeric:
-            dtypes: defaultdict[str, Any] = defaultdict(lambda: str)
+            dtypes: defaultdict[str, type[str] | str] = defaultdict(lambda: str)
             dtypes.update({name: "float64" for name in numeric})
             try:
                 frame = pd.read_csv(io.StringIO(text), **{**kwargs, "dtype": dtypes})
@@ -220,8 +221,8 @@ def normalise_columns(
 
 
 def label_codes(
-    values: pd.Series, lines: np.ndarray, *, file: str, column: str, what: str
-) -> tuple[np.ndarray, list[str]]:
+    values: pd.Series, lines: NDArray[np.int64], *, file: str, column: str, what: str
+) -> tuple[NDArray[np.int64], list[str]]:
     """Strip a text column into integer codes and names; empty cells are an error.
 
     Works on the distinct values only (a history repeats a few channel and queue names).

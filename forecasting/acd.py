@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
@@ -53,6 +54,8 @@ __all__ = [
 _NS_PER_S = 1_000_000_000
 _NS_PER_MIN = 60 * _NS_PER_S
 _Note = tuple[int, str | None, str]  # (file line, column or None, what is wrong)
+#: Rows with the header's field count, their file lines, notes on the other rows, their count.
+_Rows = tuple[pd.DataFrame, NDArray[np.int64], list[_Note], int]
 _FRACTIONAL_CLOCK = r"^\d{1,2}:\d{2}:\d{2}(?:\.\d+)?$"
 
 
@@ -184,7 +187,7 @@ class AcdImport:
     missing_days: tuple[pd.Timestamp, ...] = field(default_factory=tuple)
 
 
-def _strip(values: pd.Series) -> np.ndarray:
+def _strip(values: pd.Series) -> NDArray[np.object_]:
     """Strip blanks; done on the distinct values, as exports repeat few of them."""
     codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=False)
     return np.array([str(u).strip() for u in np.asarray(uniques, dtype=object)], dtype=object)[
@@ -192,7 +195,7 @@ def _strip(values: pd.Series) -> np.ndarray:
     ]
 
 
-def _seconds(values: pd.Series) -> np.ndarray:
+def _seconds(values: pd.Series) -> NDArray[np.float64]:
     """Durations as float seconds: plain numbers, or ``H:MM:SS``; NaN where unreadable."""
     text = pd.Series(_strip(values), dtype="str")
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
@@ -203,7 +206,7 @@ def _seconds(values: pd.Series) -> np.ndarray:
     return numbers
 
 
-def _clock_ns(text: np.ndarray) -> np.ndarray:
+def _clock_ns(text: NDArray[np.object_]) -> NDArray[np.int64]:
     """Fast path for ``H:MM:SS`` / ``HH:MM:SS``: nanoseconds, -1 where the layout differs."""
     fixed = np.char.rjust(text.astype("U9"), 8, "0")
     width = fixed.dtype.itemsize // 4
@@ -220,7 +223,7 @@ def _clock_ns(text: np.ndarray) -> np.ndarray:
     return np.where(ok, total * _NS_PER_S, -1)
 
 
-def _time_of_day_ns(values: pd.Series, *, limit: bool = True) -> np.ndarray:
+def _time_of_day_ns(values: pd.Series, *, limit: bool = True) -> NDArray[np.int64]:
     """``H:MM:SS`` to nanoseconds after midnight (-1 where unreadable or out of range)."""
     text = values.astype("str").to_numpy(dtype=object)
     ns = _clock_ns(text)
@@ -240,7 +243,7 @@ def _time_of_day_ns(values: pd.Series, *, limit: bool = True) -> np.ndarray:
     return ns
 
 
-def _read_rows(path: Path, fmt: AcdFormat) -> tuple[pd.DataFrame, np.ndarray, list[_Note], int]:
+def _read_rows(path: Path, fmt: AcdFormat) -> _Rows:
     """Rows with the header's field count, their file lines, notes on the others, their count."""
     file = str(path)
     try:
@@ -272,7 +275,7 @@ def _read_rows(path: Path, fmt: AcdFormat) -> tuple[pd.DataFrame, np.ndarray, li
     return frame, lines, notes, skipped
 
 
-def _split_plain(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray, list[_Note], int]:
+def _split_plain(text: str, sep: str) -> _Rows:
     """Unquoted exports: count separators per line, let the C parser read the good lines."""
     physical = text.split("\n")
     width = physical[0].count(sep)
@@ -294,7 +297,7 @@ def _split_plain(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray, list[_N
     return frame, np.flatnonzero(good) + 1, notes, len(notes)
 
 
-def _split_quoted(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray, list[_Note], int]:
+def _split_quoted(text: str, sep: str) -> _Rows:
     """Exports with quoted fields: the csv module, slower but quote-aware."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header = next(reader)
@@ -380,10 +383,10 @@ def read_acd_records(
 
 
 def _records(
-    frame: pd.DataFrame, lines: np.ndarray, file: str, fmt: AcdFormat, tz: str
+    frame: pd.DataFrame, lines: NDArray[np.int64], file: str, fmt: AcdFormat, tz: str
 ) -> tuple[pd.DataFrame, list[_Note], int]:
     n = len(frame)
-    problems: list[tuple[np.ndarray, str, str]] = []  # (mask, column, what was expected)
+    problems: list[tuple[NDArray[np.bool_], str, str]] = []  # (mask, column, what was expected)
     # arrival
     if fmt.date_column is not None:
         day = pd.to_datetime(
@@ -481,7 +484,7 @@ def _records(
 
 
 def _localize_records(
-    naive: pd.DatetimeIndex, tz: str, lines: np.ndarray, file: str, skip: np.ndarray
+    naive: pd.DatetimeIndex, tz: str, lines: NDArray[np.int64], file: str, skip: NDArray[np.bool_]
 ) -> pd.DatetimeIndex:
     """Wall-clock arrivals to tz-aware; a fall-back hour's times are read as the first pass."""
     local = naive.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
@@ -542,7 +545,7 @@ def aggregate_acd(
     abandoned = outcome == "abandoned"
     wait = records["wait_s"].to_numpy(dtype=np.float64)
     handle = records["handle_s"].to_numpy(dtype=np.float64)
-    cols: dict[str, np.ndarray] = {
+    cols: dict[str, NDArray[np.bool_] | NDArray[np.float64]] = {
         "handled": handled,
         "abandoned": abandoned,
         "ivr_only": outcome == "ivr_only",

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting.errors import ForecastingError, InsufficientHistoryError
 from forecasting.metrics import bias, mase, seasonal_scale, wape
 from forecasting.models._base import ForecastModel
 
 #: ``closed(train_y, train_ds, future_ds) -> bool array``: which future intervals are closed.
-ClosedFunc = Callable[[np.ndarray, pd.DatetimeIndex, pd.DatetimeIndex], np.ndarray]
+ClosedFunc = Callable[[NDArray[np.float64], pd.DatetimeIndex, pd.DatetimeIndex], NDArray[np.bool_]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +46,17 @@ class BacktestResult:
         Models that raised, with the message.
     """
 
-    origins: np.ndarray
-    actual: np.ndarray
-    timestamps: np.ndarray
-    forecasts: dict[str, np.ndarray]
-    scales: np.ndarray
+    origins: NDArray[np.intp]
+    actual: NDArray[np.float64]
+    timestamps: NDArray[np.object_]
+    forecasts: dict[str, NDArray[np.float64]]
+    scales: NDArray[np.float64]
     fit_s: dict[str, float]
     failed: dict[str, str] = field(default_factory=dict)
 
-    def score(self, forecast: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
+    def score(
+        self, forecast: NDArray[np.float64], mask: NDArray[np.bool_] | None = None
+    ) -> dict[str, float]:
         """WAPE, MASE (mean over origins) and bias of a ``(k, horizon)`` forecast.
 
         Parameters
@@ -82,7 +85,7 @@ class BacktestResult:
 
 
 def backtest(
-    y: np.ndarray,
+    y: NDArray[np.float64],
     ds: pd.DatetimeIndex,
     models: Mapping[str, Callable[[], ForecastModel]],
     *,
@@ -135,7 +138,7 @@ def backtest(
     actual = np.stack([y[s : s + horizon] for s in starts])
     stamps = np.stack([np.asarray(ds[s : s + horizon], dtype=object) for s in starts])
     scales = np.array([seasonal_scale(y[:s], m) for s in starts])
-    forecasts: dict[str, np.ndarray] = {}
+    forecasts: dict[str, NDArray[np.float64]] = {}
     fit_s: dict[str, float] = {}
     failed: dict[str, str] = {}
     for alias, factory in models.items():

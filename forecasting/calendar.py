@@ -120,6 +120,13 @@ class WeekendRule:
     short_days: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
+        """Check the weekdays and the date range.
+
+        Raises
+        ------
+        ConfigError
+            A weekday outside 0 .. 6, a day both weekend and short, or an end before the start.
+        """
         for name in ("weekend_days", "short_days"):
             days = getattr(self, name)
             if any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
@@ -191,6 +198,14 @@ class Event:
     effect: float | None = None
 
     def __post_init__(self) -> None:
+        """Check the name, the dates and the effect.
+
+        Raises
+        ------
+        ConfigError
+            An empty name, an end before the start, or an effect that is not a finite number
+            >= 0.
+        """
         if not self.name or not self.name.strip():
             raise ConfigError("an event needs a name")
         if self.end < self.start:
@@ -228,6 +243,14 @@ class CalendarConfig:
     subdiv: str | None = None
 
     def __post_init__(self) -> None:
+        """Check the country, the Eid window and the weekend rules.
+
+        Raises
+        ------
+        ConfigError
+            A country ``holidays`` does not know, an Eid window outside 0 .. 30 days, or weekend
+            rules whose date ranges overlap.
+        """
         if not isinstance(self.country, str) or not self.country.strip():
             raise ConfigError("country must be an ISO country code such as 'AE'")
         if not 0 <= int(self.eid_window_days) <= _MAX_EID_WINDOW_DAYS:

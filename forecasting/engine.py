@@ -41,20 +41,24 @@ import datetime as dt
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, SupportsFloat, TypeVar
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike, NDArray
 
 from forecasting._intervals import IntervalCalibration, calibrate, holdout_coverage
 from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import CalendarConfig, day_features
 from forecasting.errors import ConfigError, InputError, InsufficientHistoryError
 from forecasting.models import BASELINE, MODELS, AhtModel, ModelContext, make_model
-from forecasting.models._base import gaussian_bands
+from forecasting.models._base import FloatArray, ForecastModel, OpenFunc, gaussian_bands
 from wfmcore import frames
 from wfmcore.defaults import MINUTES_PER_DAY, MINUTES_PER_WEEK
+
+if TYPE_CHECKING:
+    from forecasting.overrides import Override
 
 #: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
 #: benchmarks (bench/forecast_bench.py) and costs the most per fit.
@@ -88,7 +92,8 @@ _SIMPLICITY = {name: i for i, name in enumerate(MODELS)}
 class OpeningHoursLike(Protocol):
     """Anything with ``is_open(timestamps, interval_min)`` (e.g. ``wfmcore.OpeningHours``)."""
 
-    def is_open(self, timestamps: pd.DatetimeIndex, interval_min: int | None = None) -> Any: ...
+    def is_open(self, timestamps: pd.DatetimeIndex, interval_min: int | None = None) -> ArrayLike:
+        """Whether each interval of *interval_min* minutes starting at *timestamps* is open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,14 @@ class ForecastConfig:
     n_jobs: int = 1
 
     def __post_init__(self) -> None:
+        """Check the options.
+
+        Raises
+        ------
+        ConfigError
+            Fewer than one day, origins outside 0 .. 52, a combination under 1, fewer than two
+            fit weeks, or an unknown model alias.
+        """
         if self.days < 1:
             raise ConfigError(f"days must be at least 1, got {self.days}")
         if self.origins < 0 or self.origins > 52:
@@ -193,7 +206,7 @@ def map_series(
     items: Sequence[T],
     *,
     n_jobs: int = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[R]:
     """Apply *func* to every item, in parallel with joblib; results in input order.
 
@@ -243,6 +256,7 @@ class CalendarLookup:
         self.frame = frame if frame is not None else day_features([], config)
 
     def __call__(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
+        """Calendar features of *dates* (naive midnights), one row per date in their order."""
         dates = pd.DatetimeIndex(dates).as_unit("ns")
         missing = dates.difference(pd.DatetimeIndex(self.frame.index))
         if len(missing):
@@ -258,13 +272,14 @@ class _IsOpen:
         self.hours = hours
         self.interval_min = interval_min
 
-    def __call__(self, timestamps: pd.DatetimeIndex) -> np.ndarray:
-        return np.asarray(self.hours.is_open(timestamps, self.interval_min), dtype=bool)
+    def __call__(self, timestamps: pd.DatetimeIndex) -> NDArray[np.bool_]:
+        """Whether the interval starting at each of *timestamps* is open."""
+        return np.asarray(self.hours.is_open(timestamps, self.interval_min), dtype=np.bool_)
 
 
 def infer_closed(
-    train_y: np.ndarray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex, weeks: int = 8
-) -> np.ndarray:
+    train_y: FloatArray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex, weeks: int = 8
+) -> NDArray[np.bool_]:
     """Future intervals whose interval of the week had zero volume in each of the last weeks.
 
     Used when no opening hours are configured: a slot that never had a contact in ``weeks`` weeks
@@ -287,18 +302,19 @@ def infer_closed(
         fwall.day_of_week * (MINUTES_PER_DAY // step_min)
         + (fwall.hour * 60 + fwall.minute) // step_min
     )
-    return np.asarray(total[np.asarray(fsow)] <= 0)
+    return np.asarray(total[np.asarray(fsow)] <= 0, dtype=np.bool_)
 
 
 class _Closed:
     """``closed(train_y, train_ds, future_ds)``: configured opening hours, else inferred."""
 
-    def __init__(self, is_open: Callable[[pd.DatetimeIndex], np.ndarray] | None) -> None:
+    def __init__(self, is_open: OpenFunc | None) -> None:
         self.is_open = is_open
 
     def __call__(
-        self, train_y: np.ndarray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex
-    ) -> np.ndarray:
+        self, train_y: FloatArray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex
+    ) -> NDArray[np.bool_]:
+        """Which of the *future* intervals are closed, given the training series."""
         if self.is_open is not None:
             return ~self.is_open(future)
         return infer_closed(train_y, train_ds, future)
@@ -314,14 +330,14 @@ class SeriesTask:
 
     channel: str
     queue: str
-    y: np.ndarray
+    y: FloatArray
     ds: pd.DatetimeIndex
-    aht_s: np.ndarray
-    handled: np.ndarray
+    aht_s: FloatArray
+    handled: FloatArray
     future: pd.DatetimeIndex
     models: tuple[str, ...]
     context: ModelContext
-    is_open: Callable[[pd.DatetimeIndex], np.ndarray] | None
+    is_open: OpenFunc | None
     origins: int
     combine: int
     note: str = ""
@@ -341,7 +357,7 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
     closed = _Closed(task.is_open)
     origins = min(task.origins, n // week - 1)
     notes = [task.note] if task.note else []
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, str | bool | int | float]] = []
     bt: BacktestResult | None = None
     calibration: IntervalCalibration | None = None
     if origins >= 1:
@@ -394,10 +410,11 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
 class _Factory:
     """Picklable zero-argument model factory."""
 
-    def __init__(self, alias: str, ctx: ModelContext, is_open: Any) -> None:
+    def __init__(self, alias: str, ctx: ModelContext, is_open: OpenFunc | None) -> None:
         self.alias, self.ctx, self.is_open = alias, ctx, is_open
 
-    def __call__(self) -> Any:
+    def __call__(self) -> ForecastModel:
+        """A fresh, unfitted model."""
         return make_model(self.alias, self.ctx, self.is_open)
 
 
@@ -425,7 +442,7 @@ class CandidateScore:
 
     label: str
     members: tuple[str, ...]
-    forecast: np.ndarray
+    forecast: FloatArray
     wape: float
     mase: float
     bias: float
@@ -544,7 +561,7 @@ def _final_forecast(
     return frame
 
 
-def _aht_forecast(task: SeriesTask, stamps: pd.DatetimeIndex) -> np.ndarray:
+def _aht_forecast(task: SeriesTask, stamps: pd.DatetimeIndex) -> FloatArray:
     if not np.isfinite(task.aht_s).any():
         return np.full(len(stamps), np.nan)
     model = AhtModel(task.context).fit(task.aht_s, task.handled, task.ds)
@@ -561,8 +578,8 @@ def run_forecast(
     *,
     interval_min: int | None = None,
     opening_hours: Mapping[str, OpeningHoursLike] | None = None,
-    overrides: Sequence[Any] | pd.DataFrame | None = None,
-    progress: Callable[[int], None] | None = None,
+    overrides: Sequence[Override] | pd.DataFrame | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ForecastResult:
     """Forecast every series of a history frame.
 
@@ -662,7 +679,7 @@ def run_forecast(
     )
 
 
-def _local_midnight(day: dt.date, tz: Any) -> pd.Timestamp:
+def _local_midnight(day: dt.date, tz: dt.tzinfo | None) -> pd.Timestamp:
     ts = pd.Timestamp(day)
     if tz is None:
         return ts
@@ -771,9 +788,12 @@ def summary_table(accuracy: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _fmt(x: Any, width: int = 6) -> str:
+def _fmt(x: object, width: int = 6) -> str:
+    dash = " " * (width - 1) + "-"
+    if not isinstance(x, SupportsFloat | str):
+        return dash
     try:
         value = float(x)
     except (TypeError, ValueError):
-        return " " * (width - 1) + "-"
-    return f"{value:>{width}.3f}" if np.isfinite(value) else " " * (width - 1) + "-"
+        return dash
+    return f"{value:>{width}.3f}" if np.isfinite(value) else dash

@@ -23,8 +23,10 @@ class ForecastingError(_core.WfmError):
 
 
 class InputError(_core.InputError, ForecastingError):
-    """A problem in an input file, located by file, row and column (see
-    :class:`wfmcore.errors.InputError`)."""
+    """A problem in an input file, located by file, row and column.
+
+    See :class:`wfmcore.errors.InputError`.
+    """
 
 
 class ConfigError(_core.ConfigError, ForecastingError):

@@ -41,10 +41,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
@@ -53,6 +53,11 @@ from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, MINUTES_PER_WEEK
 from wfmcore.frames import HISTORY_COLUMNS as _FILE_COLUMNS
 from wfmcore.frames import HISTORY_REQUIRED
 from wfmcore.opening_hours import OpeningHours
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+#: File lines of rows, or UTC nanoseconds since the epoch.
+IntArray = NDArray[np.int64]
 
 __all__ = [
     "HISTORY_COLUMNS",
@@ -118,8 +123,14 @@ class History:
         return [(str(c), str(q)) for c, q in keys.itertuples(index=False)]
 
     def summary(self) -> pd.DataFrame:
-        """One row per series: first, last, intervals, imputed, offered/handled/abandoned totals
-        and the handled-weighted mean AHT (``aht_s``)."""
+        """One row per series: its span, counts, totals and mean AHT.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: first, last, intervals, imputed, offered/handled/abandoned totals and the
+            handled-weighted mean AHT (``aht_s``).
+        """
         f = self.frame
         weight = f["handled"].where(f["handled"].notna(), f["offered"])
         g = f.assign(
@@ -150,7 +161,7 @@ def read_history(
     tz: str = DEFAULT_TZ,
     columns: Mapping[str, str] | None = None,
     interval_min: int | None = None,
-    opening_hours: OpeningHours | Mapping[str, Any] | None = None,
+    opening_hours: OpeningHours | Mapping[str, object] | None = None,
     impute: bool = True,
     max_gap_days: float = 14.0,
     time_format: str | None = None,
@@ -250,7 +261,7 @@ def validate_history(
     tz: str = DEFAULT_TZ,
     columns: Mapping[str, str] | None = None,
     interval_min: int | None = None,
-    opening_hours: OpeningHours | Mapping[str, Any] | None = None,
+    opening_hours: OpeningHours | Mapping[str, object] | None = None,
     impute: bool = True,
     max_gap_days: float = 14.0,
     time_format: str | None = None,
@@ -289,19 +300,22 @@ def validate_history(
 # ----------------------------------------------------------------------------------------------
 def _validate(
     raw: pd.DataFrame,
-    lines: np.ndarray,
+    lines: IntArray,
     *,
     source: str,
     tz: str,
     columns: Mapping[str, str] | None,
     interval_min: int | None,
-    opening_hours: OpeningHours | Mapping[str, Any] | None,
+    opening_hours: OpeningHours | Mapping[str, object] | None,
     impute: bool,
     max_gap_days: float,
     time_format: str | None,
 ) -> History:
-    """Validate a raw table step by step: options, columns, series, numbers, timestamps,
-    duplicates, interval, long gaps, opening hours, the complete grid, the wanted interval."""
+    """Validate a raw table step by step.
+
+    Options, columns, series, numbers, timestamps, duplicates, interval, long gaps, opening
+    hours, the complete grid, the wanted interval.
+    """
     tz = v.check_tz(tz)
     _check_interval_option(interval_min)
     hours = _opening_hours_by_channel(opening_hours)
@@ -351,8 +365,10 @@ def _check_interval_option(interval_min: int | None) -> None:
 def _contract_columns(
     raw: pd.DataFrame, source: str, columns: Mapping[str, str] | None, warnings: list[str]
 ) -> pd.DataFrame:
-    """The table with contract column names; the required ones must be there, unknown extra
-    ones are noted in *warnings*."""
+    """The table with contract column names.
+
+    The required ones must be there; unknown extra ones are noted in *warnings*.
+    """
     table = v.normalise_columns(raw, source, columns)
     missing = [c for c in _REQUIRED if c not in table.columns]
     if missing:
@@ -373,10 +389,12 @@ def _contract_columns(
 
 
 def _series_ids(
-    table: pd.DataFrame, lines: np.ndarray, source: str
-) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    """One integer per row naming its series, numbered in (channel, queue) name order (cheap to
-    sort and group), and the ``(channel, queue)`` name of each number."""
+    table: pd.DataFrame, lines: IntArray, source: str
+) -> tuple[NDArray[np.intp], list[tuple[str, str]]]:
+    """One integer per row naming its series, and the ``(channel, queue)`` of each number.
+
+    Series are numbered in (channel, queue) name order (cheap to sort and group).
+    """
     n = len(table)
     if "channel" in table:
         ch_codes, ch_names = v.label_codes(
@@ -395,9 +413,11 @@ def _series_ids(
     return sid.reshape(-1), names
 
 
-def _numbers(table: pd.DataFrame, lines: np.ndarray, source: str) -> dict[str, np.ndarray]:
+def _numbers(
+    table: pd.DataFrame, lines: IntArray, source: str
+) -> dict[str, FloatArray | BoolArray]:
     """The numeric columns (NaN when absent) and the ``imputed`` flags, totals checked."""
-    numbers: dict[str, np.ndarray] = {}
+    numbers: dict[str, FloatArray] = {}
     for col in _NUMERIC:
         if col in table:
             what = "a duration in seconds >= 0" if col == "aht_s" else "a count >= 0"
@@ -416,7 +436,10 @@ def _numbers(table: pd.DataFrame, lines: np.ndarray, source: str) -> dict[str, n
 
 
 def _rows(
-    sid: np.ndarray, stamps: pd.Series, lines: np.ndarray, numbers: Mapping[str, np.ndarray]
+    sid: NDArray[np.intp],
+    stamps: pd.Series,
+    lines: IntArray,
+    numbers: Mapping[str, FloatArray | BoolArray],
 ) -> pd.DataFrame:
     """One row per input row: series id, UTC nanoseconds, file line, and the numbers."""
     utc = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]")
@@ -451,8 +474,10 @@ def _channel_hours(
     data_min: int,
     warnings: list[str],
 ) -> dict[str, OpeningHours]:
-    """Opening hours per channel: configured, or inferred from the channel's pooled history
-    (with a warning saying so)."""
+    """Opening hours per channel.
+
+    Configured, or inferred from the channel's pooled history (with a warning saying so).
+    """
     channel_hours: dict[str, OpeningHours] = {}
     for ch in sorted({k[0] for k in parts}):
         configured = hours.get(ch)
@@ -487,8 +512,10 @@ def _complete_all(
     source: str,
     warnings: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every series on its complete grid (gaps imputed unless *impute* is false), and the gaps;
-    *configured* are the channels whose opening hours were given rather than inferred."""
+    """Every series on its complete grid (gaps imputed unless *impute* is false), and the gaps.
+
+    *configured* are the channels whose opening hours were given rather than inferred.
+    """
     completed = [
         _complete_series(
             part,
@@ -543,7 +570,7 @@ def _gaps_frame(gaps: pd.DataFrame, tz: str) -> pd.DataFrame:
 
 
 def _opening_hours_by_channel(
-    spec: OpeningHours | Mapping[str, Any] | None,
+    spec: OpeningHours | Mapping[str, object] | None,
 ) -> _ChannelHours:
     if spec is None:
         return _ChannelHours({}, None)
@@ -572,7 +599,7 @@ class _ChannelHours:
         return self.by_channel.get(channel, self.everywhere)
 
 
-def _parse_bool(values: pd.Series, lines: np.ndarray, source: str) -> np.ndarray:
+def _parse_bool(values: pd.Series, lines: IntArray, source: str) -> BoolArray:
     if values.dtype == bool:
         return values.to_numpy()
     text = values.astype("str").str.strip().str.lower()
@@ -590,7 +617,7 @@ def _parse_bool(values: pd.Series, lines: np.ndarray, source: str) -> np.ndarray
     return true
 
 
-def _check_totals(numbers: dict[str, np.ndarray], lines: np.ndarray, source: str) -> None:
+def _check_totals(numbers: dict[str, FloatArray], lines: IntArray, source: str) -> None:
     handled = np.nan_to_num(numbers["handled"])
     abandoned = np.nan_to_num(numbers["abandoned"])
     offered = numbers["offered"]
@@ -635,19 +662,19 @@ def _check_duplicates(
     )
 
 
-def _local_offset_ns(utc_ns: np.ndarray, tz: str) -> np.ndarray:
+def _local_offset_ns(utc_ns: IntArray, tz: str) -> IntArray:
     """Nanoseconds since local midnight (wall clock) of each UTC instant."""
     local = pd.DatetimeIndex(utc_ns.astype("datetime64[ns]"), tz="UTC").tz_convert(tz)
     naive = local.tz_localize(None).asi8
     return naive - local.normalize().tz_localize(None).asi8
 
 
-def _local_naive_ns(utc_ns: np.ndarray, tz: str) -> np.ndarray:
+def _local_naive_ns(utc_ns: IntArray, tz: str) -> IntArray:
     local = pd.DatetimeIndex(utc_ns.astype("datetime64[ns]"), tz="UTC").tz_convert(tz)
     return np.asarray(local.tz_localize(None).asi8)
 
 
-def _mode(values: np.ndarray) -> int:
+def _mode(values: IntArray) -> int:
     uniq, counts = np.unique(values, return_counts=True)
     return int(uniq[np.argmax(counts)])
 
@@ -721,7 +748,7 @@ def _infer_interval(
     return step // _NS_PER_MIN
 
 
-def _best_step(diffs: np.ndarray, offset: np.ndarray) -> int:
+def _best_step(diffs: IntArray, offset: IntArray) -> int:
     """Candidate step (ns) maximising share-of-diffs-equal plus share-of-rows-aligned; 0: none."""
     best, step = -1.0, 0
     for minutes in _CANDIDATE_MIN:
@@ -738,9 +765,9 @@ def _best_step(diffs: np.ndarray, offset: np.ndarray) -> int:
 def _check_series_steps(
     rows: pd.DataFrame,
     names: list[tuple[str, str]],
-    t: np.ndarray,
-    same: np.ndarray,
-    offset: np.ndarray,
+    t: IntArray,
+    same: BoolArray,
+    offset: IntArray,
     step: int,
     source: str,
 ) -> None:
@@ -766,13 +793,16 @@ def _check_series_steps(
 def _check_mixed_runs(
     rows: pd.DataFrame,
     names: list[tuple[str, str]],
-    t: np.ndarray,
-    same: np.ndarray,
+    t: IntArray,
+    same: BoolArray,
     step: int,
     source: str,
 ) -> None:
-    """A series with a run of rows *step* apart and a run of rows k * step apart (k >= 2, both
-    at least _MIXED_RUN long) changes its interval length: report where the later run starts."""
+    """Raise an :class:`InputError` where a series changes its interval length.
+
+    A change is a run of rows *step* apart and a run of rows k * step apart (k >= 2, both at
+    least ``_MIXED_RUN`` long); the error names the line where the later run starts.
+    """
     k_steps = np.where(same, (t[1:] - t[:-1]), 0)
     boundaries = np.flatnonzero(np.diff(np.concatenate([[0], k_steps, [0]])) != 0)
     starts, ends = boundaries[:-1], boundaries[1:]
@@ -813,13 +843,13 @@ def _check_mixed_runs(
 # ----------------------------------------------------------------------------------------------
 # grid completion, opening hours and imputation
 # ----------------------------------------------------------------------------------------------
-def _from_ns(utc_ns: np.ndarray, tz: str) -> pd.Series:
+def _from_ns(utc_ns: IntArray, tz: str) -> pd.Series[pd.Timestamp]:
     idx = pd.DatetimeIndex(np.asarray(utc_ns, dtype=np.int64).astype("datetime64[ns]"), tz="UTC")
     return pd.Series(idx.tz_convert(tz), dtype=pd.DatetimeTZDtype("ns", tz))
 
 
 def _infer_hours(
-    grid: np.ndarray, observed: np.ndarray, offered: np.ndarray, tz: str, interval_min: int
+    grid: IntArray, observed: BoolArray, offered: FloatArray, tz: str, interval_min: int
 ) -> OpeningHours:
     """Open slots of the week: those with contacts in at least INFER_OPEN_SHARE of the weeks.
 
@@ -953,7 +983,7 @@ def _complete_series(
     return out, gaps
 
 
-def _scatter(size: int, pos: np.ndarray, values: pd.Series) -> np.ndarray:
+def _scatter(size: int, pos: IntArray, values: pd.Series) -> FloatArray:
     out = np.full(size, np.nan)
     out[pos] = values.to_numpy(dtype=np.float64)
     return out
@@ -961,7 +991,7 @@ def _scatter(size: int, pos: np.ndarray, values: pd.Series) -> np.ndarray:
 
 def _closed_edges(
     first: int, last: int, step: int, hours: OpeningHours, tz: str, interval_min: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[IntArray, IntArray]:
     """Closed intervals from local midnight up to *first*, and after *last* to the day's end."""
     day_start = _local_day_bound(first, tz, end=False)
     day_end = _local_day_bound(last, tz, end=True)
@@ -989,13 +1019,13 @@ def _local_day_bound(utc_ns: int, tz: str, *, end: bool) -> int:
 
 
 def _impute(
-    values: dict[str, np.ndarray],
-    observed: np.ndarray,
-    gap: np.ndarray,
-    grid: np.ndarray,
+    values: dict[str, FloatArray],
+    observed: BoolArray,
+    gap: BoolArray,
+    grid: IntArray,
     tz: str,
     interval_min: int,
-) -> np.ndarray:
+) -> NDArray[np.object_]:
     """Fill *gap* positions in place; returns the method used per gap."""
     local_min = _local_naive_ns(grid, tz) // _NS_PER_MIN + 3 * MINUTES_PER_DAY  # Monday-based
     week = local_min // MINUTES_PER_WEEK

@@ -23,7 +23,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,7 +169,7 @@ def _parse_time(text: str, tz: str, file: str, row: int, column: str, *, end: bo
             row=row,
             column=column,
         ) from None
-    if ts is pd.NaT or pd.isna(ts):
+    if pd.isna(ts):  # pd.Timestamp("NaT") is NaT
         raise InputError("empty date-time", file=file, row=row, column=column)
     if ts.tzinfo is None:
         try:
@@ -188,7 +187,7 @@ def apply_overrides(
     forecast: pd.DataFrame,
     overrides: Sequence[Override] | pd.DataFrame,
     *,
-    opening_hours: Mapping[str, Any] | None = None,
+    opening_hours: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """Apply overrides to a forecast frame and record them in the ``override`` column.
 

@@ -1,6 +1,8 @@
-"""Staffing math and roster optimisation, in two layers: :mod:`scheduling.staffing` (Erlang C/A,
-chat, deferred work, requirements, evaluation, simulation) and :mod:`scheduling.roster` (the
-CP-SAT roster, its rules, bound and independent checker), which builds on staffing.
+"""Staffing math and roster optimisation, in two layers.
+
+:mod:`scheduling.staffing` (Erlang C/A, chat, deferred work, requirements, evaluation,
+simulation) and :mod:`scheduling.roster` (the CP-SAT roster, its rules, bound and independent
+checker), which builds on staffing.
 
 From a forecast frame, :func:`compute_requirements` gives the agents and staff needed per
 channel and interval under the service targets (:func:`load_targets`); :func:`evaluate_staffing`

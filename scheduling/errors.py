@@ -23,8 +23,10 @@ class SchedulingError(_core.WfmError):
 
 
 class InputError(_core.InputError, SchedulingError):
-    """A problem in an input file, located by file, row (1-based, header = 1) and column (see
-    :class:`wfmcore.errors.InputError`)."""
+    """A problem in an input file, located by file, row (1-based, header = 1) and column.
+
+    See :class:`wfmcore.errors.InputError`.
+    """
 
 
 class TargetsError(SchedulingError, ValueError):

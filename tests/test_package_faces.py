@@ -1,5 +1,8 @@
-"""The packages' public faces: each ``__all__`` is sorted and importable, and ``web/`` (the shell)
-reaches the libraries only through their public modules, never a ``_``-prefixed one."""
+"""The packages' public faces.
+
+Each ``__all__`` is sorted and importable, and ``web/`` (the shell) reaches the libraries only
+through their public modules, never a ``_``-prefixed one.
+"""
 
 from __future__ import annotations
 
@@ -59,7 +62,7 @@ PACKAGES_WITH_ALL = sorted(
 
 
 def _isort_key(name: str) -> tuple[int, str]:
-    """ruff's RUF022 order: CONSTANTS, then Classes, then functions, each alphabetically."""
+    """Sort key of Ruff's RUF022 order: CONSTANTS, Classes, functions, each alphabetically."""
     if name.isupper():
         return (0, name)
     return (1, name) if name[:1].isupper() else (2, name)
@@ -96,8 +99,10 @@ def test_the_libraries_export_what_the_shell_runs() -> None:
 
 
 def _private(dotted: str) -> bool:
-    """A library path with a ``_``-prefixed component (dunder names such as ``__init__`` are
-    not private)."""
+    """Whether *dotted* is a library path with a ``_``-prefixed component.
+
+    Dunder names such as ``__init__`` are not private.
+    """
     parts = dotted.split(".")
     if parts[0] not in LIBRARIES:
         return False

@@ -72,7 +72,7 @@ def forecast_step(
     overrides_csv: Path | None = None,
     targets_toml: Path | None = None,
     columns: Mapping[str, str] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     on_history: Callable[[History], None] | None = None,
 ) -> ForecastRun:
     """Read and validate a history file, then backtest, select and forecast every series.
@@ -196,8 +196,12 @@ def roster_step(
 def _under_staffing_weights(
     problem: RosterProblem, requirements: pd.DataFrame, targets: Targets | None
 ) -> tuple[RosterProblem, tuple[str, ...]]:
-    """With ``weights.under_staffing_from = "service_level"``, the problem with under-staffing
-    weights from the service level lost, or a note saying why the fixed weights stay."""
+    """The problem with the under-staffing weights the rules ask for, and notes.
+
+    With ``weights.under_staffing_from = "service_level"``: the problem with under-staffing
+    weights from the service level lost, or the problem as it is and a note saying why the
+    fixed weights stay.
+    """
     if problem.rules.weights.under_staffing_from != "service_level":
         return problem, ()
     if targets is not None and {"volume", "aht_s"} <= set(requirements.columns):

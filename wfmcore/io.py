@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 import pandas as pd
 
@@ -40,8 +40,17 @@ def _create_temp(path: Path, binary: bool) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary file name beside {path}")  # pragma: no cover
 
 
-@contextmanager
-def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+@overload
+def atomic_open(
+    path: str | Path, mode: Literal["w"] = "w", encoding: str | None = "utf-8"
+) -> AbstractContextManager[TextIO]: ...
+@overload
+def atomic_open(
+    path: str | Path, mode: Literal["wb"], encoding: str | None = "utf-8"
+) -> AbstractContextManager[BinaryIO]: ...
+def atomic_open(
+    path: str | Path, mode: Literal["w", "wb"] = "w", encoding: str | None = "utf-8"
+) -> AbstractContextManager[IO[Any]]:
     """Open a temporary file beside *path*; on success rename it onto *path*.
 
     Parent folders are created. Text is written as given (no newline translation). On any
@@ -55,8 +64,18 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
         ``"w"`` (text) or ``"wb"`` (bytes).
     encoding
         Text encoding (ignored for bytes).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Gives the open file: a text file for ``"w"``, a binary one for ``"wb"``.
     """
-    path = Path(path)
+    return _atomic_open(Path(path), mode, encoding)
+
+
+@contextmanager
+def _atomic_open(path: Path, mode: str, encoding: str | None) -> Iterator[IO[Any]]:
+    """The context manager of :func:`atomic_open`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
     fd, tmp = _create_temp(path, binary)

@@ -28,13 +28,14 @@ The pattern is held as a boolean mask of the 10,080 minutes of the week (Monday 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from wfmcore.defaults import MINUTES_PER_DAY, MINUTES_PER_WEEK, WEEKDAYS
 from wfmcore.errors import ConfigError
@@ -73,7 +74,7 @@ class OpeningHours:
         return cls(minutes=(True,) * MINUTES_PER_WEEK, spec="24/7")
 
     @classmethod
-    def parse(cls, spec: Any) -> OpeningHours:
+    def parse(cls, spec: object) -> OpeningHours:
         """Parse the ``opening_hours`` grammar of ``targets.toml`` (see the module docstring).
 
         Parameters
@@ -113,7 +114,7 @@ class OpeningHours:
         return cls.from_minutes(mask)
 
     @classmethod
-    def from_minutes(cls, mask: np.ndarray | Sequence[bool]) -> OpeningHours:
+    def from_minutes(cls, mask: NDArray[np.bool_] | Sequence[bool]) -> OpeningHours:
         """Build from a boolean array of the 10,080 minutes of the week (Monday 00:00 first)."""
         arr = np.asarray(mask, dtype=bool)
         if arr.shape != (MINUTES_PER_WEEK,):
@@ -123,7 +124,7 @@ class OpeningHours:
         return cls(minutes=tuple(arr.tolist()), spec=_describe(arr))
 
     @classmethod
-    def from_slots(cls, open_slots: np.ndarray, interval_min: int) -> OpeningHours:
+    def from_slots(cls, open_slots: NDArray[np.bool_], interval_min: int) -> OpeningHours:
         """Build from a ``(7, 1440 // interval_min)`` boolean array of interval slots per weekday.
 
         Parameters
@@ -151,9 +152,9 @@ class OpeningHours:
 
     def is_open(
         self,
-        timestamps: pd.DatetimeIndex | pd.Series | Sequence[Any],
+        timestamps: pd.DatetimeIndex | pd.Series | list[dt.datetime] | tuple[dt.datetime, ...],
         interval_min: int | None = None,
-    ) -> np.ndarray:
+    ) -> NDArray[np.bool_]:
         """Whether the channel is open at each timestamp.
 
         Parameters
@@ -171,29 +172,32 @@ class OpeningHours:
         numpy.ndarray
             Boolean array, one value per timestamp.
         """
-        idx = pd.DatetimeIndex(timestamps)  # type: ignore[arg-type]
+        idx = pd.DatetimeIndex(timestamps)
         week_min = np.asarray(
             idx.day_of_week * MINUTES_PER_DAY + idx.hour * 60 + idx.minute, dtype=int
         )
-        mask = np.asarray(self.minutes, dtype=bool)
+        mask = np.asarray(self.minutes, dtype=np.bool_)
         if not interval_min or interval_min <= 1:
-            return mask[week_min]
+            at_minute: NDArray[np.bool_] = mask[week_min]
+            return at_minute
         # open minutes in [t, t + interval): cumulative sum over two weeks (wraps past Sunday)
         csum = np.concatenate([[0], np.cumsum(np.concatenate([mask, mask]))])
-        return (csum[week_min + interval_min] - csum[week_min]) > 0
+        in_interval: NDArray[np.bool_] = (csum[week_min + interval_min] - csum[week_min]) > 0
+        return in_interval
 
     def __str__(self) -> str:
+        """The readable description, :attr:`spec`."""
         return self.spec
 
 
-def _day_minutes(value: Any, where: str | None) -> list[tuple[int, int]]:
+def _day_minutes(value: object, where: str | None) -> list[tuple[int, int]]:
     """The open ranges of one day's value, as ``(start, end)`` minutes after its midnight.
 
     ``end`` may pass 1440 (a range past midnight).
     """
     label = f"{where}: " if where else ""
     if isinstance(value, str):
-        items: list[Any] = [value]
+        items: list[object] = [value]
     elif isinstance(value, Sequence):
         items = list(value)
         if not items:
@@ -233,14 +237,14 @@ def _day_minutes(value: Any, where: str | None) -> list[tuple[int, int]]:
     return ranges
 
 
-def _add_day(mask: np.ndarray, day: int, ranges: list[tuple[int, int]]) -> None:
+def _add_day(mask: NDArray[np.bool_], day: int, ranges: list[tuple[int, int]]) -> None:
     for start, end in ranges:
         first = day * MINUTES_PER_DAY
         # past midnight wraps into the next day, and Sunday's into Monday
         mask[np.arange(first + start, first + end) % MINUTES_PER_WEEK] = True
 
 
-def _day_ranges(day_mask: np.ndarray) -> str:
+def _day_ranges(day_mask: NDArray[np.bool_]) -> str:
     if not day_mask.any():
         return "closed"
     padded = np.concatenate([[False], day_mask, [False]]).astype(np.int8)
@@ -251,7 +255,7 @@ def _day_ranges(day_mask: np.ndarray) -> str:
     )
 
 
-def _describe(mask: np.ndarray) -> str:
+def _describe(mask: NDArray[np.bool_]) -> str:
     if mask.all():
         return "24/7"
     days = [_day_ranges(mask[d * MINUTES_PER_DAY : (d + 1) * MINUTES_PER_DAY]) for d in range(7)]

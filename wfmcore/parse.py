@@ -21,10 +21,10 @@ import re
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from wfmcore.defaults import DEFAULT_TZ
 from wfmcore.errors import ConfigError, InputError
@@ -115,14 +115,14 @@ def more(count: int) -> str:
     return f" (and {count - 1} more row{'s' if count > 2 else ''})" if count > 1 else ""
 
 
-def first_bad(mask: np.ndarray, lines: np.ndarray) -> tuple[int, int, int]:
+def first_bad(mask: NDArray[np.bool_], lines: NDArray[np.int64]) -> tuple[int, int, int]:
     """Position, file line and count of the True entries of *mask* (the first by file line)."""
     positions = np.flatnonzero(mask)
     first = positions[np.argmin(lines[positions])]
     return int(first), int(lines[first]), int(positions.size)
 
 
-def _lines(values: pd.Series, lines: np.ndarray | None) -> np.ndarray:
+def _lines(values: pd.Series, lines: NDArray[np.int64] | None) -> NDArray[np.int64]:
     return np.arange(2, len(values) + 2) if lines is None else np.asarray(lines)
 
 
@@ -184,14 +184,14 @@ def read_csv_checked(
 # ----------------------------------------------------------------------------------------------
 def parse_text(
     values: pd.Series,
-    lines: np.ndarray | None = None,
+    lines: NDArray[np.int64] | None = None,
     *,
     file: str | None = None,
     column: str,
     default: str | None = None,
     what: str = "a value",
     error: type[InputError] = InputError,
-) -> pd.Series:
+) -> pd.Series[str]:
     """Strip a text column; empty cells take *default*, or are an error when it is ``None``.
 
     *what* says what a cell should hold, for the message (``"a channel name"``).
@@ -210,7 +210,7 @@ def parse_text(
 
 def parse_numbers(
     values: pd.Series,
-    lines: np.ndarray | None = None,
+    lines: NDArray[np.int64] | None = None,
     *,
     file: str | None = None,
     column: str,
@@ -220,7 +220,7 @@ def parse_numbers(
     what: str | None = None,
     empty_hint: str = "",
     error: type[InputError] = InputError,
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     """Parse a column of numbers to ``float64``.
 
     Parameters
@@ -307,7 +307,7 @@ def parse_numbers(
 
 def to_datetimes(
     text: pd.Series, time_format: str | None = None
-) -> tuple[pd.Series | None, pd.Series | None]:
+) -> tuple[pd.Series[pd.Timestamp] | None, pd.Series[pd.Timestamp] | None]:
     """Parse strings that may mix UTC offsets and naive times (NaT where unreadable).
 
     Returns
@@ -333,15 +333,15 @@ def to_datetimes(
 
 def parse_timestamps(
     values: pd.Series,
-    lines: np.ndarray | None = None,
+    lines: NDArray[np.int64] | None = None,
     *,
     tz: str,
     file: str | None = None,
     column: str = "interval_start",
-    series_keys: np.ndarray | None = None,
+    series_keys: NDArray[np.generic] | None = None,
     time_format: str | None = None,
     error: type[InputError] = InputError,
-) -> pd.Series:
+) -> pd.Series[pd.Timestamp]:
     """Parse timestamps to tz-aware datetimes in *tz* (nanosecond unit, default index).
 
     Timestamps with a UTC offset (``2026-11-30T08:00:00+04:00`` or ``...Z``) are converted to
@@ -378,7 +378,7 @@ def parse_timestamps(
         raise error(_unknown_zone(tz), file=file, column=column)
     lines = _lines(values, lines)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert(tz).dt.as_unit("ns").reset_index(drop=True)
+        return _in_zone(values, tz).reset_index(drop=True)
     where = _Where(lines, tz, file, column, series_keys, error)
     if values.dtype.kind == "M":
         return _localize(values.reset_index(drop=True), where)
@@ -411,12 +411,18 @@ def parse_timestamps(
         )
     if naive is None:
         assert aware is not None
-        return aware.dt.tz_convert(tz).dt.as_unit("ns")
+        return _in_zone(aware, tz)
     if aware is None:
         return _localize(naive, where)
     is_naive = naive.notna().to_numpy()
     local = _localize(naive.fillna(pd.Timestamp(0)), where, skip=~is_naive)
-    return aware.dt.tz_convert(tz).dt.as_unit("ns").where(~is_naive, local)
+    return _in_zone(aware, tz).where(~is_naive, local)
+
+
+def _in_zone(stamps: pd.Series, tz: str) -> pd.Series[pd.Timestamp]:
+    """Tz-aware *stamps* converted to *tz*, in nanoseconds."""
+    converted: pd.Series[pd.Timestamp] = stamps.dt.tz_convert(tz).dt.as_unit("ns")
+    return converted
 
 
 class _Where:
@@ -424,26 +430,31 @@ class _Where:
 
     def __init__(
         self,
-        lines: np.ndarray,
+        lines: NDArray[np.int64],
         tz: str,
         file: str | None,
         column: str,
-        series_keys: np.ndarray | None,
+        series_keys: NDArray[np.generic] | None,
         error: type[InputError],
     ) -> None:
         self.lines, self.tz, self.file, self.column = lines, tz, file, column
         self.series_keys, self.error = series_keys, error
 
     def fail(self, message: str, row: int) -> InputError:
+        """The error to raise for *message* about file line *row*."""
         return self.error(message, file=self.file, row=row, column=self.column)
 
 
-def _localize(naive: pd.Series, where: _Where, skip: np.ndarray | None = None) -> pd.Series:
+def _localize(
+    naive: pd.Series, where: _Where, skip: NDArray[np.bool_] | None = None
+) -> pd.Series[pd.Timestamp]:
     """Localize wall-clock times, resolving the fall-back hour from file order (see above)."""
     tz, lines = where.tz, where.lines
     naive = naive.dt.as_unit("ns")
     skip = np.zeros(len(naive), dtype=bool) if skip is None else skip
-    summer = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
+    summer: pd.Series[pd.Timestamp] = naive.dt.tz_localize(
+        tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT"
+    )
     nonexistent = summer.isna().to_numpy() & ~skip
     if nonexistent.any():
         pos, row, count = first_bad(nonexistent, lines)
@@ -467,7 +478,7 @@ def _localize(naive: pd.Series, where: _Where, skip: np.ndarray | None = None) -
     is_summer = np.ones(len(naive), dtype=bool)
     positions = np.flatnonzero(ambiguous)
     # only the rows of fall-back hours get here: a few per year and series
-    groups: dict[tuple[Any, pd.Timestamp], list[int]] = {}
+    groups: dict[tuple[object, pd.Timestamp], list[int]] = {}
     for pos in positions[np.argsort(lines[positions], kind="stable")]:
         groups.setdefault((keys_all[pos], naive.iloc[pos]), []).append(int(pos))
     for rows in groups.values():
@@ -480,7 +491,9 @@ def _localize(naive: pd.Series, where: _Where, skip: np.ndarray | None = None) -
                 int(lines[rows[0]]),
             )
         is_summer[rows[1]] = False
-    resolved = naive.dt.tz_localize(tz, ambiguous=is_summer, nonexistent="NaT")
+    resolved: pd.Series[pd.Timestamp] = naive.dt.tz_localize(
+        tz, ambiguous=is_summer, nonexistent="NaT"
+    )
     # file order must be time order within each series' fall-back hour, or the guess is unsafe
     order = positions[np.argsort(lines[positions], kind="stable")]
     keys = keys_all[order]

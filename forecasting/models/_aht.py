@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.models._base import ModelContext, quiet_numerics
+from forecasting.models._base import FloatArray, ModelContext, quiet_numerics
 
 _ORDINARY = ("workday", "short_day", "weekend")
 _SPECIAL = ("holiday", "ramadan_workday", "ramadan_short_day", "ramadan_weekend")
@@ -44,7 +44,7 @@ class AhtModel:
         self.halflife_weeks = halflife_weeks
         self.prior_contacts = prior_contacts
 
-    def fit(self, aht_s: np.ndarray, handled: np.ndarray, ds: pd.DatetimeIndex) -> AhtModel:
+    def fit(self, aht_s: FloatArray, handled: FloatArray, ds: pd.DatetimeIndex) -> AhtModel:
         """Fit on one series.
 
         Parameters
@@ -63,8 +63,8 @@ class AhtModel:
             type) and ``mean_`` (seconds; NaN when the history has no AHT at all).
         """
         ctx = self.context
-        aht = np.asarray(aht_s, dtype=float)
-        weight = np.asarray(handled, dtype=float)
+        aht = np.asarray(aht_s, dtype=np.float64)
+        weight = np.asarray(handled, dtype=np.float64)
         ok = np.isfinite(aht) & np.isfinite(weight) & (weight > 0) & (aht > 0)
         weight = np.where(ok, weight, 0.0)
         aht = np.where(ok, aht, 0.0)
@@ -103,25 +103,25 @@ class AhtModel:
             k = self.prior_contacts
             by_slot = (asum_day + k * overall) / (wsum_day + k)
             prior = np.tile(by_slot, 7)
-            self.profile_ = (asum_sow + k * prior) / (wsum_sow + k)
+            self.profile_: FloatArray = (asum_sow + k * prior) / (wsum_sow + k)
         return self
 
-    def predict_at(self, timestamps: pd.DatetimeIndex) -> np.ndarray:
+    def predict_at(self, timestamps: pd.DatetimeIndex) -> FloatArray:
         """AHT in seconds for each of *timestamps* (tz-aware interval starts)."""
         ctx = self.context
         wall = timestamps.tz_localize(None) if timestamps.tz is not None else timestamps
         slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
         sow = wall.day_of_week.to_numpy() * ctx.day_length + slot
-        out = self.profile_[sow].astype(float)
+        out: FloatArray = self.profile_[sow].astype(np.float64)
         if self.factors_ and ctx.features is not None:
             days = wall.normalize()
             feats = ctx.features(pd.DatetimeIndex(days.unique()))
             kinds = feats["day_type"].astype(str).reindex(days).to_numpy()
-            factor = np.array([self.factors_.get(k, 1.0) for k in kinds])
+            factor = np.array([self.factors_.get(k, 1.0) for k in kinds], dtype=np.float64)
             out = out * factor
         return out
 
 
-def _wmean(values: np.ndarray, weights: np.ndarray) -> float:
+def _wmean(values: FloatArray, weights: FloatArray) -> float:
     total = weights.sum()
     return float(np.sum(values * weights) / total) if total > 0 else float("nan")

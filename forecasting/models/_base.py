@@ -18,10 +18,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import ClassVar, Protocol, Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting.errors import ConfigError, InsufficientHistoryError
 from wfmcore.defaults import MINUTES_PER_DAY
@@ -36,7 +37,24 @@ _Z = {80: 1.2815515655446004, 95: 1.959963984540054}
 FeatureFunc = Callable[[pd.DatetimeIndex], pd.DataFrame]
 
 #: ``is_open(timestamps) -> bool array``: opening hours of one channel.
-OpenFunc = Callable[[pd.DatetimeIndex], np.ndarray]
+OpenFunc = Callable[[pd.DatetimeIndex], NDArray[np.bool_]]
+
+#: Values per interval: contacts (or seconds), float64.
+FloatArray = NDArray[np.float64]
+
+
+class FittedSmoothing(Protocol):
+    """What the models use of a fitted statsmodels smoothing result (statsmodels has no stubs).
+
+    Fitted on a float array, statsmodels returns float arrays.
+    """
+
+    @property
+    def resid(self) -> FloatArray:
+        """In-sample residuals, one per fitted interval."""
+
+    def forecast(self, steps: int) -> FloatArray:
+        """Point forecasts of the *steps* intervals after the fitted ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +105,11 @@ class ForecastModel(ABC):
 
     def __init__(self, context: ModelContext | None = None) -> None:
         self.context = context or ModelContext()
-        self.y_: np.ndarray | None = None
+        self.y_: FloatArray | None = None
         self.ds_: pd.DatetimeIndex | None = None
         self.sigma_: float = 0.0
 
-    def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> Self:
+    def fit(self, y: FloatArray, ds: pd.DatetimeIndex | None = None) -> Self:
         """Fit on one series.
 
         Parameters
@@ -106,7 +124,7 @@ class ForecastModel(ABC):
         Self
             The fitted model.
         """
-        y = np.asarray(y, dtype=float)
+        y = np.asarray(y, dtype=np.float64)
         if y.ndim != 1:
             raise ConfigError("a model fits one series (a 1-d array)")
         if np.isnan(y).any():
@@ -127,7 +145,7 @@ class ForecastModel(ABC):
             self._fit(y, ds)
         return self
 
-    def predict(self, h: int) -> dict[str, np.ndarray]:
+    def predict(self, h: int) -> dict[str, FloatArray]:
         """Forecast the ``h`` intervals after the fitted history.
 
         Returns
@@ -141,7 +159,7 @@ class ForecastModel(ABC):
         if h <= 0:
             raise ConfigError(f"horizon must be positive, got {h}")
         with quiet_numerics():
-            mean = np.asarray(self._predict_mean(h), dtype=float)
+            mean = np.asarray(self._predict_mean(h), dtype=np.float64)
         mean = np.clip(np.nan_to_num(mean, nan=0.0, posinf=0.0, neginf=0.0), 0.0, None)
         return gaussian_bands(mean, self.sigma_)
 
@@ -153,12 +171,12 @@ class ForecastModel(ABC):
         return pd.date_range(self.ds_[-1] + step, periods=h, freq=step)
 
     @abstractmethod
-    def _fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None) -> None: ...
+    def _fit(self, y: FloatArray, ds: pd.DatetimeIndex | None) -> None: ...
 
     @abstractmethod
-    def _predict_mean(self, h: int) -> np.ndarray: ...
+    def _predict_mean(self, h: int) -> FloatArray: ...
 
-    def _set_sigma_from_seasonal_errors(self, y: np.ndarray) -> None:
+    def _set_sigma_from_seasonal_errors(self, y: FloatArray) -> None:
         """Rough spread: the std of last-week-to-this-week changes over the fit window."""
         m = self.context.week_length
         if y.size > m:
@@ -167,7 +185,7 @@ class ForecastModel(ABC):
             self.sigma_ = float(np.std(diff) / np.sqrt(2.0)) if diff.size else 0.0
 
 
-def gaussian_bands(mean: np.ndarray, sigma: float | np.ndarray) -> dict[str, np.ndarray]:
+def gaussian_bands(mean: FloatArray, sigma: float | FloatArray) -> dict[str, FloatArray]:
     """Mean with symmetric normal bands at 80 % and 95 %, clipped at zero."""
     out = {"mean": mean}
     for level, z in _Z.items():
@@ -176,7 +194,7 @@ def gaussian_bands(mean: np.ndarray, sigma: float | np.ndarray) -> dict[str, np.
     return out
 
 
-def tile_season(season: np.ndarray, h: int) -> np.ndarray:
+def tile_season(season: FloatArray, h: int) -> FloatArray:
     """Repeat one seasonal cycle to length ``h``."""
     reps = -(-h // season.size)
     return np.tile(season, reps)[:h]

@@ -28,8 +28,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from forecasting.models._base import FeatureFunc, ForecastModel, ModelContext, OpenFunc
+from forecasting.models._base import (
+    FeatureFunc,
+    FloatArray,
+    ForecastModel,
+    ModelContext,
+    OpenFunc,
+)
+
+#: Intraday profiles (shares of the day per wall-clock slot) by day-type key.
+Profiles = dict[tuple[str, ...], FloatArray]
 
 _BASE_TYPES = ("workday", "short_day", "weekend")
 _HOLIDAY_FAMILIES = (
@@ -96,21 +106,22 @@ class TwoStageCalendar(ForecastModel):
     # ----------------------------------------------------------------------------------------
     # fit
 
-    def _fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None) -> None:
-        assert ds is not None and self.context.features is not None
+    def _fit(self, y: FloatArray, ds: pd.DatetimeIndex | None) -> None:
+        assert ds is not None
         ctx = self.context
         wall = ds.tz_localize(None) if ds.tz is not None else ds
         day_key = wall.normalize()
         slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
         codes, dates = pd.factorize(day_key, sort=True)
         n_days = len(dates)
-        totals = np.bincount(codes, weights=y, minlength=n_days)
+        # weighted counts are float64 (numpy's stub says intp): astype(copy=False) tells mypy
+        totals = np.bincount(codes, weights=y, minlength=n_days).astype(np.float64, copy=False)
         counts = np.bincount(codes, minlength=n_days)
         # complete days only (a DST day has one hour less or more)
         complete = counts >= ctx.day_length - 60 // ctx.interval_min
         dates = pd.DatetimeIndex(dates)
         self.last_date_ = dates[-1]
-        feats = _with_previous_day(ctx.features, dates)  # type: ignore[arg-type]
+        feats = _with_previous_day(self._calendar(), dates)
         self.design_ = _Design.learn(feats[complete], ridge=self.ridge)
 
         # stage 1: weighted ridge on log totals of the days the series was open; closed days
@@ -144,7 +155,7 @@ class TwoStageCalendar(ForecastModel):
 
     def daily_totals(self, dates: pd.DatetimeIndex) -> pd.Series:
         """Stage-1 forecast of the daily totals for future *dates* (naive midnights)."""
-        feats = _with_previous_day(self.context.features, dates)  # type: ignore[arg-type]
+        feats = _with_previous_day(self._calendar(), dates)
         x = self.design_.matrix(feats, dates, clamp_after=self.last_date_)
         log_total = x @ self.coef_ + self.level_
         total = np.expm1(log_total) * self.smear_
@@ -171,14 +182,13 @@ class TwoStageCalendar(ForecastModel):
         total = np.where(closed, 0.0, total)
         return pd.Series(np.clip(total, 0.0, None), index=dates, name="total")
 
-    def _predict_mean(self, h: int) -> np.ndarray:
-        ctx = self.context
+    def _predict_mean(self, h: int) -> FloatArray:
         future = self.future_index(h)
         wall = future.tz_localize(None)
         day_key = wall.normalize()
         dates = pd.DatetimeIndex(day_key.unique())
         totals = self.daily_totals(dates)
-        feats = ctx.features(dates)  # type: ignore[misc]
+        feats = self._calendar()(dates)
         out = np.zeros(h)
         rows = zip(
             dates,
@@ -196,10 +206,18 @@ class TwoStageCalendar(ForecastModel):
         self.daily_forecast_ = totals
         return out
 
-    def _day_weights(self, date: pd.Timestamp, profile: np.ndarray) -> pd.Series:
-        """Share of the day per interval start: the profile renormalised over the intervals
-        that exist (23 or 25 hours on DST days; a repeated wall-clock hour counts twice) and are
-        open."""
+    def _calendar(self) -> FeatureFunc:
+        """The calendar feature function; ``fit`` refuses a context without one."""
+        features = self.context.features
+        assert features is not None
+        return features
+
+    def _day_weights(self, date: pd.Timestamp, profile: FloatArray) -> pd.Series:
+        """Share of the day per interval start.
+
+        The profile renormalised over the intervals that exist (23 or 25 hours on DST days; a
+        repeated wall-clock hour counts twice) and are open.
+        """
         ctx = self.context
         assert self.ds_ is not None
         tz = self.ds_.tz
@@ -254,7 +272,9 @@ def _closure_keys(feats: pd.DataFrame) -> list[str]:
     return keys
 
 
-def _closed_shares(feats: pd.DataFrame, is_open: np.ndarray, last: int = 8) -> dict[str, float]:
+def _closed_shares(
+    feats: pd.DataFrame, is_open: NDArray[np.bool_], last: int = 8
+) -> dict[str, float]:
     """Share of closed days among the last *last* days of each kind."""
     keys = np.array(_closure_keys(feats), dtype=object)
     out: dict[str, float] = {}
@@ -279,7 +299,7 @@ def _holiday_family(name: str) -> str:
     return "other"
 
 
-def _raw_columns(feats: pd.DataFrame) -> dict[str, np.ndarray]:
+def _raw_columns(feats: pd.DataFrame) -> dict[str, FloatArray]:
     """0/1 regressors by name for each date of *feats*."""
     n = len(feats)
     weekday = feats["weekday"].to_numpy()
@@ -289,10 +309,10 @@ def _raw_columns(feats: pd.DataFrame) -> dict[str, np.ndarray]:
     ramadan = feats["is_ramadan"].to_numpy(dtype=bool)
     ramadan_day = feats["ramadan_day"].to_numpy()
     base = np.where(weekend, "weekend", np.where(short, "short_day", "workday"))
-    cols: dict[str, np.ndarray] = {}
+    cols: dict[str, FloatArray] = {}
 
-    def put(name: str, values: np.ndarray) -> None:
-        values = values.astype(float)
+    def put(name: str, mask: NDArray[np.bool_]) -> None:
+        values = mask.astype(np.float64)
         if name in cols:
             cols[name] = np.maximum(cols[name], values)
         else:
@@ -309,7 +329,7 @@ def _raw_columns(feats: pd.DataFrame) -> dict[str, np.ndarray]:
         put("after_holiday", feats["prev_holiday"].to_numpy(dtype=bool) & ~holiday & ~weekend)
     put("holiday_on_workday", holiday & (base != "weekend"))
     names = feats["holiday_name"].astype(str).to_numpy()
-    labels: dict[str, np.ndarray] = {}
+    labels: dict[str, NDArray[np.bool_]] = {}
 
     def mark(label: str, row: int) -> None:
         labels.setdefault(label, np.zeros(n, dtype=bool))[row] = True
@@ -347,15 +367,16 @@ def _raw_columns(feats: pd.DataFrame) -> dict[str, np.ndarray]:
 class _Design:
     """Remembers the regressors seen in training so future rows get the same columns."""
 
-    def __init__(self, names: list[str], t0: pd.Timestamp, knots: np.ndarray, yearly: bool):
+    def __init__(self, names: list[str], t0: pd.Timestamp, knots: FloatArray, yearly: bool) -> None:
         self.names = names
         self.t0 = t0
         self.knots = knots
         self.yearly = yearly
-        self.penalty = np.array([])
+        self.penalty: FloatArray = np.array([], dtype=np.float64)
 
     @classmethod
     def learn(cls, feats: pd.DataFrame, ridge: float) -> _Design:
+        """The regressors present in training *feats*, the trend knots and the ridge penalties."""
         cols = _raw_columns(feats)
         names = sorted(k for k, v in cols.items() if v.any())
         dates = pd.DatetimeIndex(feats.index)
@@ -377,7 +398,12 @@ class _Design:
         feats: pd.DataFrame,
         dates: pd.DatetimeIndex,
         clamp_after: pd.Timestamp | None = None,
-    ) -> np.ndarray:
+    ) -> FloatArray:
+        """Design matrix ``(len(dates), n_coef)`` of *feats* with the training columns.
+
+        Intercept, the learned 0/1 regressors, the piecewise-linear trend (held flat after
+        *clamp_after*) and, with a year of history, the yearly Fourier terms.
+        """
         cols = _raw_columns(feats)
         n = len(feats)
         parts = [np.ones((n, 1))]
@@ -402,7 +428,7 @@ class _Design:
         return np.hstack(parts)
 
 
-def _weighted_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+def _weighted_ridge(x: FloatArray, y: FloatArray, w: FloatArray, penalty: FloatArray) -> FloatArray:
     xw = x * w[:, None]
     # einsum, not BLAS: a multi-threaded GEMM this small takes 50x longer on a busy 2-core machine
     a = np.einsum("ij,ik->jk", x, xw) + np.diag(penalty) + 1e-9 * np.eye(x.shape[1])
@@ -424,8 +450,8 @@ def _profile_key(day_type: str, weekday: int, holiday_name: str) -> list[tuple[s
 
 
 def _learn_profiles(
-    matrix: np.ndarray, feats: pd.DataFrame, totals: np.ndarray, profile_weeks: int
-) -> dict[tuple[str, ...], np.ndarray]:
+    matrix: FloatArray, feats: pd.DataFrame, totals: FloatArray, profile_weeks: int
+) -> Profiles:
     day_types = feats["day_type"].astype(str).to_numpy()
     weekdays = feats["weekday"].to_numpy()
     names = feats["holiday_name"].astype(str).to_numpy()
@@ -438,7 +464,7 @@ def _learn_profiles(
             continue  # ordinary days: recent weeks only; rare day types: all history
         for key in _profile_key(day_types[i], int(weekdays[i]), names[i]):
             groups.setdefault(key, []).append(i)
-    profiles: dict[tuple[str, ...], np.ndarray] = {}
+    profiles: Profiles = {}
     for key, rows in groups.items():
         if len(key) == 2 and key[0] != "holiday" and len(rows) < 2:
             continue
@@ -459,11 +485,11 @@ def _learn_profiles(
 
 
 def _pick_profile(
-    profiles: dict[tuple[str, ...], np.ndarray],
+    profiles: Profiles,
     day_type: str,
     weekday: int,
     holiday_name: str = "",
-) -> np.ndarray:
+) -> FloatArray:
     chain = [day_type, *_FALLBACK.get(day_type, ())]
     for i, dt in enumerate(chain):
         candidates: list[tuple[str, ...]] = []

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from forecasting.models._base import ForecastModel, tile_season
+from forecasting.models._base import FittedSmoothing, FloatArray, ForecastModel, tile_season
 
 
 class HoltWinters(ForecastModel):
@@ -20,11 +20,11 @@ class HoltWinters(ForecastModel):
     alias = "holt_winters"
     min_weeks = 2.0
 
-    def _fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None) -> None:
+    def _fit(self, y: FloatArray, ds: pd.DatetimeIndex | None) -> None:
         m = self.context.week_length
         weeks = max(2, min(self.context.fit_weeks, y.size // m))
         window = y[-weeks * m :]
-        self.result_ = None
+        self.result_: FittedSmoothing | None = None
         try:
             self.result_ = ExponentialSmoothing(
                 window,
@@ -37,10 +37,10 @@ class HoltWinters(ForecastModel):
         except (ValueError, np.linalg.LinAlgError):
             self.result_ = None
         if self.result_ is None or not np.isfinite(self.sigma_):
-            self.fallback_ = window.reshape(weeks, m).mean(axis=0)
+            self.fallback_: FloatArray = window.reshape(weeks, m).mean(axis=0)
             self._set_sigma_from_seasonal_errors(y)
 
-    def _predict_mean(self, h: int) -> np.ndarray:
+    def _predict_mean(self, h: int) -> FloatArray:
         if self.result_ is None:
             return tile_season(self.fallback_, h)
-        return np.asarray(self.result_.forecast(h), dtype=float)
+        return np.asarray(self.result_.forecast(h), dtype=np.float64)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from forecasting.errors import ConfigError
-from forecasting.models._base import ForecastModel, ModelContext, tile_season
+from forecasting.models._base import FloatArray, ForecastModel, ModelContext, tile_season
 
 
 class SeasonalNaive(ForecastModel):
@@ -15,12 +14,12 @@ class SeasonalNaive(ForecastModel):
     alias = "seasonal_naive"
     min_weeks = 1.0
 
-    def _fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None) -> None:
+    def _fit(self, y: FloatArray, ds: pd.DatetimeIndex | None) -> None:
         m = self.context.week_length
-        self.season_ = y[-m:].copy()
+        self.season_: FloatArray = y[-m:].copy()
         self._set_sigma_from_seasonal_errors(y)
 
-    def _predict_mean(self, h: int) -> np.ndarray:
+    def _predict_mean(self, h: int) -> FloatArray:
         return tile_season(self.season_, h)
 
 
@@ -39,12 +38,12 @@ class SeasonalAverage(ForecastModel):
             raise ConfigError(f"seasonal average needs k >= 1 weeks, got {k}")
         self.k = k
 
-    def _fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None) -> None:
+    def _fit(self, y: FloatArray, ds: pd.DatetimeIndex | None) -> None:
         m = self.context.week_length
         k = min(self.k, y.size // m)
         self.k_used_ = k
-        self.season_ = y[y.size - k * m :].reshape(k, m).mean(axis=0)
+        self.season_: FloatArray = y[y.size - k * m :].reshape(k, m).mean(axis=0)
         self._set_sigma_from_seasonal_errors(y)
 
-    def _predict_mean(self, h: int) -> np.ndarray:
+    def _predict_mean(self, h: int) -> FloatArray:
         return tile_season(self.season_, h)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class Agent:
     group: str | None = None
 
 
-def leave_credit_min(agent: Agent, dates: list | tuple) -> float:
+def leave_credit_min(agent: Agent, dates: Sequence[dt.date]) -> float:
     """Minutes of approved time off among ``dates`` that count toward ``min_hours_week``.
 
     Each day of time off credits a contract day: ``min_hours_week / max_days_week``.
@@ -80,8 +81,15 @@ def _blank(value: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class AgentsFile:
-    """What :func:`read_agents` read: the agents in file order, and planner-facing notes about
-    the file (e.g. ignored extra columns)."""
+    """What :func:`read_agents` read.
+
+    Attributes
+    ----------
+    agents
+        The agents, in file order.
+    notes
+        Planner-facing notes about the file (e.g. ignored extra columns).
+    """
 
     agents: tuple[Agent, ...]
     notes: tuple[str, ...] = ()

@@ -38,6 +38,7 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
+        """``agent_id date: rule: message`` (the date only when there is one)."""
         day = f" {self.date}" if self.date else ""
         return f"{self.agent_id}{day}: {self.rule}: {self.message}"
 
@@ -96,7 +97,13 @@ def _wall_minutes(ts: pd.Timestamp, date: dt.date) -> float:
     return (naive - pd.Timestamp(dt.datetime.combine(date, dt.time()))).total_seconds() / 60
 
 
-def _rests_fit(rules: RosterRules, st: ShiftType, start: pd.Timestamp, rests: list) -> str | None:
+#: A lunch or break row of a shift: (activity, start, end).
+_Rest = tuple[str, pd.Timestamp, pd.Timestamp]
+
+
+def _rests_fit(
+    rules: RosterRules, st: ShiftType, start: pd.Timestamp, rests: list[_Rest]
+) -> str | None:
     """``None`` when the rest rows satisfy the shift type's lunch and break rules."""
     lunches = [r for r in rests if r[0] == "lunch"]
     breaks = [r for r in rests if r[0] == "break"]
@@ -106,7 +113,7 @@ def _rests_fit(rules: RosterRules, st: ShiftType, start: pd.Timestamp, rests: li
     if len(breaks) != len(st.breaks):
         return f"{len(breaks)} break(s), shift type {st.name!r} has {len(st.breaks)}"
 
-    def fits(row: tuple, rule: BreakRule) -> bool:
+    def fits(row: _Rest, rule: BreakRule) -> bool:
         off = _minutes(start, row[1])
         length = _minutes(row[1], row[2])
         return (
@@ -309,8 +316,11 @@ def _check_latest_end(agent: Agent, s: _Shift) -> list[Violation]:
 
 
 def _hours_limits(agent: Agent, week: _Week) -> tuple[int, int]:
-    """Paid minutes allowed in a (possibly partial) week: contract hours pro rata; approved
-    time off is paid, each day crediting ``min_hours_week / max_days_week``."""
+    """Paid minutes allowed in a (possibly partial) week, as ``(least, most)``.
+
+    Contract hours pro rata; approved time off is paid, each day crediting
+    ``min_hours_week / max_days_week``.
+    """
     share = len(week.dates) / 7
     off = sum(1 for d in week.dates if d in agent.unavailable)
     credit = off * agent.min_hours_week * 60 / agent.max_days_week if off else 0.0
@@ -391,8 +401,10 @@ def _check_min_rest(
 def _check_max_consecutive_days(
     agent: Agent, timeline: Sequence[_Shift], first: dt.date, rules: RosterRules
 ) -> list[Violation]:
-    """Runs of working days, counted from the previous roster, reported once per run on the
-    first day in the horizon past the limit."""
+    """Runs of working days longer than the limit, counted from the previous roster.
+
+    Each run is reported once, on its first day in the horizon past the limit.
+    """
     out = []
     run: list[dt.date] = []
     for d in sorted({s.date for s in timeline}):
@@ -425,8 +437,11 @@ def _check_agent_rules(
     dates: Sequence[dt.date],
     rules: RosterRules,
 ) -> list[Violation]:
-    """Every rule of one agent: per shift, per 7-day block from the first date, and along the
-    timeline that starts with the previous roster's shifts before the horizon."""
+    """Every rule of one agent.
+
+    Per shift, per 7-day block from the first date, and along the timeline that starts with the
+    previous roster's shifts before the horizon.
+    """
     first = dates[0]
     mine = sorted((s for s in shifts if s.agent_id == agent.agent_id), key=lambda s: s.start)
     out = [v for s in mine for check in _SHIFT_RULES for v in check(agent, s)]
@@ -446,8 +461,11 @@ def _check_locked_shifts(
     agents: Sequence[Agent],
     dates: Sequence[dt.date],
 ) -> list[Violation]:
-    """Between the previous roster's first and last date in the horizon, every agent's shift
-    (or day off) is the previous roster's: same start, end and channels."""
+    """Fixed days: the previous roster's shifts inside the horizon are kept.
+
+    Between the previous roster's first and last date in the horizon, every agent's shift (or
+    day off) is the previous roster's: same start, end and channels.
+    """
     inside = [s for s in previous if dates[0] <= s.date <= dates[-1]]
     if not inside:
         return []

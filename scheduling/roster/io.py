@@ -1,5 +1,7 @@
-"""Roster files: read requirements and rosters, the roster and coverage frames written beside
-them, and a published roster as the previous shifts of the next one (the summary is
+"""Roster files: what the roster step reads and writes.
+
+Read requirements and rosters, build the roster and coverage frames written beside them, and
+read a published roster as the previous shifts of the next one (the summary is
 :mod:`scheduling.roster.summary`).
 
 Roster CSV (one row per activity): ``agent_id, date, activity, channel, start, end``;
@@ -16,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scheduling.errors import InputError
 from scheduling.roster.problem import PreviousShift, RosterProblem
@@ -27,10 +30,10 @@ from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_
 
 
 def read_requirements(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """Read a requirements CSV into ``channel, queue, interval_start, staff, agents`` (and
-    ``volume, aht_s`` when present, for the expected service level).
+    """Read a requirements CSV into ``channel, queue, interval_start, staff, agents``.
 
-    ``agents`` (net, used to stagger breaks) defaults to ``staff``.
+    ``volume, aht_s`` are kept when present, for the expected service level. ``agents`` (net,
+    used to stagger breaks) defaults to ``staff``.
     """
     f = str(path)
     frame = read_csv_checked(path, ["channel", "interval_start", "staff"], error=InputError)
@@ -98,8 +101,7 @@ def roster_frame(shifts: list[RosterShift] | tuple[RosterShift, ...]) -> pd.Data
 
 
 def previous_shifts(roster: pd.DataFrame) -> list[PreviousShift]:
-    """Group a roster frame (from :func:`read_roster`) into one :class:`PreviousShift` per
-    agent and date."""
+    """One :class:`PreviousShift` per agent and date of a roster frame (:func:`read_roster`)."""
     out = []
     for (aid, date), rows in _shift_rows(roster).items():
         chans = [r.channel for r in rows if r.activity == "work" and r.channel]
@@ -157,7 +159,7 @@ def coverage_table(problem: RosterProblem, roster: pd.DataFrame) -> pd.DataFrame
     on_shift = {c: np.zeros(n) for c in problem.channels}
     working = {c: np.zeros(n) for c in problem.channels}
 
-    def add(arr: np.ndarray, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    def add(arr: NDArray[np.float64], start: pd.Timestamp, end: pd.Timestamp) -> None:
         s, e = problem.minute(start), problem.minute(end)
         for i in range(max(0, s // im), min(n, -(-e // im))):
             ov = min(e, (i + 1) * im) - max(s, i * im)

@@ -192,7 +192,7 @@ def rules_from_dict(data: dict[str, Any]) -> RosterRules:
     )
 
 
-def _shift(raw: Any, i: int, step_break: int) -> ShiftType:
+def _shift(raw: object, i: int, step_break: int) -> ShiftType:
     key = f"shift[{i}]"
     if not isinstance(raw, dict):
         raise RulesError(f"{key}: expected a table")
@@ -251,7 +251,7 @@ def _shift(raw: Any, i: int, step_break: int) -> ShiftType:
     )
 
 
-def _break(raw: Any, key: str, shift_len: int, step: int, *, paid_default: bool) -> BreakRule:
+def _break(raw: object, key: str, shift_len: int, step: int, *, paid_default: bool) -> BreakRule:
     if not isinstance(raw, dict):
         raise RulesError(f"{key}: expected a table")
     _only(raw, f"{key}.", {"length_min", "earliest_min", "latest_min", "paid"})

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ import pandas as pd
 from scheduling.roster.problem import RosterProblem
 from scheduling.roster.records import RosterShift, RosterSolution, RosterStatus
 from wfmcore.defaults import MINUTES_PER_DAY
+
+#: A JSON value, as :func:`json.dumps` writes it.
+JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +60,17 @@ class PreferenceFigures:
 
 @dataclass(frozen=True, slots=True)
 class FairnessFigures:
-    """How evenly the unpopular shifts are shared, per agent: weekend days worked (least,
-    most), agents working both days of a weekend, and late shifts (ending after the rules'
-    ``late_end_after``; least, most)."""
+    """How evenly the unpopular shifts are shared among the agents.
+
+    Attributes
+    ----------
+    weekend_days_min, weekend_days_max
+        Weekend days worked by the agent with the fewest and the one with the most.
+    full_weekends
+        Agents working both days of a weekend.
+    late_shifts_min, late_shifts_max
+        Late shifts (ending after the rules' ``late_end_after``), fewest and most per agent.
+    """
 
     weekend_days_min: int
     weekend_days_max: int
@@ -132,12 +143,12 @@ class RosterSummary:
     expected_service_level: Mapping[str, float | None] | None = None
     expected_service_level_week: Mapping[str, float] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JsonValue]:
         """The summary as the JSON object of ``ROSTER.summary.json`` (only JSON types).
 
         The two ``expected_service_level*`` keys are present only when computed.
         """
-        out: dict[str, Any] = {
+        out: dict[str, JsonValue] = {
             "status": self.status,
             "objective": self.objective,
             "best_bound": self.best_bound,
@@ -171,9 +182,11 @@ class RosterSummary:
 
 
 def coverage_figures(coverage: pd.DataFrame, interval_min: int) -> dict[str, ChannelCoverage]:
-    """Per channel (sorted), in agent-hours: required, on the phones, under- and over-staffing
-    on the phones, and heads scheduled, from a coverage table
-    (:func:`scheduling.roster.io.coverage_table`)."""
+    """Coverage figures per channel (sorted), in agent-hours, from a coverage table.
+
+    Required, on the phones, under- and over-staffing on the phones, and heads scheduled; the
+    table is :func:`scheduling.roster.io.coverage_table`'s.
+    """
     h = interval_min / 60
     out = {}
     for c, g in coverage.groupby("channel", sort=True):

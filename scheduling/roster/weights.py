@@ -24,6 +24,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scheduling.errors import InputError
 from scheduling.roster.problem import RosterProblem
@@ -37,7 +38,7 @@ QUEUE_MODELS = ("erlang_c", "erlang_a", "chat")
 
 def _demand(
     problem: RosterProblem, requirements: pd.DataFrame, channel: str
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Offered contacts and mean handle time per interval of the problem, queues pooled."""
     rows = requirements[requirements["channel"] == channel]
     vol = np.zeros(problem.n_intervals)
@@ -57,9 +58,11 @@ def _demand(
 
 def service_level_weights(
     problem: RosterProblem, requirements: pd.DataFrame, targets: Targets
-) -> dict[str, np.ndarray]:
-    """Per queueing channel, an (intervals x segments) array of under-staffing weights in
-    points per agent-hour (see the module docstring); deferred channels are left out.
+) -> dict[str, NDArray[np.float64]]:
+    """Under-staffing weights per queueing channel, in points per agent-hour.
+
+    Each channel gets an (intervals x segments) array (see the module docstring); deferred
+    channels are left out.
 
     Raises
     ------
@@ -75,7 +78,7 @@ def service_level_weights(
     fixed = np.asarray(problem.rules.weights.under_staffing, dtype=float)
     n_seg = len(fixed)
     interval_s = problem.interval_min * 60.0
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, NDArray[np.float64]] = {}
     for c in problem.channels:
         if c not in targets:
             raise InputError(f"targets: no targets for channel {c!r} of the requirements")

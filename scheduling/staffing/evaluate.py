@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scheduling.errors import InputError
 from scheduling.staffing.deferred import steady_state_backlog
@@ -265,7 +266,7 @@ def summarize_evaluation(frame: pd.DataFrame, by: str = "day") -> pd.DataFrame:
     for (channel, queue, period), g in f.groupby(["channel", "queue", "period"], sort=True):
         vol = g["volume"].to_numpy(dtype=np.float64)
 
-        def wmean(col: str, w: np.ndarray, g: pd.DataFrame = g) -> float:
+        def wmean(col: str, w: NDArray[np.float64], g: pd.DataFrame = g) -> float:
             x = g[col].to_numpy(dtype=np.float64)
             ok = ~np.isnan(x) & np.isfinite(x) & (w > 0)
             if ok.any():

@@ -190,9 +190,12 @@ class _QueueSpec:
 
 @dataclass(frozen=True, slots=True)
 class _Arrivals:
-    """One replication's contacts in arrival order, as plain lists (element access in the event
-    loop is much faster than on arrays): arrival time, arrival interval, handle time when
-    handled alone, patience (``inf`` when nobody abandons)."""
+    """One replication's contacts in arrival order, as plain lists.
+
+    Arrival time, arrival interval, handle time when handled alone, patience (``inf`` when
+    nobody abandons). Lists, because element access in the event loop is much faster than on
+    arrays.
+    """
 
     n_intervals: int
     time_s: list[float]
@@ -204,8 +207,11 @@ class _Arrivals:
 def _draw_arrivals(
     rng: np.random.Generator, vol: FloatArray, aht: FloatArray, spec: _QueueSpec
 ) -> _Arrivals:
-    """Poisson counts per interval, uniform arrival times within it, handle times and
-    patience (drawn in this order, so a seed gives the same contacts)."""
+    """Draw one replication's contacts.
+
+    Poisson counts per interval, uniform arrival times within it, handle times and patience,
+    drawn in this order, so a seed gives the same contacts.
+    """
     counts = rng.poisson(np.maximum(vol, 0.0))
     total = int(counts.sum())
     ivl = np.repeat(np.arange(vol.size), counts)
@@ -226,8 +232,9 @@ def _draw_arrivals(
 
 
 class _EventLoop:
-    """First-come first-served service of one replication's contacts, event by event (an
-    arrival, a completion, or the next interval's staffing), with per-interval tallies by
+    """First-come first-served service of one replication's contacts, event by event.
+
+    An event is an arrival, a completion, or the next interval's staffing; the tallies are per
     arrival interval.
 
     When staffing drops, agents finish the contact in hand. After the last interval, queued
@@ -277,8 +284,7 @@ class _EventLoop:
             self._dispatch(t)
 
     def _account(self, t_to: float) -> None:
-        """Integrate the busy slots over ``[last_t, t_to)`` into interval bins (within the
-        horizon)."""
+        """Integrate the busy slots over ``[last_t, t_to)`` into interval bins of the horizon."""
         t0, interval_s, busy = self.last_t, self.spec.interval_s, self.busy
         n_int = self.arr.n_intervals
         while t0 < t_to:
@@ -332,8 +338,10 @@ class _EventLoop:
             heapq.heappush(self.completions, (t + h, agent))
 
     def _abandon_the_rest(self) -> None:
-        """The horizon is over and nobody is left to serve the queue: the patient ones abandon,
-        the endlessly patient are never answered (misses)."""
+        """Close the queue once the horizon is over and nobody is left to serve it.
+
+        The patient ones abandon; the endlessly patient are never answered (misses).
+        """
         for c in self.queue:
             patience = self.arr.patience_s[c]
             if patience < math.inf:

@@ -68,6 +68,7 @@ class Targets:
     pool_queues: bool = True
 
     def __getitem__(self, channel: str) -> ChannelTargets:
+        """The targets of *channel*; :class:`TargetsError` when it has none."""
         for c in self.channels:
             if c.name == channel:
                 return c
@@ -77,6 +78,7 @@ class Targets:
         )
 
     def __contains__(self, channel: object) -> bool:
+        """Whether *channel* has targets."""
         return any(c.name == channel for c in self.channels)
 
     @property
@@ -101,9 +103,10 @@ _INT_KEYS = {"concurrency", "min_staff"}
 _KNOWN_KEYS = _NUMBER_KEYS | _INT_KEYS | {"model", "opening_hours", "staffed_hours"}
 
 
-def parse_opening_hours(value: Any, *, where: str) -> OpeningHours:
-    """Parse an ``opening_hours`` (or ``staffed_hours``) value: the grammar of
-    :mod:`wfmcore.opening_hours`.
+def parse_opening_hours(value: object, *, where: str) -> OpeningHours:
+    """Parse an ``opening_hours`` (or ``staffed_hours``) value.
+
+    The grammar is :mod:`wfmcore.opening_hours`'s.
 
     Raises
     ------
@@ -116,7 +119,7 @@ def parse_opening_hours(value: Any, *, where: str) -> OpeningHours:
         raise TargetsError(f"{where}: {exc}") from None
 
 
-def _channel(name: str, table: Any) -> ChannelTargets:
+def _channel(name: str, table: object) -> ChannelTargets:
     def err(key: str, msg: str) -> TargetsError:
         return TargetsError(f"channel {name!r}, key {key!r}: {msg}")
 
@@ -130,7 +133,7 @@ def _channel(name: str, table: Any) -> ChannelTargets:
     model = table["model"]
     if model not in MODELS:
         raise err("model", f"unknown model {model!r} (one of {', '.join(MODELS)})")
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {}  # ChannelTargets keywords: floats, ints for the two counts
     for key in _NUMBER_KEYS & set(table):
         v = table[key]
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):

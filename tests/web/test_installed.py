@@ -126,8 +126,11 @@ DEMO_FILES = ("targets.toml", "rules.toml", "agents.csv", "events.csv", "README.
 
 
 def _copy_source(dest: Path) -> Path:
-    """Copy what the wheel is built from, never build/, .venv*/ or data/generated/ (a build in
-    the working tree would also leave build/ behind, and stale files in it reach the wheel)."""
+    """Copy what the wheel is built from, never build/, .venv*/ or data/generated/.
+
+    A build in the working tree would also leave build/ behind, and stale files in it reach the
+    wheel.
+    """
     dest.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "generated", "*.egg-info")
     for name in ("pyproject.toml", "README.md", "LICENSE"):

@@ -32,7 +32,8 @@ EXIT_INFEASIBLE = 3
 class WfmGroup(click.Group):
     """A click group that turns the libraries' domain errors into clean messages."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:  # click.Group.invoke returns Any
+        """Run the command; on a domain error print ``error: ...`` and exit 2 (3: infeasible)."""
         try:
             return super().invoke(ctx)
         except InfeasibleError as exc:

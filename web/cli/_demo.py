@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -72,7 +73,7 @@ def demo_command(
     from web.demo.synthetic import ensure_demo_history
     from web.pipeline import PipelineInputs, run_pipeline
 
-    say = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
+    say: Callable[[str], None] = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             files = stack.enter_context(demo_center_files())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -125,7 +126,7 @@ def forecast_command(
                 f"expected FILE_NAME=NAME, got {item!r}", param_hint="--column"
             )
         columns[name.strip()] = target.strip()
-    bars: list[tqdm] = []
+    bars: list[tqdm[NoReturn]] = []  # manual bars: no iterable, so no item type
 
     def start_bar(history: History) -> None:
         bars.append(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
 from scheduling.roster.solve import Progress
 from wfmcore.defaults import DEFAULT_COUNTRY, DEFAULT_TZ
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -69,8 +69,11 @@ def output_option(required: bool = True, help: str = "Output file.") -> Callable
 def progress_printer(
     echo: Callable[[str], None], every_s: float = 2.0
 ) -> Callable[[Progress], None]:
-    """A solver-progress callback that prints the greedy start and then at most one improving
-    solution per ``every_s`` seconds of solver time (the search may find hundreds)."""
+    """A solver-progress callback that prints through *echo*.
+
+    It prints the greedy start, then at most one improving solution per ``every_s`` seconds of
+    solver time (the search may find hundreds).
+    """
     shown = [-float("inf")]
 
     def show(p: Progress) -> None:

@@ -169,8 +169,10 @@ def _check(
     lock_previous: bool,
     quiet: bool,
 ) -> None:
-    """``--check``: list every violation of the roster at ``path`` over ``days`` from ``start``
-    (default: the roster's first date); exit 1 when there is one."""
+    """``--check``: list every violation of the roster at ``path``; exit 1 when there is one.
+
+    The roster is checked over ``days`` from ``start`` (default: the roster's first date).
+    """
     roster = read_roster(path, tz)
     if start is None:
         if roster.empty:

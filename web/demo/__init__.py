@@ -1,5 +1,7 @@
-"""The demo center: its files (``data/`` in the repository, packaged inside the wheel) and the
-seeded generator of its history and agents (:mod:`web.demo.synthetic`).
+"""The demo center: its files and the seeded generator of its history and agents.
+
+The files are ``data/`` in the repository, packaged inside the wheel; the generator is
+:mod:`web.demo.synthetic`.
 
 The files are package data of :mod:`web.demo`, found through :mod:`importlib.resources`, so they
 are there however contact-wfm is installed: in a source checkout or an editable install,

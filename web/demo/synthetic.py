@@ -62,11 +62,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting.calendar import CalendarConfig, Event, day_features
 from forecasting.errors import ConfigError
 from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, WEEKDAYS
 from wfmcore.io import atomic_open
+
+FloatArray = NDArray[np.float64]
 
 __all__ = [
     "DEMO_AGENTS_SEED",
@@ -124,6 +127,13 @@ class SeriesSpec:
     abandon_rate: float = 0.0
 
     def __post_init__(self) -> None:
+        """Check the profile, the opening hours, the volume, the AHT and the abandon rate.
+
+        Raises
+        ------
+        ConfigError
+            Naming the field that is out of range.
+        """
         if self.profile not in PROFILES:
             raise ConfigError(f"profile must be one of {PROFILES}, got {self.profile!r}")
         if not 0 <= self.open_from_h < self.open_to_h <= 24:
@@ -167,6 +177,13 @@ class CenterSpec:
     dispersion_shape: float = 200.0
 
     def __post_init__(self) -> None:
+        """Check the series (at least one, each channel and queue once) and the interval.
+
+        Raises
+        ------
+        ConfigError
+            No series, a repeated series, or an interval that does not divide a day.
+        """
         if not self.series:
             raise ConfigError("a center needs at least one series")
         if self.interval_min <= 0 or MINUTES_PER_DAY % self.interval_min:
@@ -227,18 +244,18 @@ _WINTER_HIGH = 0.04
 # Intraday shapes
 
 
-def _bump(hours: np.ndarray, mu: float, sd: float) -> np.ndarray:
+def _bump(hours: FloatArray, mu: float, sd: float) -> FloatArray:
     """Gaussian bump on the 24-hour circle (so late-evening peaks wrap past midnight)."""
     d = np.abs(hours - mu)
     d = np.minimum(d, 24.0 - d)
     return np.exp(-0.5 * (d / sd) ** 2)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def _sigmoid(x: FloatArray) -> FloatArray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _raw_shape(profile: str, day_type: str, h: np.ndarray) -> np.ndarray:
+def _raw_shape(profile: str, day_type: str, h: FloatArray) -> FloatArray:
     """Unnormalised intensity over hours *h* for one profile and day type."""
     ramadan = day_type.startswith("ramadan_")
     base_type = day_type.removeprefix("ramadan_")
@@ -276,12 +293,12 @@ def _raw_shape(profile: str, day_type: str, h: np.ndarray) -> np.ndarray:
 
 def _shape_table(
     profile: str, interval_min: int, open_from_h: float, open_to_h: float
-) -> np.ndarray:
+) -> FloatArray:
     """Shares per (day type, interval of day); rows follow calendar.DAY_TYPES; rows sum to 1."""
     from forecasting.calendar import DAY_TYPES
 
     n = MINUTES_PER_DAY // interval_min
-    mid_h = (np.arange(n) + 0.5) * interval_min / 60.0
+    mid_h = (np.arange(n, dtype=np.float64) + 0.5) * interval_min / 60.0
     start_h = np.arange(n) * interval_min / 60.0
     open_mask = (start_h >= open_from_h) & (start_h < open_to_h)
     table = np.empty((len(DAY_TYPES), n))
@@ -295,7 +312,7 @@ def _shape_table(
 # Expected values
 
 
-def _day_level(spec: CenterSpec, series: SeriesSpec, days: pd.DataFrame) -> np.ndarray:
+def _day_level(spec: CenterSpec, series: SeriesSpec, days: pd.DataFrame) -> FloatArray:
     """Expected daily offered volume per day (before day noise)."""
     p = series.profile
     idx = pd.DatetimeIndex(days.index)
@@ -326,13 +343,13 @@ def _day_level(spec: CenterSpec, series: SeriesSpec, days: pd.DataFrame) -> np.n
     return series.workday_volume * trend * season * factor
 
 
-def _bump_days(doy: np.ndarray, mu: float, sd: float) -> np.ndarray:
+def _bump_days(doy: FloatArray, mu: float, sd: float) -> FloatArray:
     d = np.abs(doy - mu)
     d = np.minimum(d, 365.25 - d)
     return np.exp(-0.5 * (d / sd) ** 2)
 
 
-def _aht_factor(h: np.ndarray) -> np.ndarray:
+def _aht_factor(h: FloatArray) -> FloatArray:
     night = (h < 6.0) | (h >= 22.0)
     return (1.0 + 0.10 * night) * (1.0 - 0.04 * _bump(h, 10.0, 2.0))
 
@@ -342,8 +359,8 @@ class _Grid:
     """Intervals of a local date range and their (day, slot) coordinates."""
 
     interval_start: pd.DatetimeIndex
-    day_pos: np.ndarray  # row in the day table
-    slot: np.ndarray  # interval of the local day
+    day_pos: NDArray[np.int64]  # row in the day table
+    slot: NDArray[np.int64]  # interval of the local day
     days: pd.DataFrame  # calendar day features
 
 
@@ -370,7 +387,7 @@ def _grid(spec: CenterSpec, start: date, end: date) -> _Grid:
 
 def _expected(
     spec: CenterSpec, series: SeriesSpec, grid: _Grid
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Expected volume per interval, expected AHT per interval, day level per day."""
     from forecasting.calendar import DAY_TYPES
 
@@ -378,8 +395,8 @@ def _expected(
     type_code = pd.Categorical(grid.days["day_type"], categories=DAY_TYPES).codes
     level = _day_level(spec, series, grid.days)
     lam = level[grid.day_pos] * table[type_code[grid.day_pos], grid.slot]
-    h = (grid.slot + 0.5) * spec.interval_min / 60.0
-    doy = grid.days.index.day_of_year.to_numpy().astype(float)[grid.day_pos]  # type: ignore[attr-defined]
+    h = (grid.slot.astype(np.float64) + 0.5) * spec.interval_min / 60.0
+    doy = pd.DatetimeIndex(grid.days.index).day_of_year.to_numpy().astype(float)[grid.day_pos]
     season = 1.0 + 0.04 * grid.days["is_ramadan"].to_numpy()[grid.day_pos]
     season = season + 0.02 * _bump_days(doy, 215.0, 28.0)
     aht = series.aht_s * _aht_factor(h) * season

@@ -1,5 +1,8 @@
-"""Lunch and breaks: the rest chain, the model's rest counts and their split per agent, and
-the shift-by-shift placer and polish, all measured on the phones."""
+"""Lunch and breaks, all measured on the phones.
+
+The rest chain, the model's rest counts and their split per agent, and the shift-by-shift placer
+and polish.
+"""
 
 from __future__ import annotations
 

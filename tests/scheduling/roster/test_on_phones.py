@@ -1,6 +1,9 @@
-"""Rosters counted on the phones: lunch and breaks are off them, in the model, the bound, the
-objective evaluator, the coverage table and the summary alike. Every check here measures the
-roster from its rows (code independent of the model's cover tables)."""
+"""Rosters counted on the phones: lunch and breaks are off them.
+
+So they are in the model, the bound, the objective evaluator, the coverage table and the summary
+alike. Every check here measures the roster from its rows (code independent of the model's cover
+tables).
+"""
 
 from __future__ import annotations
 
@@ -160,8 +163,10 @@ TINY_SHIFTS = [
 
 
 def brute_force(problem: RosterProblem) -> float:
-    """Least |under| + |over| (agent-hours, from the roster rows) over every roster: each
-    agent and day takes no shift or any shift with any allowed lunch/break offsets."""
+    """Least |under| + |over| (agent-hours, from the roster rows) over every roster.
+
+    Each agent and day takes no shift or any shift with any allowed lunch/break offsets.
+    """
     options = []
     for a in range(len(problem.agents)):
         for d in range(len(problem.dates)):

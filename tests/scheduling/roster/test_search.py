@@ -1,6 +1,8 @@
-"""The large-neighbourhood search: exact bookkeeping, valid rosters, fixed days stay fixed; it
-stops at its deadline, keeps its best roster and reports its bound (on a fake clock: no test
-here depends on how fast the machine is)."""
+"""The large-neighbourhood search: exact bookkeeping, valid rosters, fixed days stay fixed.
+
+It stops at its deadline, keeps its best roster and reports its bound (on a fake clock: no test
+here depends on how fast the machine is).
+"""
 
 from __future__ import annotations
 
@@ -89,8 +91,11 @@ def test_interval_costs_sum_to_the_coverage_cost() -> None:
 
 
 class FakeClock:
-    """Stands in for the ``time`` module of the search: every ``perf_counter()`` read is one
-    second after the last, so a deadline is a number of clock reads, not of real seconds.
+    """Stands in for the ``time`` module of the search.
+
+    Every ``perf_counter()`` read is one second after the last, so a deadline is a number of
+    clock reads, not of real seconds.
+
 
     ``frozen`` keeps the time still (no deadline is ever reached). Past ``max_reads`` reads the
     clock sets ``overrun`` and raises, so a search that never stops fails instead of hanging.

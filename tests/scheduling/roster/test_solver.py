@@ -1,5 +1,8 @@
-"""Roster optimizer: brute force on tiny instances, rules never broken, re-rostering,
-infeasibility explanation, solver options."""
+"""Roster optimizer.
+
+Brute force on tiny instances, rules never broken, re-rostering, infeasibility explanation,
+solver options.
+"""
 
 from __future__ import annotations
 
@@ -100,8 +103,10 @@ def demand_profile(seed: int) -> list[float]:
 
 
 def on_phones_from_rows(problem: RosterProblem, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Agents on the phones per channel and interval, counted from a roster frame's ``work``
-    rows alone (independent of the model's cover tables)."""
+    """Agents on the phones per channel and interval, from a roster frame's ``work`` rows.
+
+    Counted from those rows alone (independent of the model's cover tables).
+    """
     n, im = problem.n_intervals, problem.interval_min
     out = {c: np.zeros(n) for c in problem.channels}
     starts = [problem.timestamp(i * im) for i in range(n + 1)]
@@ -116,9 +121,11 @@ def on_phones_from_rows(problem: RosterProblem, frame: pd.DataFrame) -> dict[str
 
 
 def brute_force(problem: RosterProblem) -> float:
-    """Optimal objective (points) by enumerating every roster the checker accepts: every
-    shift, channel and lunch/break offset of every agent and day, costed from the roster rows
-    (agents on the phones) with the convex under-staffing and the over-staffing weights."""
+    """Optimal objective (points) by enumerating every roster the checker accepts.
+
+    Every shift, channel and lunch/break offset of every agent and day, costed from the roster
+    rows (agents on the phones) with the convex under-staffing and the over-staffing weights.
+    """
     weights, w_over = coverage_weights(problem)
     per = problem.interval_min / 60 * 100  # objective units per agent-interval and point
     options = []
@@ -223,8 +230,11 @@ def test_under_cost_is_convex_piecewise() -> None:
 
 
 def _two_windows(under_staffing: list[float]) -> RosterProblem:
-    """Two agents for a demand of two agents 08:00-16:00: each works one 4 h shift, from 08:00
-    or from 12:00, and both prefer 08:00 (2 points per hour of deviation)."""
+    """Two agents for a demand of two agents 08:00-16:00.
+
+    Each works one 4 h shift, from 08:00 or from 12:00, and both prefer 08:00 (2 points per hour
+    of deviation).
+    """
     rules = rules_from_dict(
         {
             "week": {"days_off": 0, "days_off_consecutive": False, "min_rest_h": 12},

@@ -66,8 +66,10 @@ FAIRNESS_KEYS = [
 
 
 def _problem() -> RosterProblem:
-    """A week (Mon 2026-11-30 .. Sun) needing one voice agent 08:00-12:00 every day; A prefers
-    08:00 starts and weekends off, B has no preferences."""
+    """A week (Mon 2026-11-30 .. Sun) needing one voice agent 08:00-12:00 every day.
+
+    A prefers 08:00 starts and weekends off, B has no preferences.
+    """
     rules = rules_from_dict(
         {
             "week": {"days_off": 0, "days_off_consecutive": False},

@@ -43,7 +43,7 @@ def test_concurrency_one_is_erlang_c() -> None:
 
 
 def test_exact_without_handle_time_growth() -> None:
-    """k slots per agent with a fixed handle time is N k servers: the model is exact."""
+    """With *k* slots per agent and a fixed handle time, N agents are N k servers: exact."""
     m = chat_metrics(75, 300, 5, interval_s=1800, answer_within_s=60, concurrency=3)
     mean, half = _sim_sl(75, 5, 3, 0.0, seed=21)
     assert abs(mean - float(m.service_level)) <= half + 0.01
