@@ -86,4 +86,5 @@ def agent_calendar(
             rest.add("sequence", version)
             rest.add("categories", [kind])
             cal.add_component(rest)
-    return cal.to_ical()
+    body: bytes = cal.to_ical()
+    return body

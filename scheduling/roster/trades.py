@@ -77,8 +77,10 @@ def check_trade(
     *,
     previous: pd.DataFrame | None = None,
 ) -> list[Violation]:
-    """The rule violations ``trade`` would cause: every hard rule checked on both agents' weeks
-    after the trade, less what was already broken before it.
+    """List the rule violations ``trade`` would cause.
+
+    Every hard rule is checked on both agents' weeks after the trade, less what was already
+    broken before it.
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""What a change of service targets costs, at once: the staffing before and after, and the
-service the current roster would give under the new targets.
+"""What a change of service targets costs, at once.
+
+The staffing before and after, and the service the current roster would give under the new
+targets.
 
 :func:`what_if` runs :func:`~scheduling.staffing.requirements.compute_requirements` on the same
 forecast under both sets of targets and, given the roster's agents on the phones,
