@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 from hijridate import Gregorian, Hijri
 
+from forecasting._validation import CALENDAR_DATES
 from forecasting.errors import ConfigError, InputError
 
 __all__ = [
@@ -94,8 +95,7 @@ DAY_TYPES: tuple[str, ...] = (
 
 _HIJRI_FIRST_YEAR = 1343  # first Hijri year of the Umm al-Qura table in hijridate (1924-08-01)
 _HIJRI_LAST_YEAR = 1500  # last one (ends 2077-11-16)
-_MIN_DATE = date(1924, 8, 1)
-_MAX_DATE = date(2077, 11, 16)
+_MIN_DATE, _MAX_DATE = CALENDAR_DATES
 _MAX_EID_WINDOW_DAYS = 30
 _ESTIMATED = re.compile(r"\s*\(estimated\)")
 
