@@ -389,6 +389,8 @@ def load_events(path: str | Path) -> tuple[Event, ...]:
         raise InputError("file not found", file=name) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from exc
+    except OSError as exc:  # a folder, no permission
+        raise InputError(f"cannot read the file ({exc.strerror})", file=name) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputError(
             "empty file: expected a header 'name,start,end[,effect]'", file=name, row=1

@@ -105,6 +105,8 @@ def read_overrides(path: str | Path, *, tz: str = DEFAULT_TZ) -> tuple[Override,
         raise InputError("empty file: expected a header row", file=name, row=1) from None
     except pd.errors.ParserError as exc:
         raise InputError(f"not a valid CSV: {exc}", file=name) from None
+    except OSError as exc:  # a folder, no permission
+        raise InputError(f"cannot read the file ({exc.strerror})", file=name) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     for col in ("channel", "start", "end", "action", "value"):
         if col not in raw.columns:

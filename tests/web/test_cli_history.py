@@ -180,3 +180,16 @@ def test_import_acd_strict_and_bad_options(tmp_path: Path) -> None:
         cli, ["history", "import-acd", str(raw), "-o", str(out), "--answered-within", "twenty"]
     )
     assert bad.exit_code == 2 and "expected seconds" in bad.output
+
+
+def test_check_maps_columns_of_the_us_bank_file(shared_data: Path) -> None:
+    bank = shared_data / "us_bank_5min_2003" / "bank_calls.csv"
+    args = ["history", "check", str(bank), "--tz", "UTC", "--interval", "30"]
+    missing = CliRunner().invoke(cli, args)
+    assert missing.exit_code == 2
+    assert "map other names with --column FILE_NAME=NAME" in missing.output
+    mapped = CliRunner().invoke(
+        cli, [*args, "--column", "DateTime=interval_start", "--column", "Calls=offered"]
+    )
+    assert mapped.exit_code == 0, mapped.output
+    assert "30-minute intervals" in mapped.output and "voice/all" in mapped.output
