@@ -8,6 +8,7 @@ number parsers are the shared kernel's (:mod:`wfmcore.parse`), raising this libr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections import defaultdict
@@ -20,9 +21,12 @@ from numpy.typing import NDArray
 
 from forecasting.errors import ConfigError, InputError
 from wfmcore import parse as _parse
+from wfmcore.defaults import FIRST_DATE, LAST_DATE
 from wfmcore.parse import first_bad, more, to_datetimes
 
 __all__ = [
+    "CALENDAR_DATES",
+    "HISTORY_DATES",
     "check_tz",
     "decode_text",
     "first_bad",
@@ -34,6 +38,12 @@ __all__ = [
     "read_text_table",
     "to_datetimes",
 ]
+
+
+#: The dates the calendar knows: the Umm al-Qura table of ``hijridate`` (Ramadan and Eid).
+CALENDAR_DATES = (dt.date(1924, 8, 1), dt.date(2077, 11, 16))
+#: The dates a history file may hold: what every input may hold and the calendar knows.
+HISTORY_DATES = (max(FIRST_DATE, CALENDAR_DATES[0]), min(LAST_DATE, CALENDAR_DATES[1]))
 
 
 def check_tz(tz: str) -> str:
@@ -76,10 +86,12 @@ def parse_timestamps(
     column: str,
     series_keys: NDArray[np.generic],
     time_format: str | None = None,
+    dates: tuple[dt.date, dt.date] | None = HISTORY_DATES,
 ) -> pd.Series[pd.Timestamp]:
     """Parse timestamps to tz-aware datetimes in *tz*, resolving a fall-back hour per series.
 
-    :func:`wfmcore.parse.parse_timestamps` with this library's :class:`InputError`.
+    :func:`wfmcore.parse.parse_timestamps` with this library's :class:`InputError`; dates
+    outside *dates* (default: those the calendar knows) are refused.
     """
     return _parse.parse_timestamps(
         values,
@@ -89,6 +101,7 @@ def parse_timestamps(
         column=column,
         series_keys=series_keys,
         time_format=time_format,
+        dates=dates,
         error=InputError,
     )
 

@@ -20,6 +20,12 @@ Definitions (those of the published Anonymous Bank aggregation):
   **abandoned_within_<T>s** likewise for abandoned ones (their wait is the time to abandon);
 - **handle_s_sum**, **wait_handled_s_sum**, **wait_abandoned_s_sum**: sums in seconds.
 
+Each contact must appear once: a record with the id of an earlier one (the format's
+``id_columns``; for Anonymous Bank ``vru+line`` and ``call_id``) is an error naming both rows, so
+that an export given twice is not counted twice; a format without ids warns about records whose
+every field repeats an earlier one. Records dated before 1970 or after tomorrow are refused with
+their row: an ACD export holds contacts that happened.
+
 Output rows cover every interval of every day that has at least one record (zero where no contact
 arrived), for every queue seen; days without any record (missing from the export) stay missing so
 that :func:`forecasting.history.read_history` reports and imputes them.
@@ -28,6 +34,7 @@ that :func:`forecasting.history.read_history` reports and imputes them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +46,8 @@ from numpy.typing import NDArray
 
 from forecasting import _validation as v
 from forecasting.errors import ConfigError, InputError
-from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
+from wfmcore.defaults import DEFAULT_TZ, FIRST_DATE, MINUTES_PER_DAY
+from wfmcore.parse import SEPARATOR_NAMES, sniff_separator
 
 __all__ = [
     "ACD_FORMATS",
@@ -97,6 +105,10 @@ class AcdFormat:
         Channel of every record; queue used when ``queue_column`` is ``None``.
     tz
         Zone of the wall-clock times when the caller gives none.
+    id_columns
+        Columns that together identify a contact (a record repeating an earlier one's id is an
+        error); empty when the export has no ids (records repeating every field are warned
+        about).
     """
 
     name: str
@@ -118,6 +130,7 @@ class AcdFormat:
     channel: str = "voice"
     default_queue: str = "all"
     tz: str = DEFAULT_TZ
+    id_columns: tuple[str, ...] = ()
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -131,6 +144,7 @@ class AcdFormat:
             self.queued_column,
             self.wait_column,
             self.handle_column,
+            *self.id_columns,
         ]
         return tuple(c for c in cols if c is not None)
 
@@ -154,6 +168,7 @@ ANONYMOUS_BANK = AcdFormat(
     handle_column="ser_time",
     channel="voice",
     tz="Asia/Jerusalem",
+    id_columns=("vru+line", "call_id"),
 )
 
 #: Presets by name, for ``wfm history import-acd --format``.
@@ -250,10 +265,24 @@ def _read_rows(path: Path, fmt: AcdFormat) -> _Rows:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise InputError("is a directory; expected an export file", file=file) from None
+    except PermissionError:
+        raise InputError("no permission to read the file", file=file) from None
     text = v.decode_text(data, file)
     if not text.strip():
         raise InputError(
             "file is empty; expected a header row and one row per contact", file=file, row=1
+        )
+    header_line = text.split("\n", 1)[0]
+    found = sniff_separator(header_line, fmt.sep)
+    if found != fmt.sep:
+        raise InputError(
+            f"the fields are separated by {SEPARATOR_NAMES.get(found, repr(found))}, not "
+            f"{SEPARATOR_NAMES.get(fmt.sep, repr(fmt.sep))}; expected the layout of the "
+            f"{fmt.name!r} format",
+            file=file,
+            row=1,
         )
     if '"' in text:
         frame, lines, notes, skipped = _split_quoted(text, fmt.sep)
@@ -324,6 +353,7 @@ def read_acd_records(
     tz: str | None = None,
     strict: bool = False,
     max_bad_share: float = 0.01,
+    dates: tuple[dt.date, dt.date] | None = None,
 ) -> tuple[pd.DataFrame, tuple[str, ...], int]:
     """Read per-contact records into one tidy frame.
 
@@ -340,15 +370,26 @@ def read_acd_records(
     max_bad_share
         Even when not strict, more malformed rows than this share of a file is an error (the
         format is probably wrong).
+    dates
+        First and last plausible local date of a contact (inclusive); default
+        :data:`~wfmcore.defaults.FIRST_DATE` .. tomorrow.
 
     Returns
     -------
     records, warnings, skipped
         ``records`` has one row per contact: ``channel, queue, arrival`` (tz-aware), ``outcome``
         (``handled``, ``abandoned``, ``ivr_only`` or ``ignored``), ``wait_s``, ``handle_s``,
-        ``file``, ``line``.
+        ``contact_id`` (the id columns joined; empty without them), ``file``, ``line``.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, missing column, malformed rows (under ``strict``, or too many), a
+        contact dated outside *dates*, or a contact whose id repeats an earlier one's (in the
+        same file or another).
     """
     zone = v.check_tz(tz or format.tz)
+    dates = dates or (FIRST_DATE, dt.date.today() + dt.timedelta(days=1))
     if isinstance(paths, (str, Path)):
         paths = [paths]
     parts: list[pd.DataFrame] = []
@@ -377,9 +418,57 @@ def read_acd_records(
             for row, column, message in notes
         ]
         skipped_total += skipped
+        _check_dates(recs, dates)
         parts.append(recs)
     records = pd.concat(parts, ignore_index=True)
+    warnings += _check_duplicates(records, format)
     return records, tuple(warnings), skipped_total
+
+
+def _check_dates(records: pd.DataFrame, dates: tuple[dt.date, dt.date]) -> None:
+    """Refuse the first contact dated outside *dates*, naming its file and row."""
+    if records.empty:
+        return
+    day = pd.DatetimeIndex(records["arrival"]).tz_localize(None).normalize()
+    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[1])
+    bad = np.asarray((day < first) | (day > last))
+    if bad.any():
+        pos, row, count = v.first_bad(bad, records["line"].to_numpy())
+        raise InputError(
+            f"a contact dated {day[pos]:%Y-%m-%d} is outside the plausible range {dates[0]} .. "
+            f"{dates[1]}; expected contacts that happened{v.more(count)}",
+            file=str(records["file"].iloc[pos]),
+            row=row,
+        )
+
+
+def _check_duplicates(records: pd.DataFrame, fmt: AcdFormat) -> list[str]:
+    """Refuse repeated contact ids; count repeated records in a warning.
+
+    A contact id seen before is an error naming both rows; without ids, records repeating
+    every field of an earlier one are counted in a warning.
+    """
+    keys = (
+        ["contact_id"] if fmt.id_columns else ["queue", "arrival", "outcome", "wait_s", "handle_s"]
+    )
+    dup = records.duplicated(keys, keep="first").to_numpy()
+    if not dup.any():
+        return []
+    pos = int(np.flatnonzero(dup)[0])
+    first = records.loc[~dup].merge(records.iloc[[pos]][keys], on=keys).iloc[0]
+    where = f"{first['file']}, row {int(first['line'])}"
+    if fmt.id_columns:
+        raise InputError(
+            f"duplicate contact: {', '.join(fmt.id_columns)} {records['contact_id'].iloc[pos]!r} "
+            f"also on {where}{v.more(int(dup.sum()))}; expected each contact once (the same "
+            "export given twice?)",
+            file=str(records["file"].iloc[pos]),
+            row=int(records["line"].iloc[pos]),
+        )
+    return [
+        f"{records['file'].iloc[pos]}, row {int(records['line'].iloc[pos])}: {int(dup.sum())} "
+        f"record(s) repeat every field of an earlier one (first: {where}); counted as they are"
+    ]
 
 
 def _records(
@@ -468,6 +557,13 @@ def _records(
     if has_offset.any():
         utc_ns = np.where(has_offset, aware_utc[keep], local.asi8)
         local = pd.DatetimeIndex(utc_ns.astype("datetime64[ns]"), tz="UTC").tz_convert(tz)
+    if fmt.id_columns:
+        ids = pd.Series(_strip(frame[fmt.id_columns[0]]), dtype="str")
+        for col in fmt.id_columns[1:]:
+            ids = ids + "/" + pd.Series(_strip(frame[col]), dtype="str")
+        contact_id = ids.to_numpy(dtype=object)[keep]
+    else:
+        contact_id = np.full(int(keep.sum()), "", dtype=object)
     records = pd.DataFrame(
         {
             "channel": fmt.channel,
@@ -476,6 +572,7 @@ def _records(
             "outcome": outcome[keep],
             "wait_s": wait_s[keep],
             "handle_s": handle_s[keep],
+            "contact_id": contact_id,
             "file": file,
             "line": lines[keep],
         }
@@ -641,7 +738,8 @@ def read_acd(
     ------
     InputError
         Unreadable file, missing column, malformed rows under ``strict`` (or more than 1 % of
-        a file). Each row counts as one contact: the same contact in two files counts twice.
+        a file), a contact dated in the future (or before 1970), a contact id given twice
+        (e.g. the same export passed twice).
     """
     if isinstance(format, str):
         try:

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 from hijridate import Gregorian, Hijri
 
+from forecasting._validation import CALENDAR_DATES
 from forecasting.errors import ConfigError, InputError
 
 __all__ = [
@@ -94,8 +95,7 @@ DAY_TYPES: tuple[str, ...] = (
 
 _HIJRI_FIRST_YEAR = 1343  # first Hijri year of the Umm al-Qura table in hijridate (1924-08-01)
 _HIJRI_LAST_YEAR = 1500  # last one (ends 2077-11-16)
-_MIN_DATE = date(1924, 8, 1)
-_MAX_DATE = date(2077, 11, 16)
+_MIN_DATE, _MAX_DATE = CALENDAR_DATES
 _MAX_EID_WINDOW_DAYS = 30
 _ESTIMATED = re.compile(r"\s*\(estimated\)")
 
@@ -412,6 +412,8 @@ def load_events(path: str | Path) -> tuple[Event, ...]:
         raise InputError("file not found", file=name) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from exc
+    except OSError as exc:  # a folder, no permission
+        raise InputError(f"cannot read the file ({exc.strerror})", file=name) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputError(
             "empty file: expected a header 'name,start,end[,effect]'", file=name, row=1

@@ -49,6 +49,7 @@ from joblib import Parallel, delayed
 from numpy.typing import ArrayLike, NDArray
 
 from forecasting._intervals import IntervalCalibration, calibrate, holdout_coverage
+from forecasting._opening import infer_open_slots
 from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import CalendarConfig, day_features
 from forecasting.errors import ConfigError, InputError, InsufficientHistoryError
@@ -185,6 +186,8 @@ class ForecastResult:
         Interval length used.
     elapsed_s
         Wall time of the run.
+    warnings
+        Notes for the planner (e.g. overrides that touched nothing, naming their file and row).
     """
 
     forecast: pd.DataFrame
@@ -192,6 +195,7 @@ class ForecastResult:
     series: dict[tuple[str, str], SeriesForecast]
     interval_min: int
     elapsed_s: float
+    warnings: tuple[str, ...] = ()
 
 
 # -------------------------------------------------------------------------------------------------
@@ -280,10 +284,12 @@ class _IsOpen:
 def infer_closed(
     train_y: FloatArray, train_ds: pd.DatetimeIndex, future: pd.DatetimeIndex, weeks: int = 8
 ) -> NDArray[np.bool_]:
-    """Future intervals whose interval of the week had zero volume in each of the last weeks.
+    """Future intervals whose interval of the week looks closed in the last ``weeks`` weeks.
 
-    Used when no opening hours are configured: a slot that never had a contact in ``weeks`` weeks
-    is treated as closed (forecast 0).
+    Used when no opening hours are given. An interval of the week is closed (forecast 0) when it
+    had no contact in those weeks and the history reader's rule does not read it as open either
+    (:func:`forecasting._opening.infer_open_slots`: sparse but steady, like the night of a small
+    24/7 queue, where a half-hour may well go eight weeks without a contact).
     """
     step_min = int((train_ds[1] - train_ds[0]).total_seconds() // 60) if len(train_ds) > 1 else 30
     per_week = MINUTES_PER_WEEK // step_min
@@ -292,17 +298,23 @@ def infer_closed(
         return np.zeros(len(future), dtype=bool)
     tail_ds = train_ds[-n:]
     wall = tail_ds.tz_localize(None) if tail_ds.tz is not None else tail_ds
-    sow = (
+    sow = np.asarray(
         wall.day_of_week * (MINUTES_PER_DAY // step_min)
         + (wall.hour * 60 + wall.minute) // step_min
     )
-    total = np.bincount(np.asarray(sow), weights=train_y[-n:], minlength=per_week)
+    week = np.asarray((wall.normalize() - pd.to_timedelta(wall.day_of_week, unit="D")).asi8)
+    week = np.unique(week, return_inverse=True)[1].reshape(-1)
+    counts = np.full((int(week.max()) + 1, per_week), np.nan)
+    y = np.asarray(train_y[-n:], dtype=np.float64)
+    known = ~np.isnan(y)
+    counts[week[known], sow[known]] = y[known]
+    is_open = infer_open_slots(counts, step_min) | (np.nansum(counts, axis=0) > 0)
     fwall = future.tz_localize(None) if future.tz is not None else future
     fsow = (
         fwall.day_of_week * (MINUTES_PER_DAY // step_min)
         + (fwall.hour * 60 + fwall.minute) // step_min
     )
-    return np.asarray(total[np.asarray(fsow)] <= 0, dtype=np.bool_)
+    return np.asarray(~is_open[np.asarray(fsow)], dtype=np.bool_)
 
 
 class _Closed:
@@ -615,7 +627,7 @@ def run_forecast(
     InsufficientHistoryError
         A series with less than one week of history.
     """
-    from forecasting.overrides import apply_overrides
+    from forecasting.overrides import apply_overrides, unmatched_overrides
 
     t0 = time.perf_counter()
     config = config or ForecastConfig()
@@ -635,8 +647,8 @@ def run_forecast(
     end_ts = _local_midnight(start_date + dt.timedelta(days=config.days), tz)
     if end_ts <= first_future:
         raise ConfigError(
-            f"start {start_date} is inside the history (last interval {last.isoformat()}); "
-            "forecast days after the history"
+            f"start {start_date} (--start) is inside the history (last interval "
+            f"{last.isoformat()}); forecast days after the history"
         )
     future = pd.date_range(max(start_ts, first_future), end_ts, freq=step, inclusive="left")
     first_day = frame["interval_start"].min().tz_localize(None).normalize()
@@ -667,7 +679,9 @@ def run_forecast(
     outcomes = map_series(forecast_series, tasks, n_jobs=config.n_jobs, progress=progress)
     forecast = pd.concat([o.forecast for o in outcomes], ignore_index=True)
     forecast = forecast.reindex(columns=FORECAST_COLUMNS)
+    warnings: list[str] = []
     if overrides is not None and len(overrides):
+        warnings += unmatched_overrides(forecast, overrides)
         forecast = apply_overrides(forecast, overrides, opening_hours=opening_hours)
     accuracy = pd.concat([o.accuracy for o in outcomes], ignore_index=True)
     return ForecastResult(
@@ -676,6 +690,7 @@ def run_forecast(
         series={(o.channel, o.queue): o for o in outcomes},
         interval_min=step_min,
         elapsed_s=time.perf_counter() - t0,
+        warnings=tuple(warnings),
     )
 
 

@@ -28,8 +28,9 @@ daylight-saving changes). Missing intervals *inside* opening hours are gaps: the
 :attr:`History.gaps` and imputed (``imputed=True``) from the same interval of the week in the
 neighbouring +-4 weeks, falling back to linear interpolation. Missing intervals *outside*
 opening hours are zero by definition. Opening hours come from ``targets.toml`` per channel or,
-when not configured, are inferred per series from the data (an interval of the week is open when
-it had contacts in at least half of the weeks) and the warnings say so.
+when not configured, are inferred per channel from the data (an interval of the week is open when
+it had contacts in at least half of the weeks, or is sparse but steady, like the night of a small
+24/7 queue: see :mod:`forecasting._opening`) and the warnings say so.
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from forecasting import _validation as v
+from forecasting._opening import infer_open_slots
 from forecasting.errors import ConfigError, InputError
 from wfmcore import errors as _core
 from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, MINUTES_PER_WEEK
 from wfmcore.frames import HISTORY_COLUMNS as _FILE_COLUMNS
 from wfmcore.frames import HISTORY_REQUIRED
 from wfmcore.opening_hours import OpeningHours
+from wfmcore.parse import SEPARATOR_NAMES, sniff_separator
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -61,6 +64,7 @@ IntArray = NDArray[np.int64]
 
 __all__ = [
     "HISTORY_COLUMNS",
+    "OUTLIER_FACTOR",
     "History",
     "read_history",
     "validate_history",
@@ -77,8 +81,6 @@ _DEFAULT_CHANNEL = "voice"
 _DEFAULT_QUEUE = "all"
 _NS_PER_MIN = 60_000_000_000
 _WEEK_MIN = MINUTES_PER_WEEK  # the name _validate uses
-#: An interval of the week is inferred open when it had contacts in at least this share of weeks.
-INFER_OPEN_SHARE = 0.5
 #: Neighbouring weeks on each side used to impute a missing interval.
 IMPUTE_WEEKS = 4
 
@@ -165,7 +167,8 @@ def read_history(
     impute: bool = True,
     max_gap_days: float = 14.0,
     time_format: str | None = None,
-    sep: str = ",",
+    sep: str | None = None,
+    keep_outliers: bool = False,
 ) -> History:
     """Read and validate a history CSV.
 
@@ -195,7 +198,12 @@ def read_history(
     time_format
         ``strftime`` format of ``interval_start`` when it is not ISO 8601.
     sep
-        Field separator.
+        Field separator; ``None``: commas, or what the header line uses instead (semicolons,
+        tabs; with a warning).
+    keep_outliers
+        Keep offered counts more than :data:`OUTLIER_FACTOR` times their series' 99th
+        percentile. By default they are warned about (naming the rows), left out and imputed
+        like missing intervals, so that they do not distort the models.
 
     Returns
     -------
@@ -216,8 +224,18 @@ def read_history(
         raise InputError("file not found", file=file) from None
     except IsADirectoryError:
         raise InputError("is a folder; expected a CSV file", file=file) from None
+    except PermissionError:
+        raise InputError("no permission to read the file", file=file) from None
     text = v.decode_text(data, file)
     header_line = text.split("\n", 1)[0]
+    notes = []
+    if sep is None:
+        sep = sniff_separator(header_line)
+        if sep != ",":
+            notes.append(
+                f"{file}: the fields are separated by {SEPARATOR_NAMES[sep]}, not commas; read "
+                "as such"
+            )
     header = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
     mapping = {
         str(k).strip().lower(): str(val).strip().lower() for k, val in (columns or {}).items()
@@ -251,6 +269,8 @@ def read_history(
         impute=impute,
         max_gap_days=max_gap_days,
         time_format=time_format,
+        keep_outliers=keep_outliers,
+        notes=notes,
     )
 
 
@@ -265,6 +285,7 @@ def validate_history(
     impute: bool = True,
     max_gap_days: float = 14.0,
     time_format: str | None = None,
+    keep_outliers: bool = False,
 ) -> History:
     """Validate an in-memory history frame, as :func:`read_history` does for a file.
 
@@ -292,6 +313,7 @@ def validate_history(
         impute=impute,
         max_gap_days=max_gap_days,
         time_format=time_format,
+        keep_outliers=keep_outliers,
     )
 
 
@@ -310,19 +332,21 @@ def _validate(
     impute: bool,
     max_gap_days: float,
     time_format: str | None,
+    keep_outliers: bool = False,
+    notes: list[str] | None = None,
 ) -> History:
     """Validate a raw table step by step.
 
-    Options, columns, series, numbers, timestamps, duplicates, interval, long gaps, opening
-    hours, the complete grid, the wanted interval.
+    Options, columns, series, numbers, timestamps, duplicates, outliers, interval, long gaps,
+    opening hours, the complete grid, the wanted interval.
     """
     tz = v.check_tz(tz)
     _check_interval_option(interval_min)
     hours = _opening_hours_by_channel(opening_hours)
-    warnings: list[str] = []
+    warnings: list[str] = list(notes or [])
     table = _contract_columns(raw, source, columns, warnings)
     sid, names = _series_ids(table, lines, source)
-    numbers = _numbers(table, lines, source)
+    numbers = _numbers(table, lines, source, warnings)
     stamps = v.parse_timestamps(
         table["interval_start"],
         lines,
@@ -335,6 +359,7 @@ def _validate(
     rows = _rows(sid, stamps, lines, numbers)
     _check_duplicates(rows, stamps, names, source)
     rows = rows.sort_values(["_sid", "_t"], kind="stable").reset_index(drop=True)
+    rows = _outliers(rows, names, source, keep_outliers, warnings)
     data_min = _infer_interval(rows, names, tz, source, interval_min)
     parts = _split_series(rows, names, tz, data_min, max_gap_days, warnings)
     channel_hours = _channel_hours(parts, hours, tz, data_min, warnings)
@@ -375,7 +400,8 @@ def _contract_columns(
         found = ", ".join(repr(str(c)) for c in raw.columns)
         raise InputError(
             f"missing required column {missing[0]!r}; found {found}. Expected at least "
-            "interval_start and offered (map other names with the columns option)",
+            "interval_start and offered (map other names with --column FILE_NAME=NAME, or "
+            "columns= in Python)",
             file=source,
             row=1,
             column=missing[0],
@@ -414,9 +440,12 @@ def _series_ids(
 
 
 def _numbers(
-    table: pd.DataFrame, lines: IntArray, source: str
+    table: pd.DataFrame, lines: IntArray, source: str, warnings: list[str]
 ) -> dict[str, FloatArray | BoolArray]:
-    """The numeric columns (NaN when absent) and the ``imputed`` flags, totals checked."""
+    """The numeric columns (NaN when absent) and the ``imputed`` flags, totals checked.
+
+    Counts that are not whole numbers (outside imputed rows) are noted in *warnings*.
+    """
     numbers: dict[str, FloatArray] = {}
     for col in _NUMERIC:
         if col in table:
@@ -432,7 +461,65 @@ def _numbers(
         else np.zeros(len(table), bool)
     )
     _check_totals(numbers, lines, source)
+    for col in ("offered", "handled", "abandoned"):
+        x = numbers[col]
+        fractional = ~np.isnan(x) & (x != np.round(x)) & ~imputed
+        if fractional.any():
+            pos, row, count = v.first_bad(fractional, lines)
+            warnings.append(
+                f"{source}, row {row}, column '{col}': {x[pos]:g} is not a whole number of "
+                f"contacts{v.more(count)}; read as it is (a count is expected)"
+            )
     return {**numbers, "imputed": imputed}
+
+
+#: An offered count more than this many times its series' 99th percentile is an outlier.
+OUTLIER_FACTOR = 20.0
+#: Series with fewer rows are not searched for outliers (their percentile says little).
+OUTLIER_MIN_ROWS = 100
+
+
+def _outliers(
+    rows: pd.DataFrame,
+    names: list[tuple[str, str]],
+    source: str,
+    keep: bool,
+    warnings: list[str],
+) -> pd.DataFrame:
+    """Warn about outlying offered counts, naming the rows; drop them unless *keep*.
+
+    An outlier is beyond :data:`OUTLIER_FACTOR` times its series' 99th percentile (at least
+    1). Unless *keep*, outliers are left out: they become missing intervals, imputed like any
+    gap.
+    """
+    sid = rows["_sid"].to_numpy()
+    offered = rows["offered"].to_numpy()
+    lines = rows["_line"].to_numpy()
+    out = np.zeros(len(rows), dtype=bool)
+    bounds = np.flatnonzero(np.diff(sid)) + 1
+    for a, b in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
+        if b - a < OUTLIER_MIN_ROWS:
+            continue
+        limit = OUTLIER_FACTOR * max(float(np.percentile(offered[a:b], 99)), 1.0)
+        flagged = offered[a:b] > limit
+        if not flagged.any():
+            continue
+        out[a:b] = flagged
+        pos, row, count = v.first_bad(flagged, lines[a:b])
+        what = (
+            "kept (--keep-outliers)"
+            if keep
+            else "left out of the model fitting and imputed like a missing interval (keep it "
+            "with --keep-outliers)"
+        )
+        warnings.append(
+            f"{source}, row {row}, column 'offered': {offered[a + pos]:g} contacts is an outlier "
+            f"for {'/'.join(names[int(sid[a])])} (more than {OUTLIER_FACTOR:g} times its 99th "
+            f"percentile, {limit / OUTLIER_FACTOR:g}){v.more(count)}; {what}"
+        )
+    if keep or not out.any():
+        return rows
+    return rows.loc[~out].reset_index(drop=True)
 
 
 def _rows(
@@ -851,27 +938,22 @@ def _from_ns(utc_ns: IntArray, tz: str) -> pd.Series[pd.Timestamp]:
 def _infer_hours(
     grid: IntArray, observed: BoolArray, offered: FloatArray, tz: str, interval_min: int
 ) -> OpeningHours:
-    """Open slots of the week: those with contacts in at least INFER_OPEN_SHARE of the weeks.
+    """Infer the open slots of the week from the contacts per week and slot.
 
-    The share counts the weeks in which the slot has a row, or half of all weeks if more.
+    See :func:`forecasting._opening.infer_open_slots`: busy in half of the weeks, or sparse but
+    steady.
     """
-    local = _local_naive_ns(grid, tz)
-    slot = (
-        ((local // _NS_PER_MIN) % MINUTES_PER_WEEK + 3 * MINUTES_PER_DAY)
-        % MINUTES_PER_WEEK
-        // interval_min
-    )
+    local_min = _local_naive_ns(grid, tz) // _NS_PER_MIN + 3 * MINUTES_PER_DAY
     # 1970-01-01 was a Thursday: +3 days makes slot 0 Monday 00:00
+    week = local_min // MINUTES_PER_WEEK
+    week = week - week.min()
+    slot = (local_min % MINUTES_PER_WEEK) // interval_min
     n_slots = MINUTES_PER_WEEK // interval_min
-    weeks = np.bincount(slot, minlength=n_slots)
-    seen = np.bincount(slot, weights=observed.astype(float), minlength=n_slots)
-    busy = np.bincount(slot, weights=(observed & (offered > 0)).astype(float), minlength=n_slots)
-    # a missing row is unknown rather than zero, unless the slot is missing in most weeks (an
-    # export that leaves out intervals without contacts)
-    base = np.maximum(seen, weeks / 2)
-    share = np.divide(busy, base, out=np.zeros(n_slots), where=base > 0)
+    counts = np.full((int(week.max()) + 1, n_slots), np.nan)
+    counts[week[observed], slot[observed]] = offered[observed]
+    is_open = infer_open_slots(counts, interval_min)
     return OpeningHours.from_slots(
-        (share >= INFER_OPEN_SHARE).reshape(7, MINUTES_PER_DAY // interval_min), interval_min
+        is_open.reshape(7, MINUTES_PER_DAY // interval_min), interval_min
     )
 
 

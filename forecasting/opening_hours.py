@@ -50,6 +50,8 @@ def load_opening_hours(targets_path: str | Path) -> dict[str, OpeningHours]:
         raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:  # a folder, no permission
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
     channels = data.get("channels", {})
     if not isinstance(channels, Mapping):
         raise ConfigError(f"{path}: 'channels' must be a table of [channels.<name>] tables")

@@ -15,13 +15,15 @@ Overrides CSV (UTF-8, header row; extra columns ignored)::
 Overrides apply in file order to ``volume`` and its interval bounds, never below zero and never
 inside closed intervals (a forecast of zero because the channel is closed stays zero). Every
 touched row records what was done in the ``override`` column, e.g. ``multiply 1.3 (SMS campaign)``.
+An override that touches nothing (a channel or queue the forecast does not have, or dates
+outside it) is named, with its file and row, by :func:`unmatched_overrides`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,9 @@ class Override:
         Factor or contacts per interval.
     note
         Free text recorded in the forecast.
+    source
+        Where it was read, e.g. ``overrides.csv, row 2`` (empty when built in code; not part of
+        equality).
     """
 
     channel: str
@@ -61,6 +66,7 @@ class Override:
     action: str
     value: float
     note: str = ""
+    source: str = field(default="", compare=False)
 
     def label(self) -> str:
         """What the ``override`` column says, e.g. ``multiply 1.3 (SMS campaign)``."""
@@ -98,6 +104,8 @@ def read_overrides(path: str | Path, *, tz: str = DEFAULT_TZ) -> tuple[Override,
         raise InputError("empty file: expected a header row", file=name, row=1) from None
     except pd.errors.ParserError as exc:
         raise InputError(f"not a valid CSV: {exc}", file=name) from None
+    except OSError as exc:  # a folder, no permission
+        raise InputError(f"cannot read the file ({exc.strerror})", file=name) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     for col in ("channel", "start", "end", "action", "value"):
         if col not in raw.columns:
@@ -147,6 +155,7 @@ def read_overrides(path: str | Path, *, tz: str = DEFAULT_TZ) -> tuple[Override,
                 action=action,
                 value=value,
                 note=rec.get("note", "").strip(),
+                source=f"{name}, row {line}",
             )
         )
     return tuple(out)
@@ -181,6 +190,47 @@ def _parse_time(text: str, tz: str, file: str, row: int, column: str, *, end: bo
     else:
         ts = ts.tz_convert(tz)
     return ts
+
+
+def unmatched_overrides(
+    forecast: pd.DataFrame, overrides: Sequence[Override] | pd.DataFrame
+) -> list[str]:
+    """One warning per override that touches no interval of *forecast*.
+
+    its channel or queue is not in the forecast, or its dates are outside it. Each names the
+    override's file and row.
+    """
+    if isinstance(overrides, pd.DataFrame):
+        overrides = tuple(
+            Override(**{str(k): v for k, v in rec.items()}) for rec in overrides.to_dict("records")
+        )
+    out = []
+    channels = sorted(str(c) for c in forecast["channel"].unique())
+    ts = forecast["interval_start"]
+    for ov in overrides:
+        where = f"{ov.source}: " if ov.source else ""
+        rows = np.array(forecast["channel"] == ov.channel, dtype=bool)
+        if not rows.any():
+            out.append(
+                f"{where}channel {ov.channel!r} is not in the forecast (channels: "
+                f"{', '.join(channels)}); override ignored"
+            )
+            continue
+        if ov.queue is not None:
+            queues = sorted(str(q) for q in forecast.loc[rows, "queue"].unique())
+            rows = rows & np.asarray(forecast["queue"] == ov.queue, dtype=bool)
+            if not rows.any():
+                out.append(
+                    f"{where}queue {ov.queue!r} of channel {ov.channel!r} is not in the forecast "
+                    f"(queues: {', '.join(queues)}); override ignored"
+                )
+                continue
+        if not (rows & np.asarray((ts >= ov.start) & (ts < ov.end), dtype=bool)).any():
+            out.append(
+                f"{where}{ov.start.isoformat()} .. {ov.end.isoformat()} is outside the forecast "
+                f"({ts.min().isoformat()} .. {ts.max().isoformat()}); override ignored"
+            )
+    return out
 
 
 def apply_overrides(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ import pandas as pd
 
 from forecasting.calendar import CalendarConfig, load_events
 from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
+from forecasting.errors import InsufficientHistoryError
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
 from forecasting.overrides import read_overrides
 from scheduling.roster import lp_under_staffing_bound
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import Violation, check_roster
+from scheduling.roster.feasibility import check_contracts
 from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
 from scheduling.roster.problem import RosterProblem, build_problem
 from scheduling.roster.rules import RosterRules, load_rules
@@ -72,23 +75,31 @@ def forecast_step(
     overrides_csv: Path | None = None,
     targets_toml: Path | None = None,
     columns: Mapping[str, str] | None = None,
+    keep_outliers: bool = False,
     progress: Callable[[int], object] | None = None,
     on_history: Callable[[History], None] | None = None,
 ) -> ForecastRun:
     """Read and validate a history file, then backtest, select and forecast every series.
 
     ``targets_toml`` supplies opening hours (closed intervals are zero); ``events_csv`` planner
-    events for the calendar model; ``overrides_csv`` planner overrides applied last.
-    ``on_history`` is called once the history is read (e.g. to size a progress bar);
-    ``progress`` with 1 per finished series.
+    events for the calendar model; ``overrides_csv`` planner overrides applied last (those that
+    touch nothing are named in ``result.warnings``). ``keep_outliers`` keeps the history's
+    outliers in the fitting. ``on_history`` is called once the history is read (e.g. to size a
+    progress bar); ``progress`` with 1 per finished series.
     """
     hours = load_opening_hours(targets_toml) if targets_toml else None
+    events = load_events(events_csv) if events_csv else ()
+    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
     history = read_history(
-        history_csv, tz=tz, columns=columns, interval_min=interval_min, opening_hours=hours
+        history_csv,
+        tz=tz,
+        columns=columns,
+        interval_min=interval_min,
+        opening_hours=hours,
+        keep_outliers=keep_outliers,
     )
     if on_history is not None:
         on_history(history)
-    events = load_events(events_csv) if events_csv else ()
     config = ForecastConfig(
         start=start,
         days=days,
@@ -97,15 +108,17 @@ def forecast_step(
         calendar=CalendarConfig(country=country, events=events),
         n_jobs=jobs,
     )
-    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
-    result = run_forecast(
-        history.frame,
-        config,
-        interval_min=history.interval_min,
-        opening_hours=hours,
-        overrides=overrides,
-        progress=progress,
-    )
+    try:
+        result = run_forecast(
+            history.frame,
+            config,
+            interval_min=history.interval_min,
+            opening_hours=hours,
+            overrides=overrides,
+            progress=progress,
+        )
+    except InsufficientHistoryError as exc:
+        raise InsufficientHistoryError(f"{history_csv}: {exc}") from None
     return ForecastRun(history=history, result=result, opening_hours=hours)
 
 
@@ -142,12 +155,14 @@ def roster_step(
     seed: int = 0,
     progress: Callable[[Progress], None] | None = None,
     notes: Sequence[str] = (),
+    stop: threading.Event | None = None,
 ) -> RosterRun:
     """Build the roster with CP-SAT, tabulate coverage, and check it with the rule checker.
 
     With ``targets`` the coverage table gets the expected service level per channel and
     interval from the staffing engine, and the summary the volume-weighted week figure.
-    ``notes`` (e.g. about the input files) are added to the summary's.
+    ``notes`` (e.g. about the input files) are added to the summary's. ``stop``, when set,
+    ends the search with the best roster found so far (see :func:`~scheduling.roster.solve`).
     """
     problem = build_problem(
         requirements,
@@ -159,7 +174,7 @@ def roster_step(
     )
     problem, weight_notes = _under_staffing_weights(problem, requirements, targets)
     solution = solve(
-        problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress
+        problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress, stop=stop
     )
     frame = roster_frame(list(solution.shifts))
     coverage = coverage_table(problem, frame)
@@ -279,29 +294,61 @@ def run_pipeline(
     *,
     say: Callable[[str], None] | None = None,
     solver_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> PipelineResult:
     """Forecast, staff, roster and check; write every file into ``inputs.out_dir``.
 
     Inputs are all read and validated before any output is written; each output file is
-    written atomically.
+    written atomically. :func:`compute_pipeline` and :func:`write_pipeline` are the two halves.
+    """
+    result = compute_pipeline(
+        inputs, say=say, solver_progress=solver_progress, stop=stop, on_step=on_step
+    )
+    write_pipeline(result)
+    return result
+
+
+def compute_pipeline(
+    inputs: PipelineInputs,
+    *,
+    say: Callable[[str], None] | None = None,
+    solver_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> PipelineResult:
+    """Forecast, staff, roster and check, writing nothing (see :func:`write_pipeline`).
+
+    The small inputs (targets, agents, rules) are read first, and the agents' contracts checked
+    against the rules (:func:`~scheduling.roster.feasibility.check_contracts`), so that a bad
+    file or an impossible contract fails before the forecast. ``on_step`` is called with
+    ``"forecast"``, ``"staff"`` and ``"roster"`` as each step starts; ``stop``, when set during
+    the roster step, ends the search with the best roster found so far.
     """
     say = say or (lambda _msg: None)
+    step = on_step or (lambda _name: None)
     timings: dict[str, float] = {}
     # read every small input first, so a bad agents/rules/targets file fails before the work
     targets = load_targets(inputs.targets_toml)
     agents_file = read_agents(inputs.agents_csv)
     rules = load_rules(inputs.rules_toml)
+    check_contracts(agents_file.agents, rules, channels=targets.names)
+    if inputs.events_csv is not None:
+        load_events(inputs.events_csv)
 
+    step("forecast")
     t0 = time.perf_counter()
     say(f"forecasting {inputs.history_csv.name} ...")
     fc = _forecast(inputs)
     timings["forecast"] = time.perf_counter() - t0
 
+    step("staff")
     t0 = time.perf_counter()
     say("staffing ...")
     requirements = compute_requirements(fc.result.forecast, targets, fc.result.interval_min)
     timings["staff"] = time.perf_counter() - t0
 
+    step("roster")
     t0 = time.perf_counter()
     say(f"rostering {len(agents_file.agents)} agents (time limit {inputs.time_limit_s:g} s) ...")
     run = roster_step(
@@ -314,6 +361,7 @@ def run_pipeline(
         seed=inputs.seed,
         progress=solver_progress,
         notes=agents_file.notes,
+        stop=stop,
     )
     timings["roster"] = time.perf_counter() - t0
 
@@ -327,11 +375,14 @@ def run_pipeline(
         "summary": out / "roster.summary.json",
         "report": out / "summary.txt",
     }
-    result = PipelineResult(
+    return PipelineResult(
         forecast=fc, requirements=requirements, roster=run, files=files, timings_s=timings
     )
+
+
+def write_pipeline(result: PipelineResult) -> None:
+    """Write every output of a computed run into the paths of ``result.files``, each atomically."""
     _write_files(result)
-    return result
 
 
 def _forecast(inputs: PipelineInputs) -> ForecastRun:

@@ -15,6 +15,8 @@ importing each other:
 from wfmcore.defaults import (
     DEFAULT_COUNTRY,
     DEFAULT_TZ,
+    FIRST_DATE,
+    LAST_DATE,
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
     WEEKDAYS,
@@ -39,6 +41,7 @@ from wfmcore.frames import (
 )
 from wfmcore.io import (
     atomic_open,
+    check_writable,
     write_csv,
     write_text,
 )
@@ -55,6 +58,7 @@ from wfmcore.parse import (
     parse_text,
     parse_timestamps,
     read_csv_checked,
+    sniff_separator,
     to_datetimes,
 )
 
@@ -65,9 +69,11 @@ __all__ = [
     "DEFAULT_COUNTRY",
     "DEFAULT_TZ",
     "DEMAND_COLUMNS",
+    "FIRST_DATE",
     "FORECAST_COLUMNS",
     "HISTORY_COLUMNS",
     "HISTORY_REQUIRED",
+    "LAST_DATE",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
     "REQUIREMENT_COLUMNS",
@@ -80,6 +86,7 @@ __all__ = [
     "WfmError",
     "atomic_open",
     "check_tz",
+    "check_writable",
     "first_bad",
     "format_hhmm",
     "more",
@@ -89,6 +96,7 @@ __all__ = [
     "parse_timestamps",
     "read_csv_checked",
     "read_roster",
+    "sniff_separator",
     "to_datetimes",
     "write_csv",
     "write_text",

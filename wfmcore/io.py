@@ -4,6 +4,10 @@ Every file ``wfm`` writes goes through :func:`atomic_open`: the data go to a tem
 beside the target, which is renamed onto it only once completely written, so a reader sees the
 old file or the new one, never half of one. The file gets the usual mode of a new file
 (``0o666`` less the umask: ``0644`` under umask ``022``), as ``open()`` would give it.
+
+:func:`check_writable` tells, before any work starts, whether an output path can be written
+(its folder exists or can be created, and the user may write there), so that a run never
+computes for minutes only to fail when it saves.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["atomic_open", "write_csv", "write_text"]
+from wfmcore.errors import ConfigError
+
+__all__ = ["atomic_open", "check_writable", "write_csv", "write_text"]
 
 _TRIES = 100
 
@@ -95,12 +102,60 @@ def _atomic_open(path: Path, mode: str, encoding: str | None) -> Iterator[IO[Any
         raise
 
 
+def check_writable(
+    path: str | Path, *, folder: bool = False, error: type[ConfigError] = ConfigError
+) -> Path:
+    """Check that *path* can be written, before any work is done.
+
+    The nearest existing folder on the way to *path* must be a folder (not a file) that the user
+    may write in; missing folders below it are created when the file is written.
+
+    Parameters
+    ----------
+    path
+        A file to write, or (``folder=True``) a folder to write files into.
+    folder
+        Whether *path* is a folder.
+    error
+        The :class:`~wfmcore.errors.ConfigError` class to raise.
+
+    Returns
+    -------
+    pathlib.Path
+        *path*.
+
+    Raises
+    ------
+    ConfigError
+        Naming *path* and what is in the way.
+    """
+    path = Path(path)
+    if path.exists() and path.is_dir() != folder:
+        what = "a folder; expected a file" if not folder else "a file; expected a folder"
+        raise error(f"{path}: cannot write there: it is {what}")
+    probe = path if folder else path.parent
+    probe = probe if str(probe) else Path(".")
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise error(f"{path}: cannot write there: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise error(f"{path}: cannot write there: no permission to write in the folder {probe}")
+    return path
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write *frame* as UTF-8 CSV atomically; datetimes as ISO 8601 with their UTC offset."""
+    """Write *frame* as UTF-8 CSV atomically; datetimes as ISO 8601 with their UTC offset.
+
+    Missing and non-finite numbers (NaN, inf) are written as empty cells: a person reading
+    the file never sees ``nan`` or ``inf``.
+    """
     out = frame.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
+        elif out[col].dtype.kind == "f":
+            out[col] = out[col].where(np.isfinite(out[col].to_numpy()))
     with atomic_open(Path(path), "w", encoding="utf-8") as fh:
         out.to_csv(fh, index=False, lineterminator="\n")
 

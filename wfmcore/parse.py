@@ -17,6 +17,7 @@ over rows, except over the few rows of a daylight-saving fall-back hour.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Sequence
@@ -26,10 +27,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from wfmcore.defaults import DEFAULT_TZ
+from wfmcore.defaults import DEFAULT_TZ, FIRST_DATE, LAST_DATE
 from wfmcore.errors import ConfigError, InputError
 
 __all__ = [
+    "SEPARATOR_NAMES",
     "check_tz",
     "first_bad",
     "format_hhmm",
@@ -39,8 +41,12 @@ __all__ = [
     "parse_text",
     "parse_timestamps",
     "read_csv_checked",
+    "sniff_separator",
     "to_datetimes",
 ]
+
+#: How messages name a field separator.
+SEPARATOR_NAMES = {",": "commas", ";": "semicolons (';')", "\t": "tabs", "|": "bars ('|')"}
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _OFFSET = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$"
@@ -129,6 +135,21 @@ def _lines(values: pd.Series, lines: NDArray[np.int64] | None) -> NDArray[np.int
 # ----------------------------------------------------------------------------------------------
 # files
 # ----------------------------------------------------------------------------------------------
+def sniff_separator(header: str, expected: str = ",") -> str:
+    """The field separator of a delimited file, judged from its header line.
+
+    *expected* when the header holds it (or holds no other separator); otherwise the first of
+    ``;``, tab and ``|`` that splits the header into at least two fields (a spreadsheet saved
+    in a locale that writes semicolons, or a tab-separated export).
+    """
+    if expected in header:
+        return expected
+    for sep in (";", "\t", "|", ","):
+        if sep != expected and sep in header:
+            return sep
+    return expected
+
+
 def read_csv_checked(
     path: str | Path, required: Sequence[str], *, error: type[InputError] = InputError
 ) -> pd.DataFrame:
@@ -156,12 +177,14 @@ def read_csv_checked(
     name = str(path)
     try:
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=True, skipinitialspace=True, encoding="utf-8"
+            path, dtype=str, keep_default_na=True, skipinitialspace=True, encoding="utf-8-sig"
         )
     except FileNotFoundError:
         raise error("file not found", file=name) from None
     except IsADirectoryError:
         raise error("is a directory, expected a CSV file", file=name) from None
+    except PermissionError:
+        raise error("no permission to read the file", file=name) from None
     except UnicodeDecodeError as exc:
         raise error(f"file is not valid UTF-8 ({exc.reason})", file=name) from None
     except pd.errors.EmptyDataError:
@@ -169,6 +192,15 @@ def read_csv_checked(
     except pd.errors.ParserError as exc:
         raise error(f"not a valid CSV file: {exc}", file=name) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) == 1:
+        sep = sniff_separator(str(frame.columns[0]))
+        if sep != ",":
+            raise error(
+                f"the fields are separated by {SEPARATOR_NAMES[sep]}, not commas; expected a "
+                "comma-separated file (save it as 'CSV UTF-8')",
+                file=name,
+                row=1,
+            )
     for column in required:
         if column not in frame.columns:
             raise error(
@@ -340,6 +372,7 @@ def parse_timestamps(
     column: str = "interval_start",
     series_keys: NDArray[np.generic] | None = None,
     time_format: str | None = None,
+    dates: tuple[dt.date, dt.date] | None = (FIRST_DATE, LAST_DATE),
     error: type[InputError] = InputError,
 ) -> pd.Series[pd.Timestamp]:
     """Parse timestamps to tz-aware datetimes in *tz* (nanosecond unit, default index).
@@ -366,6 +399,9 @@ def parse_timestamps(
         ``None`` to refuse ambiguous wall-clock times.
     time_format
         ``strftime`` format of the strings; default ISO 8601.
+    dates
+        First and last allowed local date (inclusive), or ``None`` for any; default
+        :data:`~wfmcore.defaults.FIRST_DATE` .. :data:`~wfmcore.defaults.LAST_DATE`.
     error
         The :class:`InputError` class to raise.
 
@@ -377,9 +413,34 @@ def parse_timestamps(
     if not _is_zone(tz):
         raise error(_unknown_zone(tz), file=file, column=column)
     lines = _lines(values, lines)
+    where = _Where(lines, tz, file, column, series_keys, error)
+    try:
+        stamps = _parse_local(values, lines, where, time_format)
+    except pd.errors.OutOfBoundsDatetime:
+        # a year pandas cannot hold in nanoseconds, before 1677 or after 2262
+        year = pd.to_numeric(values.astype("str").str.lstrip().str.slice(0, 4), errors="coerce")
+        far = ((year < 1678) | (year > 2261)).to_numpy(dtype=bool)
+        if not far.any():
+            raise
+        pos, row, count = first_bad(far, lines)
+        first, last = dates or (FIRST_DATE, LAST_DATE)
+        raise where.fail(
+            f"date {str(values.iloc[pos]).strip()!r} is outside the supported range {first} .. "
+            f"{last}; expected a date in that range{more(count)}",
+            row,
+        ) from None
+    if dates is not None and len(stamps):
+        _check_dates(stamps, values, lines, dates, where)
+    return stamps
+
+
+def _parse_local(
+    values: pd.Series, lines: np.ndarray, where: _Where, time_format: str | None
+) -> pd.Series:
+    """:func:`parse_timestamps` without the date range."""
+    tz, file, column, error = where.tz, where.file, where.column, where.error
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return _in_zone(values, tz).reset_index(drop=True)
-    where = _Where(lines, tz, file, column, series_keys, error)
     if values.dtype.kind == "M":
         return _localize(values.reset_index(drop=True), where)
     text = values.astype("str").reset_index(drop=True)
@@ -423,6 +484,26 @@ def _in_zone(stamps: pd.Series, tz: str) -> pd.Series[pd.Timestamp]:
     """Tz-aware *stamps* converted to *tz*, in nanoseconds."""
     converted: pd.Series[pd.Timestamp] = stamps.dt.tz_convert(tz).dt.as_unit("ns")
     return converted
+
+
+def _check_dates(
+    stamps: pd.Series,
+    values: pd.Series,
+    lines: np.ndarray,
+    dates: tuple[dt.date, dt.date],
+    where: _Where,
+) -> None:
+    """Every local date of *stamps* (parsed from *values*) must lie in *dates*."""
+    first, last = dates
+    day = stamps.dt.tz_localize(None).dt.normalize()
+    bad = ((day < pd.Timestamp(first)) | (day > pd.Timestamp(last))).to_numpy(dtype=bool)
+    if bad.any():
+        pos, row, count = first_bad(bad, lines)
+        raise where.fail(
+            f"date {str(values.iloc[pos]).strip()!r} is outside the supported range {first} .. "
+            f"{last}; expected a date in that range{more(count)}",
+            row,
+        )
 
 
 class _Where:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduling.roster._cpsat import new_solver
 from scheduling.roster.breaks import RestPlacer
 from scheduling.roster.model import build_model, coverage_weights
 from scheduling.roster.objective import shortfall_cost
@@ -87,7 +88,7 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
             own
             - cp_model.LinearExpr.weighted_sum([v.x[k] for k, _ in gains], [g for _, g in gains])
         )
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = time_limit_per_agent_s
         solver.parameters.random_seed = 0

@@ -510,6 +510,8 @@ def aggregated_bound(
     proves anything."""
     from ortools.sat.python import cp_model  # noqa: PLC0415 - keep LP-only users light
 
+    from scheduling.roster._cpsat import new_solver  # noqa: PLC0415 - imports ortools
+
     lin, _, n_int = _build(problem, objective=True)
     lp, _ = _solve_lp(lin)
     model = cp_model.CpModel()
@@ -527,7 +529,7 @@ def aggregated_bound(
         cp_model.LinearExpr.weighted_sum(xs, [int(c) for c in lin.cost]) + int(lin.const)
     )
     del n_int
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = num_workers
     status = solver.solve(model)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduling.roster._cpsat import new_solver
 from scheduling.roster.breaks import RestPlacer
 from scheduling.roster.model import RosterVariables, build_model, solution_assignments
 from scheduling.roster.objective import (
@@ -119,7 +120,7 @@ def complete_hint(
         for j, opts in enumerate(per_rest):
             for o, count in enumerate(opts):
                 pin(count, counts[kc][j][o])
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 30.0
     if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -333,7 +334,7 @@ class Search:
         hinted = complete_hint(model, v, own)
         if hinted is None:
             return None, cp_model.UNKNOWN
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
         solver.parameters.random_seed = self.rng.randrange(1 << 30)
@@ -415,22 +416,26 @@ def improve(
     options: LnsOptions,
     support: Callable[[], set[tuple[int, str]] | None],
     on_improve: Callable[[float], None] | None = None,
+    *,
+    stop: threading.Event | None = None,
 ) -> Search:
-    """Improve ``start`` until ``deadline`` (a ``time.perf_counter`` value).
+    """Improve ``start`` until ``deadline`` (a ``time.perf_counter`` value) or ``stop`` is set.
 
     ``support`` returns the ``(candidate, channel)`` shifts to restrict the search to (the LP
     relaxation's), or ``None`` while it is not known. ``on_improve`` gets each better
-    roster's objective (objective units). Returns the search, holding the best roster.
+    roster's objective (objective units). Returns the search, holding the best roster; a stop
+    takes effect after the steps running (at most ``options.step_time_s`` each).
     """
     search = Search(problem, start, options, support, on_improve)
     if not search.channels:
         return search
-    stop = threading.Event()
+    asked = stop or threading.Event()
+    failed = threading.Event()
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            while not stop.is_set():
+            while not (asked.is_set() or failed.is_set()):
                 left = deadline - time.perf_counter()
                 if left <= 0.1:
                     return
@@ -438,7 +443,7 @@ def improve(
                     time.sleep(0.01)
         except BaseException as exc:  # surfaced in the calling thread below
             errors.append(exc)
-            stop.set()
+            failed.set()
 
     threads = [threading.Thread(target=work) for _ in range(max(1, options.workers) - 1)]
     for t in threads:

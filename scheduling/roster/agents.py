@@ -35,7 +35,7 @@ from scheduling.errors import InputError
 from wfmcore.defaults import WEEKDAYS
 from wfmcore.frames import AGENT_OPTIONAL as _OPTIONAL
 from wfmcore.frames import AGENT_REQUIRED as _REQUIRED
-from wfmcore.parse import parse_hhmm
+from wfmcore.parse import SEPARATOR_NAMES, parse_hhmm, sniff_separator
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +89,16 @@ class AgentsFile:
         The agents, in file order.
     notes
         Planner-facing notes about the file (e.g. ignored extra columns).
+    source
+        The file's name, for messages.
+    rows
+        Each agent's row in the file (1-based, header = 1), for messages.
     """
 
     agents: tuple[Agent, ...]
     notes: tuple[str, ...] = ()
+    source: str = ""
+    rows: tuple[int, ...] = ()
 
 
 def read_agents(path: Path | str) -> AgentsFile:
@@ -118,14 +124,27 @@ def read_agents(path: Path | str) -> AgentsFile:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory; expected a CSV file", file=str(path)) from None
+    except PermissionError:
+        raise InputError("no permission to read the file", file=str(path)) from None
     except UnicodeDecodeError:
         raise InputError("file is not valid UTF-8", file=str(path)) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"not a readable CSV file ({exc})", file=str(path)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in _REQUIRED if c not in frame.columns]
+    if missing and len(frame.columns) == 1 and sniff_separator(str(frame.columns[0])) != ",":
+        sep = SEPARATOR_NAMES[sniff_separator(str(frame.columns[0]))]
+        raise InputError(
+            f"the fields are separated by {sep}, not commas; expected a comma-separated file",
+            file=str(path),
+            row=1,
+        )
     if missing:
-        raise InputError(f"missing column(s): {', '.join(missing)}", file=str(path))
+        raise InputError(
+            f"missing column(s): {', '.join(missing)}", file=str(path), row=1, column=missing[0]
+        )
     extra = [c for c in frame.columns if c not in _REQUIRED and c not in _OPTIONAL]
     notes = (f"{path.name}: ignored column(s) {', '.join(extra)}",) if extra else ()
     if frame.empty:
@@ -144,7 +163,12 @@ def read_agents(path: Path | str) -> AgentsFile:
                 column="agent_id",
             )
         seen[aid] = row
-    return AgentsFile(agents=tuple(agents), notes=notes)
+    return AgentsFile(
+        agents=tuple(agents),
+        notes=notes,
+        source=str(path),
+        rows=tuple(range(2, len(agents) + 2)),
+    )
 
 
 def _parse_row(rec: dict[str, object], file: str, row: int) -> Agent:

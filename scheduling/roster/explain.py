@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from scheduling.roster._cpsat import new_solver
 from scheduling.roster.model import build_model
 from scheduling.roster.problem import RosterProblem
 from wfmcore.parse import format_hhmm
@@ -46,7 +47,7 @@ def describe_rule(problem: RosterProblem, a: int, rule: str) -> str:
 def _infeasible(model: cp_model.CpModel, lits: list[cp_model.IntVar], time_limit_s: float) -> bool:
     model.clear_assumptions()
     model.add_assumptions(lits)
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit_s
     return solver.solve(model) == cp_model.INFEASIBLE
@@ -60,7 +61,7 @@ def explain_agent(problem: RosterProblem, a: int, time_limit_s: float = 10.0) ->
     """
     model, v = build_model(problem, agents=[a], coverage=False, explain=True)
     model.clear_objective()
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit_s
     if solver.solve(model) != cp_model.INFEASIBLE:

@@ -70,6 +70,40 @@ def read_requirements(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     return out
 
 
+def select_days(
+    requirements: pd.DataFrame,
+    start: dt.date,
+    days: int,
+    *,
+    tz: str = DEFAULT_TZ,
+    file: str | None = None,
+) -> pd.DataFrame:
+    """The requirements of the ``days`` local dates from ``start`` (the week to roster).
+
+    Raises
+    ------
+    InputError
+        When the requirements have no rows on some of those dates (naming the first such
+        date and the dates they cover): a roster for days without requirements would be built
+        against nothing.
+    """
+    local = requirements["interval_start"].dt.tz_convert(tz).dt.date
+    wanted = [start + dt.timedelta(days=k) for k in range(days)]
+    have = set(local)
+    missing = [d for d in wanted if d not in have]
+    if missing:
+        span = f"{min(have)} .. {max(have)}" if have else "no dates"
+        raise InputError(
+            f"--start {start} --days {days} asks for {missing[0]}"
+            f"{f' (and {len(missing) - 1} more day(s))' if len(missing) > 1 else ''}, but the "
+            f"requirements cover {span}; expected days the requirements cover",
+            file=file,
+            column="interval_start",
+        )
+    kept: pd.DataFrame = requirements.loc[local.isin(wanted).to_numpy()]
+    return kept.reset_index(drop=True)
+
+
 def read_roster(path: Path | str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read and validate a roster CSV (see module docstring); rows keep their file ``row``.
 

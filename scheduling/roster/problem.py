@@ -26,31 +26,27 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from scheduling.errors import InputError, RulesError
+from scheduling.errors import InputError
 from scheduling.roster.agents import Agent
-from scheduling.roster.rules import RosterRules, ShiftType
+from scheduling.roster.rules import RestSlot, RosterRules, ShiftType, rest_chain
 from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
 
 REQUIREMENT_UNITS = 10  # requirements are counted in (at least) tenths of an agent
 
 Cover = tuple[tuple[int, int], ...]  # (interval index, cover units) pairs
 
-
-@dataclass(frozen=True, slots=True)
-class RestSlot:
-    """One rest period of a shift type as the roster places it.
-
-    The rest periods of a shift are placed in the order of their windows (``rest_chain``), each
-    starting at one of ``offsets_min`` (minutes after the shift start, on the ``breaks.step_min``
-    grid, only those some whole combination can use) and at least ``after_prev_min`` after the
-    start of the previous one (its length plus ``breaks.min_gap_min``; 0 for the first).
-    """
-
-    kind: str
-    length_min: int
-    offsets_min: tuple[int, ...]
-    after_prev_min: int
-    paid: bool
+__all__ = [
+    "REQUIREMENT_UNITS",
+    "Assignment",
+    "Candidate",
+    "PreviousShift",
+    "RestSlot",
+    "RosterProblem",
+    "build_problem",
+    "candidate_blockers",
+    "local_minute",
+    "rest_chain",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,50 +200,6 @@ def candidate_blockers(problem: RosterProblem, agent: Agent, cand: Candidate) ->
     if agent.latest_end_min is not None and end_tod > agent.latest_end_min:
         reasons.append("latest_end")
     return reasons
-
-
-def rest_chain(rules: RosterRules, st: ShiftType) -> tuple[RestSlot, ...]:
-    """The rest periods of ``st`` in placement order, with the offsets a whole shift can use.
-
-    Rest periods are placed in the order of their windows (earliest start, then latest), each
-    ``length + breaks.min_gap_min`` after the previous one's start at least. Offsets no
-    combination can reach are dropped (a forward and a backward pass along the chain).
-
-    Raises
-    ------
-    RulesError
-        When the windows leave no combination at all (names the shift type).
-    """
-    order = sorted(
-        range(len(st.rest_periods)),
-        key=lambda j: (st.rest_periods[j].earliest_min, st.rest_periods[j].latest_min, j),
-    )
-    lunch_index = 0 if st.lunch is not None else -1
-    periods = [st.rest_periods[j] for j in order]
-    step = rules.break_step_min
-    offsets = [list(range(p.earliest_min, p.latest_min + 1, step)) for p in periods]
-    gaps = [0] + [p.length_min + rules.break_min_gap_min for p in periods[:-1]]
-    for j in range(1, len(periods)):  # forward: after the earliest possible previous start
-        offsets[j] = [o for o in offsets[j] if offsets[j - 1] and o >= offsets[j - 1][0] + gaps[j]]
-    for j in range(len(periods) - 2, -1, -1):  # backward: before the latest next start
-        offsets[j] = [
-            o for o in offsets[j] if offsets[j + 1] and o + gaps[j + 1] <= offsets[j + 1][-1]
-        ]
-    if any(not o for o in offsets):
-        raise RulesError(
-            f"shift {st.name!r}: its lunch and break windows leave no way to place them "
-            f"{rules.break_min_gap_min} min apart (breaks.min_gap_min)"
-        )
-    return tuple(
-        RestSlot(
-            kind="lunch" if order[j] == lunch_index else "break",
-            length_min=p.length_min,
-            offsets_min=tuple(offsets[j]),
-            after_prev_min=gaps[j],
-            paid=p.paid,
-        )
-        for j, p in enumerate(periods)
-    )
 
 
 def _cover_units(rules: RosterRules, interval_min: int) -> int:

@@ -3,10 +3,16 @@
 Every error is a :class:`~scheduling.errors.RulesError` naming the offending key (``shift[2].lunch
 .length_min``). See ``data/rules.toml`` for a commented example; all times of day are
 ``HH:MM`` wall-clock times, all offsets and lengths are minutes unless the key ends in ``_h``.
+
+The rest periods (lunch and breaks) of every shift type are checked together when the rules are
+read: each must be shorter than the shift and fit in it, no two may overlap wherever they are
+placed, and :func:`rest_chain` must find a way to place them all ``breaks.min_gap_min`` apart.
+A rules file that loads can therefore always be placed by the roster builder.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -64,6 +70,24 @@ class ShiftType:
         return sorted(times)
 
 
+@dataclass(frozen=True, slots=True)
+class RestSlot:
+    """One rest period of a shift type as the roster places it.
+
+    The rest periods of a shift are placed in the order of their windows (:func:`rest_chain`),
+    each starting at one of ``offsets_min`` (minutes after the shift start, on the
+    ``breaks.step_min`` grid, only those some whole combination can use) and at least
+    ``after_prev_min`` after the start of the previous one (its length plus
+    ``breaks.min_gap_min``; 0 for the first).
+    """
+
+    kind: str
+    length_min: int
+    offsets_min: tuple[int, ...]
+    after_prev_min: int
+    paid: bool
+
+
 UNDER_STAFFING_SOURCES = ("fixed", "service_level")
 
 
@@ -111,6 +135,76 @@ class RosterRules:
     weights: Weights = field(default_factory=Weights)
 
 
+def rest_chain(rules: RosterRules, st: ShiftType) -> tuple[RestSlot, ...]:
+    """The rest periods of ``st`` in placement order, with the offsets a whole shift can use.
+
+    Rest periods are placed in the order of their windows (earliest start, then latest), each
+    ``length + breaks.min_gap_min`` after the previous one's start at least. Offsets no
+    combination can reach are dropped (a forward and a backward pass along the chain).
+
+    Raises
+    ------
+    RulesError
+        When the windows leave no combination at all (names the shift type).
+    """
+    return _rest_chain(st, rules.break_step_min, rules.break_min_gap_min, f"shift {st.name!r}")
+
+
+def _rest_chain(st: ShiftType, step: int, min_gap: int, key: str) -> tuple[RestSlot, ...]:
+    order = sorted(
+        range(len(st.rest_periods)),
+        key=lambda j: (st.rest_periods[j].earliest_min, st.rest_periods[j].latest_min, j),
+    )
+    lunch_index = 0 if st.lunch is not None else -1
+    periods = [st.rest_periods[j] for j in order]
+    offsets = [list(range(p.earliest_min, p.latest_min + 1, step)) for p in periods]
+    gaps = [0] + [p.length_min + min_gap for p in periods[:-1]]
+    for j in range(1, len(periods)):  # forward: after the earliest possible previous start
+        offsets[j] = [o for o in offsets[j] if offsets[j - 1] and o >= offsets[j - 1][0] + gaps[j]]
+    for j in range(len(periods) - 2, -1, -1):  # backward: before the latest next start
+        offsets[j] = [
+            o for o in offsets[j] if offsets[j + 1] and o + gaps[j + 1] <= offsets[j + 1][-1]
+        ]
+    if any(not o for o in offsets):
+        raise RulesError(
+            f"{key}: its lunch and break windows leave no way to place them "
+            f"{min_gap} min apart (breaks.min_gap_min); expected windows far enough apart"
+        )
+    return tuple(
+        RestSlot(
+            kind="lunch" if order[j] == lunch_index else "break",
+            length_min=p.length_min,
+            offsets_min=tuple(offsets[j]),
+            after_prev_min=gaps[j],
+            paid=p.paid,
+        )
+        for j, p in enumerate(periods)
+    )
+
+
+def _check_rests(st: ShiftType, key: str, step: int, min_gap: int) -> None:
+    """The rest periods of a shift type can be placed.
+
+    no two overlap wherever they go, and some placement keeps them ``min_gap`` apart
+    (:func:`rest_chain`).
+    """
+    named = ([("lunch", st.lunch)] if st.lunch else []) + [
+        (f"breaks[{j}]", b) for j, b in enumerate(st.breaks)
+    ]
+    for (name_a, a), (name_b, b) in itertools.combinations(named, 2):
+        # they overlap wherever they go when neither can end before the other starts
+        if b.latest_min < a.earliest_min + a.length_min and (
+            a.latest_min < b.earliest_min + b.length_min
+        ):
+            raise RulesError(
+                f"{key}: {name_a} ({a.length_min} min starting {a.earliest_min}..{a.latest_min} "
+                f"min into the shift) and {name_b} ({b.length_min} min starting "
+                f"{b.earliest_min}..{b.latest_min}) overlap wherever they are placed; expected "
+                "windows that let one end before the other starts"
+            )
+    _rest_chain(st, step, min_gap, key)
+
+
 def load_rules(path: Path | str) -> RosterRules:
     """Read ``rules.toml``.
 
@@ -126,6 +220,8 @@ def load_rules(path: Path | str) -> RosterRules:
         raise RulesError(f"{path}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:  # a folder, no permission
+        raise RulesError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
         return rules_from_dict(data)
     except RulesError as exc:
@@ -158,11 +254,14 @@ def rules_from_dict(data: dict[str, Any]) -> RosterRules:
     if not isinstance(shifts_raw, list) or not shifts_raw:
         raise RulesError("shift: at least one [[shift]] table is required")
     step_break = _int(brk, "breaks.step_min", 15, lo=1)
+    min_gap = _int(brk, "breaks.min_gap_min", 60, lo=0)
     types = tuple(_shift(s, i, step_break) for i, s in enumerate(shifts_raw))
     names = [t.name for t in types]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise RulesError(f"shift.name: duplicate shift name(s) {sorted(dup)}")
+    for i, st in enumerate(types):
+        _check_rests(st, f"shift[{i}] ({st.name})", step_break, min_gap)
 
     weekend: set[int] = set()
     for name in week.get("weekend", ["sat", "sun"]):
@@ -186,7 +285,7 @@ def rules_from_dict(data: dict[str, Any]) -> RosterRules:
         ),
         late_end_after_min=_time(fair, "fairness.late_end_after", "21:00", allow_24=True),
         break_step_min=step_break,
-        break_min_gap_min=_int(brk, "breaks.min_gap_min", 60, lo=0),
+        break_min_gap_min=min_gap,
         start_band_min=round(_num(fair, "fairness.start_band_h", 2.0, lo=0.25, hi=24) * 60),
         weights=_weights(_table(data, "weights")),
     )
@@ -256,12 +355,31 @@ def _break(raw: object, key: str, shift_len: int, step: int, *, paid_default: bo
         raise RulesError(f"{key}: expected a table")
     _only(raw, f"{key}.", {"length_min", "earliest_min", "latest_min", "paid"})
     length = _int(raw, f"{key}.length_min", None, lo=1)
+    if length >= shift_len:
+        raise RulesError(
+            f"{key}.length_min: {length} min is not shorter than the shift ({shift_len} min)"
+        )
     earliest = _int(raw, f"{key}.earliest_min", None, lo=0)
     latest = _int(raw, f"{key}.latest_min", None, lo=0)
     if latest < earliest:
         raise RulesError(f"{key}.latest_min: before earliest_min")
-    if latest + length > shift_len:
-        raise RulesError(f"{key}.latest_min: the break would end after the shift")
+    # a shift starts and ends with work (the rule checker's "structure" rule)
+    if earliest == 0:
+        raise RulesError(
+            f"{key}.earliest_min: 0 would start the shift with a rest; expected a start after "
+            "some work"
+        )
+    if earliest + length >= shift_len:
+        raise RulesError(
+            f"{key}.earliest_min: a {length}-min rest starting {earliest} min into the "
+            f"{shift_len}-min shift would end it (or run past it); expected the shift to end "
+            "with work"
+        )
+    if latest + length >= shift_len:
+        raise RulesError(
+            f"{key}.latest_min: the break would end the shift (or run past it); expected the "
+            "shift to end with work"
+        )
     for k, v in (("length_min", length), ("earliest_min", earliest), ("latest_min", latest)):
         if v % step:
             raise RulesError(f"{key}.{k}: must be a multiple of breaks.step_min ({step})")

@@ -3,25 +3,33 @@ the time limit, then break placement; the result has an explicit status and the 
 
 The bound is the larger of CP-SAT's and the aggregated LP relaxation's
 (:mod:`scheduling.roster._lp_bound`), which is solved in a thread while the greedy start is built.
+
+Impossible contracts are refused before any of it (:mod:`scheduling.roster.feasibility`). A
+``stop`` event ends the search early, as the time limit would: :func:`solve` returns the best
+roster found so far with its bound and gap (a note says "stopped on request"). A stop during
+the greedy start lets it finish and returns it, a complete roster.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from scheduling.errors import InfeasibleError, SchedulingError
+from scheduling.roster._cpsat import new_solver
 from scheduling.roster._greedy import GreedyResult, greedy_roster
 from scheduling.roster._lp_bound import lp_objective_solution
 from scheduling.roster._search import LnsOptions, complete_hint, improve
 from scheduling.roster.breaks import keep_previous_rests, polish_rests
 from scheduling.roster.explain import explain_agent
+from scheduling.roster.feasibility import problem_conflicts
 from scheduling.roster.model import OBJ_SCALE, RosterVariables, build_model, solution_assignments
 from scheduling.roster.objective import objective_terms, on_phones
 from scheduling.roster.problem import Assignment, RosterProblem
@@ -76,7 +84,7 @@ def configure_solver(
     options: SolverOptions, time_limit_s: float | None = None
 ) -> cp_model.CpSolver:
     """A ``CpSolver`` with ``options`` set on ``solver.parameters``."""
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     params = solver.parameters
     params.max_time_in_seconds = float(
         options.time_limit_s if time_limit_s is None else time_limit_s
@@ -128,6 +136,7 @@ def solve(
     progress: ProgressFn | None = None,
     *,
     raise_on_infeasible: bool = True,
+    stop: threading.Event | None = None,
 ) -> RosterSolution:
     """Build the roster.
 
@@ -142,11 +151,16 @@ def solve(
     raise_on_infeasible
         Raise :class:`~scheduling.errors.InfeasibleError` (naming agents and rules) when the
         hard rules cannot hold; otherwise return a solution with status ``infeasible``.
+    stop
+        When set (from another thread, e.g. on Ctrl-C or a cancelled job), the search stops and
+        the best roster found so far is returned with its bound and gap, status ``feasible``
+        and the note "stopped on request", as after a time limit. A stop during the greedy
+        start lets it finish and returns it (a complete roster).
 
     Returns
     -------
     RosterSolution
-        Status ``optimal`` or ``feasible`` (time limit; best roster found and its gap).
+        Status ``optimal`` or ``feasible`` (time limit or stop; best roster found and its gap).
 
     Raises
     ------
@@ -157,16 +171,52 @@ def solve(
     """
     options = options or SolverOptions()
     t0 = time.perf_counter()
+    if conflicts := problem_conflicts(problem):  # impossible contracts, before any search
+        return _infeasible(conflicts, t0, raise_on_infeasible)
     start = _start(problem, options)
     if start.conflicts:
         return _infeasible(start.conflicts, t0, raise_on_infeasible)
+    stop = stop or threading.Event()
+    if stop.is_set() and start.greedy is not None:
+        return _stopped_at_greedy(problem, start, t0)
     if (
         start.greedy is not None
         and start.lp_future is not None
         and count_shift_vars(problem) > options.monolithic_max_vars
     ):
-        return _solve_lns(problem, options, start.greedy.assignments, t0, progress, start.lp_future)
-    return _solve_monolithic(problem, options, start, t0, progress, raise_on_infeasible)
+        return _solve_lns(
+            problem, options, start.greedy.assignments, t0, progress, start.lp_future, stop
+        )
+    return _solve_monolithic(problem, options, start, t0, progress, raise_on_infeasible, stop)
+
+
+STOPPED = "stopped on request"
+
+
+def _stopped_at_greedy(problem: RosterProblem, start: _Start, t0: float) -> RosterSolution:
+    """A stop came during the greedy start: return it, with the LP bound if it is ready."""
+    assert start.greedy is not None
+    assignments = list(start.greedy.assignments)
+    bound = None
+    if start.lp_future is not None and start.lp_future.done():
+        bound, _ = start.lp_future.result()
+    chosen = polished(problem, assignments)
+    objective, terms = _evaluate(problem, chosen)
+    return _solution_from(
+        problem,
+        chosen,
+        status="feasible",
+        objective=objective,
+        objective_terms=terms,
+        best_bound=bound,
+        gap=_gap(objective, bound),
+        time_to_first_s=time.perf_counter() - t0,
+        time_to_final_s=time.perf_counter() - t0,
+        wall_time_s=time.perf_counter() - t0,
+        num_solutions=1,
+        greedy_objective=objective,
+        notes=(*problem.notes, f"{STOPPED}: the greedy start is returned"),
+    )
 
 
 #: What the LP relaxation's thread returns: the bound (points) and the shifts it uses.
@@ -251,6 +301,7 @@ def _run_cp_sat(
     start: _Start,
     t0: float,
     progress: ProgressFn | None,
+    stop: threading.Event,
 ) -> _CpRun:
     """Build the monolithic model (restricted to the LP's shifts when large), hint it with the
     greedy roster and solve it in the time left."""
@@ -276,7 +327,8 @@ def _run_cp_sat(
     remaining = max(1.0, options.time_limit_s - (time.perf_counter() - t0))
     solver = configure_solver(options, remaining)
     callback = _Callback(t0, progress, lp_bound, trust_bound=not restricted)
-    status = solver.solve(model, callback)
+    with _stop_watch(stop, solver):
+        status = solver.solve(model, callback)
     return _CpRun(
         status=status,
         solver=solver,
@@ -295,26 +347,30 @@ def _solve_monolithic(
     t0: float,
     progress: ProgressFn | None,
     raise_on_infeasible: bool,
+    stop: threading.Event | None = None,
 ) -> RosterSolution:
     """Small problems: one CP-SAT model of the whole roster, hinted with the greedy start."""
-    run = _run_cp_sat(problem, options, start, t0, progress)
+    stop = stop or threading.Event()
+    run = _run_cp_sat(problem, options, start, t0, progress, stop)
     if run.status == cp_model.INFEASIBLE:  # pragma: no cover - per-agent checks catch this first
         lines = [line for a in range(len(problem.agents)) for line in explain_agent(problem, a)]
         return _infeasible(lines, t0, raise_on_infeasible)
     if run.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if start.greedy is None and stop.is_set():
+            raise SchedulingError("stopped on request before any roster was found")
         if start.greedy is None:
             raise SchedulingError(
                 f"no roster found within the time limit ({options.time_limit_s:g} s; solver "
                 f"status {run.solver.status_name(run.status)}); allow more time"
             )
-        return _greedy_fallback(problem, start.greedy, run, t0)
+        return _greedy_fallback(problem, start.greedy, run, t0, stopped=stop.is_set())
     chosen = polished(problem, solution_assignments(problem, run.variables, run.solver.value))
     objective, terms = _evaluate(problem, chosen)
     best_bound = run.best_bound()
     optimal = (run.status == cp_model.OPTIMAL and not run.restricted) or (
         best_bound is not None and objective - best_bound <= 1e-6 * max(1.0, abs(objective))
     )
-    notes = problem.notes
+    notes = problem.notes + ((STOPPED,) if stop.is_set() and not optimal else ())
     if run.restricted:
         notes = (
             *notes,
@@ -338,21 +394,44 @@ def _solve_monolithic(
     )
 
 
+@contextmanager
+def _stop_watch(stop: threading.Event, solver: cp_model.CpSolver) -> Iterator[None]:
+    """While the block runs, stop ``solver``'s search as soon as ``stop`` is set."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, name="stop-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
 def _greedy_fallback(
-    problem: RosterProblem, greedy: GreedyResult, run: _CpRun, t0: float
+    problem: RosterProblem, greedy: GreedyResult, run: _CpRun, t0: float, stopped: bool = False
 ) -> RosterSolution:
-    """CP-SAT found nothing in time, but the greedy start satisfies every hard rule: return it
-    rather than nothing (its objective is not reported: the bound is the model's)."""
+    """CP-SAT found nothing in time (or before a stop), but the greedy start satisfies every
+    hard rule: return it rather than nothing (its objective is not reported: the bound is the
+    model's)."""
+    why = (
+        f"{STOPPED} before CP-SAT found a roster: greedy roster returned"
+        if stopped
+        else "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)"
+    )
     return RosterSolution(
         status="feasible",
         best_bound=run.lp_bound if run.restricted else run.solver.best_objective_bound / OBJ_SCALE,
         wall_time_s=time.perf_counter() - t0,
         shifts=tuple(shifts_from_assignments(problem, greedy.assignments)),
         assignments=tuple(greedy.assignments),
-        notes=(
-            *problem.notes,
-            "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)",
-        ),
+        notes=(*problem.notes, why),
     )
 
 
@@ -457,6 +536,7 @@ def _solve_lns(
     t0: float,
     progress: ProgressFn | None,
     lp_future: LpFuture,
+    stop: threading.Event | None = None,
 ) -> RosterSolution:
     """Large problems: improve the greedy roster by large-neighbourhood search
     (:mod:`scheduling.roster._search`), small CP-SAT models over a few agents or a few days with
@@ -464,6 +544,7 @@ def _solve_lns(
     (:func:`scheduling.roster._lp_bound.lp_objective_bound`); once it is solved (in ``lp_future``),
     neighbourhoods are restricted to its support.
     """
+    stop = stop or threading.Event()
     first = time.perf_counter() - t0
     track = _LnsTrack(
         t0=t0,
@@ -483,9 +564,19 @@ def _solve_lns(
         seed=options.seed,
     )
     search = improve(
-        problem, list(start), t0 + options.time_limit_s, lns, track.lp_support, track.on_improve
+        problem,
+        list(start),
+        t0 + options.time_limit_s,
+        lns,
+        track.lp_support,
+        track.on_improve,
+        stop=stop,
     )
-    bound, late = _lns_bound(lp_future, options.time_limit_s)
+    if stop.is_set():  # no waiting for the LP bound: it is reported if it is there
+        bound, late = (lp_future.result()[0], []) if lp_future.done() else (None, [])
+        late.append(f"{STOPPED}" + ("" if bound is not None else "; the LP bound was not ready"))
+    else:
+        bound, late = _lns_bound(lp_future, options.time_limit_s)
     assignments = polished(problem, search.assignments())
     objective, terms = _evaluate(problem, assignments)
     tried = sum(search.stats.tried.values())

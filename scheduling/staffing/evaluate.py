@@ -10,6 +10,9 @@
 * :func:`simulate_staffing` gives the same from the discrete-event simulation, with 95 %
   confidence half-widths; :func:`summarize_evaluation` aggregates per day or week,
   volume-weighted.
+* :func:`check_schedule` refuses a schedule the forecast cannot judge (a channel without
+  targets or forecast, work outside the forecast's intervals), naming the file and row, rather
+  than dropping that work without a word.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from numpy.typing import NDArray
 
 from scheduling.errors import InputError
 from scheduling.staffing.deferred import steady_state_backlog
-from scheduling.staffing.requirements import demand_frame, fractional_metrics
+from scheduling.staffing.requirements import bucket_starts, demand_frame, fractional_metrics
 from scheduling.staffing.simulation import mean_ci, simulate_queue
 from scheduling.staffing.targets import Targets
 from wfmcore.defaults import DEFAULT_TZ
@@ -76,9 +79,123 @@ def read_schedule(path: str | Path, tz: str = DEFAULT_TZ) -> tuple[str, pd.DataF
             "agents": parse_numbers(
                 raw["agents"], file=name, column="agents", min_value=0, error=InputError
             ),
+            "row": np.arange(2, len(raw) + 2),
         }
     )
     return "counts", frame
+
+
+def check_schedule(
+    kind: str,
+    schedule: pd.DataFrame,
+    forecast: pd.DataFrame,
+    targets: Targets,
+    interval_min: int,
+    *,
+    file: str | None = None,
+) -> None:
+    """Refuse work the forecast cannot judge, naming the file, row and column.
+
+    Parameters
+    ----------
+    kind, schedule
+        From :func:`read_schedule` (rows carry their file ``row``).
+    forecast
+        The forecast evaluated against (``channel, interval_start``).
+    targets
+        The service targets.
+    interval_min
+        Interval length, minutes.
+    file
+        The schedule's file, for messages.
+
+    Raises
+    ------
+    InputError
+        Work on a channel without targets, or that the forecast does not have; work (a roster's
+        ``work`` row, or a count) outside the forecast's intervals.
+    """
+    rows = schedule[schedule["activity"] == "work"] if kind == "roster" else schedule
+    rows = rows.sort_values("row")
+    fc_channels = set(forecast["channel"].astype(str))
+    channels = rows["channel"].astype(str).to_numpy()
+    lines = rows["row"].to_numpy(dtype=np.int64)
+    for channel, row in zip(channels, lines, strict=True):
+        if channel not in targets:
+            raise InputError(
+                f"channel {channel!r} has no service targets (targets define: "
+                f"{', '.join(targets.names)}); expected one of those",
+                file=file,
+                row=int(row),
+                column="channel",
+            )
+        if channel not in fc_channels:
+            raise InputError(
+                f"the forecast has no {channel!r} rows (it has: {', '.join(sorted(fc_channels))});"
+                " expected a forecast of every channel the schedule works",
+                file=file,
+                row=int(row),
+                column="channel",
+            )
+    step = pd.Timedelta(minutes=interval_min)
+    first, last = forecast["interval_start"].min(), forecast["interval_start"].max() + step
+    span = f"{first.isoformat()} .. {last.isoformat()}"
+    if kind == "roster":
+        outside = ((rows["end"] <= first) | (rows["start"] >= last)).to_numpy()
+        what, column = "work", "start"
+    else:
+        known = set(zip(forecast["channel"].astype(str), forecast["interval_start"], strict=True))
+        outside = np.array(
+            [
+                (str(c), t) not in known
+                for c, t in zip(rows["channel"], rows["interval_start"], strict=True)
+            ],
+            dtype=bool,
+        )
+        what, column = "a count for an interval", "interval_start"
+    if outside.any():
+        pos = int(np.flatnonzero(outside)[0])
+        count = int(outside.sum())
+        raise InputError(
+            f"{what} outside the forecast's intervals ({span}); expected the forecast's "
+            f"days{'' if count == 1 else f' (and {count - 1} more rows)'}",
+            file=file,
+            row=int(rows["row"].iloc[pos]),
+            column=column,
+        )
+
+
+def counts_at_interval(
+    counts: pd.DataFrame, interval_min: int, *, file: str | None = None
+) -> pd.DataFrame:
+    """Scheduled counts at a coarser interval.
+
+    agents averaged over each interval (what a roster gives when counted on the coarser grid).
+
+    Raises
+    ------
+    InputError
+        When the counts' own intervals are coarser than ``interval_min`` or do not divide it.
+
+    """
+    steps = counts.sort_values(["channel", "interval_start"]).groupby("channel")["interval_start"]
+    diffs = steps.diff().dropna()
+    diffs = diffs[diffs > pd.Timedelta(0)]
+    own = int(diffs.min().total_seconds() // 60) if len(diffs) else interval_min
+    if own == interval_min:
+        return counts
+    if own > interval_min or interval_min % own:
+        raise InputError(
+            f"the scheduled counts have {own}-minute intervals, so --interval {interval_min} "
+            f"cannot be made from them; expected {own} or a multiple of it",
+            file=file,
+            column="interval_start",
+        )
+    out = counts.assign(interval_start=bucket_starts(counts["interval_start"], interval_min))
+    g = out.groupby(["channel", "interval_start"], sort=True)
+    agg = g.agg(agents=("agents", "sum"), row=("row", "min")).reset_index()
+    agg["agents"] = agg["agents"] * own / interval_min
+    return agg
 
 
 def roster_to_scheduled(

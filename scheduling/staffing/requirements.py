@@ -136,6 +136,76 @@ def infer_interval_min(frame: pd.DataFrame, column: str = "interval_start") -> i
     return int(minutes)
 
 
+def at_interval(
+    forecast: pd.DataFrame, interval_min: int | None, *, file: str | None = None
+) -> tuple[pd.DataFrame, int, tuple[str, ...]]:
+    """A forecast at the wanted interval length: its own, or a multiple of it (volumes summed).
+
+    Parameters
+    ----------
+    forecast
+        ``channel, queue, interval_start, volume, aht_s`` (from :func:`read_forecast`).
+    interval_min
+        Wanted length in minutes (``--interval``); ``None`` for the forecast's own.
+    file
+        Named in messages.
+
+    Returns
+    -------
+    (frame, interval_min, notes)
+        The forecast (``channel, queue, interval_start, volume, aht_s`` when summed: volumes
+        added up, AHT volume-weighted), the interval length, and a note when summed.
+
+    Raises
+    ------
+    InputError
+        A wanted length finer than the forecast's, or not a multiple of it: volumes of coarser
+        intervals cannot be split without guessing, and reading them as finer ones would staff
+        the wrong number of agents.
+    """
+    if forecast["interval_start"].nunique() < 2 and interval_min is not None:
+        return forecast, int(interval_min), ()
+    own = infer_interval_min(forecast)
+    if interval_min is None or int(interval_min) == own:
+        return forecast, own, ()
+    wanted = int(interval_min)
+    if wanted < own or wanted % own:
+        raise InputError(
+            f"the forecast has {own}-minute intervals, so --interval {wanted} cannot be made from "
+            f"it; expected --interval {own} or a multiple of it (volumes are summed)",
+            file=file,
+            column="interval_start",
+        )
+    return (
+        _coarser(forecast, wanted),
+        wanted,
+        (f"{file or 'forecast'}: {own}-minute intervals summed to {wanted}-minute ones",),
+    )
+
+
+def bucket_starts(stamps: pd.Series, interval_min: int) -> pd.Series:
+    """Start of the ``interval_min``-minute interval that holds each tz-aware timestamp.
+
+    Intervals are counted from local midnight.
+    """
+    naive = stamps.dt.tz_localize(None)
+    since_midnight = naive - naive.dt.normalize()
+    starts: pd.Series = stamps - since_midnight % pd.Timedelta(minutes=interval_min)
+    return starts
+
+
+def _coarser(forecast: pd.DataFrame, interval_min: int) -> pd.DataFrame:
+    f = forecast[["channel", "queue", "interval_start", "volume", "aht_s"]].copy()
+    f["interval_start"] = bucket_starts(f["interval_start"], interval_min)
+    f["work"] = f["volume"] * f["aht_s"].fillna(0.0)
+    g = f.groupby(["channel", "queue", "interval_start"], sort=True)
+    out = g.agg(volume=("volume", "sum"), work=("work", "sum"), mean_aht=("aht_s", "mean"))
+    out = out.reset_index()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["aht_s"] = np.where(out["volume"] > 0, out["work"] / out["volume"], out["mean_aht"])
+    return out[FORECAST_COLUMNS]
+
+
 def pool_forecast(forecast: pd.DataFrame) -> pd.DataFrame:
     """Merge the queues of each channel into queue ``all``.
 
@@ -336,6 +406,28 @@ def fractional_metrics(
         ),
         abandon_rate=mix(m_lo.abandon_rate, m_hi.abandon_rate),
     )
+
+
+def check_channels(
+    frame: pd.DataFrame, targets: Targets, *, file: str | None = None, targets_file: str = ""
+) -> None:
+    """Every channel of a forecast (or schedule) must have targets.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the column and the first channel without targets.
+    """
+    missing = sorted(set(frame["channel"].astype(str)) - set(targets.names))
+    if missing:
+        raise InputError(
+            f"no targets for channel {missing[0]!r}"
+            f"{f' in {targets_file}' if targets_file else ''} (targets define: "
+            f"{', '.join(targets.names)}); expected a [channels.{missing[0]}] table"
+            f"{f' (and {len(missing) - 1} more channel(s))' if len(missing) > 1 else ''}",
+            file=file,
+            column="channel",
+        )
 
 
 def _check_channels(frame: pd.DataFrame, targets: Targets) -> None:

@@ -243,6 +243,8 @@ def load_targets(path: str | Path) -> Targets:
         raise TargetsError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise TargetsError(f"{path}: file is not valid UTF-8") from None
+    except OSError as exc:  # a folder, no permission
+        raise TargetsError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
         return targets_from_dict(data)
     except TargetsError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,9 @@ AB_HEADER = (
 )
 
 
+_CALL_IDS = itertools.count(1)
+
+
 def ab_row(
     type_: str,
     date: str,
@@ -38,7 +42,7 @@ def ab_row(
     return "\t".join(
         [
             "AA0101",
-            "1",
+            str(next(_CALL_IDS)),  # each contact its own id: a repeated id is a duplicate
             "0",
             "0",
             type_,
@@ -193,7 +197,7 @@ def test_anonymous_bank_definitions_on_a_tiny_file(tmp_path: Path) -> None:
 
 
 def test_too_many_malformed_rows_is_an_error(tmp_path: Path) -> None:
-    rows = [ab_row("PS", "990301", "8:00:00", "8:00:10", "0:00:00", 0, "AGENT", 10)] * 3
+    rows = [ab_row("PS", "990301", "8:00:00", "8:00:10", "0:00:00", 0, "AGENT", 10) for _ in "abc"]
     rows.append(ab_row("PS", "990301", "8:00:00", "8:00:10", "0:00:00", 0, "TRANSFER", 10))
     path = tmp_path / "bad.txt"
     path.write_text(AB_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
@@ -301,3 +305,70 @@ def test_imported_history_reads_back(tmp_path: Path, bank_import) -> None:  # ty
     assert jan12["imputed"].any()
     observed = h.frame[~h.frame["imputed"]]
     assert observed["offered"].sum() == 94_253
+
+
+def test_the_same_export_twice_is_refused_naming_both_rows(tmp_path: Path) -> None:
+    rows = [
+        ab_row("PS", "990301", "8:00:00", f"8:0{i}:10", "0:00:00", 0, "AGENT", 10) for i in range(3)
+    ]
+    path = tmp_path / "march.txt"
+    path.write_text(AB_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert read_acd(path).records == 3
+    with pytest.raises(
+        InputError, match=r"march\.txt, row 2: duplicate contact: vru\+line, call_id"
+    ) as info:
+        read_acd([path, path])
+    assert f"also on {path}, row 2 (and 2 more rows)" in str(info.value)
+
+
+def test_a_repeated_call_id_inside_one_file_is_refused(tmp_path: Path) -> None:
+    first = ab_row("PS", "990301", "8:00:00", "8:00:10", "0:00:00", 0, "AGENT", 10)
+    again = first.replace("8:00:10", "9:00:10")  # another call, the same id
+    path = tmp_path / "march.txt"
+    path.write_text(AB_HEADER + "\n" + first + "\n" + again + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3: duplicate contact: .* also on .*row 2"):
+        read_acd(path)
+
+
+def test_without_ids_repeated_records_are_counted_in_a_warning(tmp_path: Path) -> None:
+    fmt = AcdFormat(
+        name="plain",
+        arrival_column="Arrived",
+        outcome_column="Result",
+        wait_column="Wait",
+        handle_column="Talk",
+        tz="Asia/Dubai",
+    )
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "Arrived,Wait,Talk,Result\n"
+        + "2026-11-30T08:01:00,10,300,answered\n" * 3
+        + "2026-11-30T08:02:00,10,300,answered\n",
+        encoding="utf-8",
+    )
+    records, warnings, _ = read_acd_records(path, format=fmt)
+    assert len(records) == 4
+    assert warnings == (
+        f"{path}, row 3: 2 record(s) repeat every field of an earlier one (first: {path}, row 2);"
+        " counted as they are",
+    )
+
+
+@pytest.mark.parametrize("date", ["350105", "681231"])
+def test_contacts_dated_in_the_future_are_refused_with_their_row(tmp_path: Path, date: str) -> None:
+    rows = [
+        ab_row("PS", "990301", "8:00:00", "8:00:10", "0:00:00", 0, "AGENT", 10),
+        ab_row("PS", date, "8:00:00", "8:00:10", "0:00:00", 0, "AGENT", 10),
+    ]
+    path = tmp_path / "march.txt"
+    path.write_text(AB_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3: a contact dated 20\d\d-\d\d-\d\d is outside"):
+        read_acd(path)
+
+
+def test_a_file_with_other_separators_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "march.csv"
+    row = ab_row("PS", "990301", "8:00:00", "8:00:10", "0:00:00", 0, "AGENT", 10)
+    path.write_text((AB_HEADER + "\n" + row + "\n").replace("\t", ","), encoding="utf-8")
+    with pytest.raises(InputError, match="row 1: the fields are separated by commas, not tabs"):
+        read_acd(path)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting.errors import InputError
-from forecasting.overrides import Override, apply_overrides, read_overrides
+from forecasting.overrides import Override, apply_overrides, read_overrides, unmatched_overrides
 
 TZ = "Asia/Dubai"
 
@@ -163,3 +163,20 @@ def test_override_property(action: str, value: float, first: int, length: int) -
     np.testing.assert_allclose(out.loc[hit, "volume"], np.clip(want, 0, None))
     pd.testing.assert_frame_equal(out[~hit], fc[~hit])
     assert (out[["volume", "volume_lo", "volume_hi"]] >= 0).all().all()
+
+
+def test_overrides_that_touch_nothing_are_named_with_their_row(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "channel,queue,start,end,action,value,note\n"
+        "voice,a,2026-11-30T08:00,2026-11-30T10:00,multiply,1.5,fine\n"
+        "sms,,2026-11-30T08:00,2026-11-30T10:00,multiply,1.5,unknown channel\n"
+        "voice,billing,2026-11-30,2026-11-30,add,3,unknown queue\n"
+        "voice,,2027-01-04,2027-01-05,add,3,another week\n",
+    )
+    forecast = forecast_frame()
+    notes = unmatched_overrides(forecast, read_overrides(path, tz=TZ))
+    assert [n.split(": ", 1)[0] for n in notes] == [f"{path}, row {r}" for r in (3, 4, 5)]
+    assert "channel 'sms' is not in the forecast" in notes[0]
+    assert "queue 'billing' of channel 'voice' is not in the forecast" in notes[1]
+    assert "is outside the forecast" in notes[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,9 @@ AB_HEADER = (
 )
 
 
+_CALL_IDS = itertools.count(1)
+
+
 def ab_row(
     type_: str,
     exit_: str,
@@ -27,7 +31,7 @@ def ab_row(
     return "\t".join(
         [
             "AA0101",
-            "1",
+            str(next(_CALL_IDS)),  # each contact its own id: a repeated id is a duplicate
             "0",
             "0",
             type_,
@@ -136,7 +140,7 @@ def test_import_acd_writes_history_and_warns_on_malformed_rows(tmp_path: Path) -
         "AA0101\t2\t0\t0       PS\t990301\t8:00:00\t8:00:10\t5\t0:00:00\t0:00:00\t0\tHANG\t"
         "0:00:00\t0:00:00\t0\tX",
         ab_row("NW", "9:00:00", "AGENT", ser_time=60),
-    ] + [ab_row("PS", "10:00:00", "AGENT")] * 200
+    ] + [ab_row("PS", "10:00:00", "AGENT") for _ in range(200)]
     raw.write_text(AB_HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "hist.csv"
     result = CliRunner().invoke(
@@ -176,3 +180,16 @@ def test_import_acd_strict_and_bad_options(tmp_path: Path) -> None:
         cli, ["history", "import-acd", str(raw), "-o", str(out), "--answered-within", "twenty"]
     )
     assert bad.exit_code == 2 and "expected seconds" in bad.output
+
+
+def test_check_maps_columns_of_the_us_bank_file(shared_data: Path) -> None:
+    bank = shared_data / "us_bank_5min_2003" / "bank_calls.csv"
+    args = ["history", "check", str(bank), "--tz", "UTC", "--interval", "30"]
+    missing = CliRunner().invoke(cli, args)
+    assert missing.exit_code == 2
+    assert "map other names with --column FILE_NAME=NAME" in missing.output
+    mapped = CliRunner().invoke(
+        cli, [*args, "--column", "DateTime=interval_start", "--column", "Calls=offered"]
+    )
+    assert mapped.exit_code == 0, mapped.output
+    assert "30-minute intervals" in mapped.output and "voice/all" in mapped.output

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wfmcore import atomic_open, write_csv, write_text
+import wfmcore.io
+from wfmcore import ConfigError, atomic_open, check_writable, write_csv, write_text
 
 
 @pytest.fixture()
@@ -65,3 +66,47 @@ def test_a_failing_write_keeps_the_old_file(tmp_path: Path) -> None:
         write_text("new \ud800 text\n", target)  # a lone surrogate cannot be UTF-8
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_non_finite_numbers_are_written_as_empty_cells(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"asa_s": [12.5, float("inf"), float("nan"), -float("inf")], "n": [1, 2, 3, 4]}
+    )
+    write_csv(frame, tmp_path / "x.csv")
+    assert (tmp_path / "x.csv").read_text().splitlines() == ["asa_s,n", "12.5,1", ",2", ",3", ",4"]
+
+
+def test_check_writable_says_what_is_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "file.csv").write_text("x")
+    (tmp_path / "folder").mkdir()
+    assert (
+        check_writable(tmp_path / "new" / "deeper" / "out.csv") == tmp_path / "new/deeper/out.csv"
+    )
+    assert check_writable(tmp_path / "folder", folder=True) == tmp_path / "folder"
+    with pytest.raises(ConfigError, match=r"file\.csv is not a folder"):
+        check_writable(tmp_path / "file.csv" / "out.csv")
+    with pytest.raises(ConfigError, match="it is a folder; expected a file"):
+        check_writable(tmp_path / "folder")
+    with pytest.raises(ConfigError, match="it is a file; expected a folder"):
+        check_writable(tmp_path / "file.csv", folder=True)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_check_writable_refuses_a_read_only_folder(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(ConfigError, match="no permission to write"):
+            check_writable(locked / "out.csv")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_check_writable_asks_the_operating_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a read-only folder gives a user who is not root (who may write anywhere)."""
+    monkeypatch.setattr(wfmcore.io.os, "access", lambda path, mode: False)
+    with pytest.raises(ConfigError, match=f"no permission to write in the folder {tmp_path}"):
+        check_writable(tmp_path / "out.csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from wfmcore import (
     parse_text,
     parse_timestamps,
     read_csv_checked,
+    sniff_separator,
 )
 
 # --- times of day and zones ---------------------------------------------------------------------
@@ -186,3 +188,41 @@ def test_fall_back_hour_resolved_from_file_order_within_a_series() -> None:
     assert offsets == [1.0, 1.0, 0.0, 0.0]  # the first of each series is summer time
     with pytest.raises(InputError, match="ambiguous timestamp .* 1 row"):
         parse_timestamps(text.iloc[:1], tz="Europe/London", series_keys=keys[:1])
+
+
+def test_sniff_separator() -> None:
+    assert sniff_separator("interval_start,offered") == ","
+    assert sniff_separator("interval_start;offered") == ";"
+    assert sniff_separator("interval_start\toffered") == "\t"
+    assert sniff_separator("vru+line\tcall_id", "\t") == "\t"
+    assert sniff_separator("vru+line,call_id", "\t") == ","
+    assert sniff_separator("offered") == ","
+
+
+def test_a_file_separated_by_semicolons_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("channel;interval_start;volume\nvoice;2026-11-30T08:00;3\n")
+    with pytest.raises(InputError, match=r"row 1: the fields are separated by semicolons"):
+        read_csv_checked(path, ["channel"])
+
+
+@pytest.mark.parametrize(
+    ("values", "row"),
+    [
+        (["2026-11-30T08:00", "1900-01-01T00:00"], 3),
+        (["2150-01-01T00:00+04:00", "2026-11-30T08:00"], 2),
+        (["0001-01-01", "2026-11-30T08:00"], 2),
+    ],
+)
+def test_timestamps_outside_the_supported_dates_name_the_row(values: list[str], row: int) -> None:
+    with pytest.raises(InputError, match=rf"f\.csv, row {row}, column 'interval_start': date"):
+        parse_timestamps(pd.Series(values), tz="Asia/Dubai", file="f.csv")
+    # the range is a default: a caller may widen it
+    wide = (
+        parse_timestamps(
+            pd.Series(values[1:]), tz="UTC", dates=(dt.date(1, 1, 1), dt.date(9999, 1, 1))
+        )
+        if row == 3
+        else None
+    )
+    assert wide is None or wide.dt.year.tolist() == [1900]

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import click
 
-from web.cli._options import progress_printer, quiet_option, seed_option, time_limit_option
+from web.cli._interrupt import Interrupts
+from web.cli._options import (
+    jobs_option,
+    output_folder_option,
+    progress_printer,
+    quiet_option,
+    seed_option,
+    time_limit_option,
+)
 
 
 @click.command("demo")
@@ -19,13 +27,11 @@ from web.cli._options import progress_printer, quiet_option, seed_option, time_l
     help="Stop after computing (the web app is not part of this version yet, so this is "
     "what happens either way).",
 )
-@click.option(
+@output_folder_option(
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     default=Path("out/demo"),
-    show_default=True,
     help="Folder for every file the run writes.",
 )
 @click.option(
@@ -43,9 +49,7 @@ from web.cli._options import progress_printer, quiet_option, seed_option, time_l
     show_default=True,
     help="Backtest weeks for forecast selection and accuracy.",
 )
-@click.option(
-    "--jobs", type=int, default=2, show_default=True, help="Parallel forecasting workers."
-)
+@jobs_option(2, help="Parallel forecasting workers (-1 = all cores).")
 @time_limit_option
 @seed_option
 @quiet_option
@@ -68,13 +72,18 @@ def demo_command(
     checker, and writes forecast, accuracy, requirements, roster, coverage and summary files
     into --output. The demo center's files are installed with contact-wfm (data/ in the
     repository); --data-dir runs the same on another folder laid out like it.
+
+    Ctrl-C while rostering stops the search and keeps the best roster so far (the files are
+    written as after the time limit); a second Ctrl-C, or one before the roster search,
+    aborts at once, writing nothing (exit status 130).
     """
     from web.demo import DemoCenterFiles, demo_center_files
     from web.demo.synthetic import ensure_demo_history
-    from web.pipeline import PipelineInputs, run_pipeline
+    from web.pipeline import PipelineInputs, compute_pipeline, write_pipeline
 
     say: Callable[[str], None] = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
     with contextlib.ExitStack() as stack:
+        interrupts = stack.enter_context(Interrupts(lambda m: click.echo(m, err=True)))
         if data_dir is None:
             files = stack.enter_context(demo_center_files())
             history = out_dir / "history.csv"
@@ -103,7 +112,19 @@ def demo_command(
 
         solver_progress = progress_printer(lambda line: say(f"  {line}"))
         started = dt.datetime.now()
-        result = run_pipeline(inputs, say=say, solver_progress=solver_progress)
+
+        def on_step(name: str) -> None:
+            interrupts.searching = name == "roster"
+
+        result = interrupts.run(
+            compute_pipeline,
+            inputs,
+            say=say,
+            solver_progress=solver_progress,
+            stop=interrupts.stop,
+            on_step=on_step,
+        )
+        write_pipeline(result)
     if not quiet:
         click.echo(result.files["report"].read_text(encoding="utf-8"))
         click.echo(f"files written to {out_dir}/:")

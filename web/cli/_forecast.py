@@ -9,14 +9,36 @@ from typing import NoReturn
 import click
 
 from web.cli._options import (
+    column_option,
     country_option,
     days_option,
     interval_option,
+    jobs_option,
+    keep_outliers_option,
+    option_error,
+    output_folder_option,
     output_option,
     quiet_option,
     start_option,
     tz_option,
 )
+
+
+def _models(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...] | None:
+    """``auto`` (None) or the named models, each one the engine knows."""
+    from forecasting.models import MODELS
+
+    if value.strip().lower() == "auto":
+        return None
+    names = tuple(m.strip() for m in value.split(",") if m.strip())
+    unknown = [m for m in names if m not in MODELS]
+    if unknown or not names:
+        raise option_error(
+            param,
+            f"unknown model {unknown[0] if unknown else value!r}; expected 'auto' or a comma "
+            f"list of {', '.join(MODELS)}",
+        )
+    return names
 
 
 def accuracy_path(output: Path) -> Path:
@@ -34,17 +56,12 @@ def accuracy_path(output: Path) -> Path:
     "--models",
     default="auto",
     show_default=True,
+    callback=_models,
     help="'auto' (seasonal_naive, seasonal_avg, holt_winters, calendar) or a comma list of "
     "those and mstl.",
 )
-@click.option(
-    "--column",
-    "column_map",
-    multiple=True,
-    metavar="FILE_NAME=NAME",
-    help="Map a column of the file to a history column, e.g. --column DateTime=interval_start "
-    "--column Calls=offered (repeatable).",
-)
+@column_option
+@keep_outliers_option
 @country_option
 @tz_option
 @click.option(
@@ -72,15 +89,12 @@ def accuracy_path(output: Path) -> Path:
     show_default=True,
     help="Rolling-origin backtest weeks (0 = no backtest).",
 )
-@click.option(
+@output_folder_option(
     "--plots",
     "plots_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     help="Write a PNG per series (history tail, forecast, bands) into this folder.",
 )
-@click.option(
-    "--jobs", type=int, default=1, show_default=True, help="Parallel workers (-1 = all cores)."
-)
+@jobs_option()
 @quiet_option
 def forecast_command(
     history_csv: Path,
@@ -88,8 +102,9 @@ def forecast_command(
     start: dt.date | None,
     days: int,
     interval_min: str | None,
-    models: str,
-    column_map: tuple[str, ...],
+    models: tuple[str, ...] | None,
+    columns: dict[str, str] | None,
+    keep_outliers: bool,
     country: str,
     tz: str,
     events_csv: Path | None,
@@ -115,17 +130,6 @@ def forecast_command(
     from web.pipeline import count_series, forecast_step
     from wfmcore.io import write_csv
 
-    model_list = None
-    if models.strip().lower() != "auto":
-        model_list = tuple(m.strip() for m in models.split(",") if m.strip())
-    columns = {}
-    for item in column_map:
-        name, sep, target = item.partition("=")
-        if not sep or not name.strip() or not target.strip():
-            raise click.BadParameter(
-                f"expected FILE_NAME=NAME, got {item!r}", param_hint="--column"
-            )
-        columns[name.strip()] = target.strip()
     bars: list[tqdm[NoReturn]] = []  # manual bars: no iterable, so no item type
 
     def start_bar(history: History) -> None:
@@ -141,13 +145,14 @@ def forecast_command(
             start=start,
             days=days,
             interval_min=int(interval_min) if interval_min else None,
-            models=model_list,
+            models=models,
             origins=origins,
             jobs=jobs,
             events_csv=events_csv,
             overrides_csv=overrides_csv,
             targets_toml=targets_toml,
-            columns=columns or None,
+            columns=columns,
+            keep_outliers=keep_outliers,
             progress=lambda n: bars[-1].update(n),
             on_history=start_bar,
         )
@@ -162,7 +167,7 @@ def forecast_command(
 
         plot_forecasts(history.frame, result.forecast, plots_dir)
     if not quiet:
-        for warning in history.warnings:
+        for warning in (*history.warnings, *result.warnings):
             click.echo(f"note: {warning}", err=True)
         click.echo(summary_table(result.accuracy))
         first = result.forecast["interval_start"].min()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -11,7 +12,16 @@ from forecasting.acd import ACD_FORMATS, AcdImport, read_acd
 from forecasting.errors import ConfigError
 from forecasting.history import History, read_history
 from forecasting.opening_hours import load_opening_hours
-from web.cli._options import interval_option, output_option, quiet_option, tz_option
+from web.cli._options import (
+    INPUT_FILE,
+    column_option,
+    interval_option,
+    keep_outliers_option,
+    output_option,
+    quiet_option,
+    tz_callback,
+    tz_option,
+)
 from wfmcore.io import write_csv
 
 
@@ -21,21 +31,24 @@ def history() -> None:
 
     \b
     wfm history check HISTORY.csv [--tz ZONE] [--interval MIN] [--targets TARGETS.toml]
+                      [--column FILE_NAME=NAME ...] [--keep-outliers]
     wfm history import-acd RAW... -o HISTORY.csv [--format anonymous_bank] [--interval 30]
     """
 
 
 @history.command("check", short_help="Validate a history CSV and print a summary.")
-@click.argument("history_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("history_csv", type=INPUT_FILE)
 @tz_option
 @interval_option
 @click.option(
     "--targets",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     default=None,
     help="targets.toml whose [channels.<name>].opening_hours say when each channel is open "
     "(default: inferred from the history).",
 )
+@column_option
+@keep_outliers_option
 @output_option(required=False, help="Also write the validated, gap-filled history here.")
 @quiet_option
 def check(
@@ -43,6 +56,8 @@ def check(
     tz: str,
     interval_min: str | None,
     targets: Path | None,
+    columns: dict[str, str] | None,
+    keep_outliers: bool,
     output: Path | None,
     quiet: bool,
 ) -> None:
@@ -50,14 +65,18 @@ def check(
 
     Prints the series, span, interval, totals, imputed gaps and warnings. Errors name the file,
     row and column. Missing intervals inside opening hours are imputed (and marked); missing
-    intervals outside them are zero. Exit status 2 when the file is not valid.
+    intervals outside them are zero. Offered counts over 20 times their series' 99th
+    percentile are named and imputed too, unless --keep-outliers. Exit status 2 when the file
+    is not valid.
     """
     hours = load_opening_hours(targets) if targets is not None else None
     result = read_history(
         history_csv,
         tz=tz,
+        columns=columns,
         interval_min=int(interval_min) if interval_min else None,
         opening_hours=hours,
+        keep_outliers=keep_outliers,
     )
     if output is not None:
         write_csv(result.frame, output)
@@ -109,13 +128,13 @@ def _thresholds(ctx: click.Context, param: click.Parameter, value: str) -> tuple
         out = tuple(float(x) for x in value.split(",") if x.strip())
     except ValueError:
         raise click.BadParameter(f"expected seconds separated by commas, got {value!r}") from None
-    if not out or any(t < 0 for t in out):
+    if not out or any(not math.isfinite(t) or t < 0 for t in out):
         raise click.BadParameter(f"expected seconds >= 0 separated by commas, got {value!r}")
     return out
 
 
 @history.command("import-acd", short_help="Aggregate per-contact ACD records to a history CSV.")
-@click.argument("raw", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("raw", nargs=-1, required=True, type=INPUT_FILE)
 @output_option(required=True, help="History CSV to write.")
 @click.option(
     "--format",
@@ -136,6 +155,7 @@ def _thresholds(ctx: click.Context, param: click.Parameter, value: str) -> tuple
 @click.option(
     "--tz",
     default=None,
+    callback=tz_callback,
     help="Time zone of the export's wall-clock times (default: the format's own zone; "
     "Asia/Jerusalem for anonymous_bank).",
 )
@@ -166,7 +186,8 @@ def import_acd(
     One output row per queue and interval: offered (= handled + abandoned), handled, abandoned
     (hung up after joining the queue), aht_s, and answered_within_<T>s / abandoned_within_<T>s
     counts, ivr_only and ignored counts, and handle and wait sums in seconds. Malformed rows are
-    skipped with a warning naming file and line (or fail with --strict).
+    skipped with a warning naming file and line (or fail with --strict). A contact given twice
+    (the same id, e.g. one export passed twice) and contacts dated in the future are errors.
     """
     if format_name not in ACD_FORMATS:  # pragma: no cover - click.Choice checks it
         raise ConfigError(f"unknown format {format_name!r}")

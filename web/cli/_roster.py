@@ -12,11 +12,14 @@ import pandas as pd
 from scheduling.errors import InputError
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import check_roster
-from scheduling.roster.io import read_requirements, read_roster
+from scheduling.roster.feasibility import unknown_skills
+from scheduling.roster.io import read_requirements, read_roster, select_days
 from scheduling.roster.rules import RosterRules, load_rules
 from scheduling.roster.summary import format_summary
 from scheduling.staffing.targets import Targets, load_targets
+from web.cli._interrupt import Interrupts
 from web.cli._options import (
+    INPUT_FILE,
     days_option,
     output_option,
     progress_printer,
@@ -27,9 +30,9 @@ from web.cli._options import (
     tz_option,
 )
 from web.pipeline import RosterRun, roster_step, summary_json
-from wfmcore.io import write_csv, write_text
+from wfmcore.io import check_writable, write_csv, write_text
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
+_FILE = INPUT_FILE
 
 
 def _side_paths(roster: Path) -> tuple[Path, Path]:
@@ -91,8 +94,13 @@ def roster_command(
     wfm roster --check ROSTER.csv --agents AGENTS.csv --rules RULES.toml [--start D --days N]
 
     Writes ROSTER.csv, ROSTER.coverage.csv and ROSTER.summary.json; prints solver progress
-    (solutions, objective, bound) and a summary. Exit status: 0 ok, 1 rule violations in
-    --check mode, 2 bad input, 3 hard rules cannot hold (the agents and rules are named).
+    (solutions, objective, bound) and a summary. --start (with --days) rosters those days of
+    the requirements (refused when they do not cover them); default: the requirements' days.
+    The first Ctrl-C stops the search and keeps the best roster so far (written as after the
+    time limit); a second one aborts, writing nothing.
+
+    Exit status: 0 ok, 1 rule violations in --check mode, 2 bad input, 3 hard rules cannot
+    hold (the agents and rules are named), 130 aborted by Ctrl-C.
     """
     agents_file = read_agents(agents_path)
     rules = load_rules(rules_path)
@@ -112,23 +120,52 @@ def roster_command(
         return
     if requirements is None or output is None:
         raise click.UsageError("give REQUIREMENTS.csv and -o ROSTER.csv (or --check ROSTER.csv)")
+    for side in _side_paths(output):
+        check_writable(side)
     req = read_requirements(requirements, tz)
+    if start is None and _given("days"):
+        start = min(req["interval_start"].dt.tz_convert(tz).dt.date)
+    if start is not None:
+        req = select_days(req, start, days, tz=tz, file=str(requirements))
     targets, target_notes = _targets(req, targets_path)
-    show = progress_printer(lambda line: click.echo(line, err=True))
-    run = roster_step(
-        req,
+    skill_notes = unknown_skills(
         agents_file.agents,
         rules,
-        tz=tz,
-        targets=targets,
-        previous=previous,
-        lock_previous=lock_previous,
-        time_limit_s=time_limit_s,
-        seed=seed,
-        progress=None if quiet else show,
-        notes=(*agents_file.notes, *target_notes),
+        sorted(set(req["channel"])),
+        source=agents_file.source,
+        rows=agents_file.rows,
     )
-    _write(run, output, quiet)
+    for note in skill_notes:
+        click.echo(f"warning: {note}", err=True)
+
+    def echo(line: str) -> None:
+        click.echo(line, err=True)
+
+    show = progress_printer(echo)
+    with Interrupts(echo) as interrupts:
+        run = interrupts.run(
+            roster_step,
+            req,
+            agents_file.agents,
+            rules,
+            searching=True,
+            tz=tz,
+            targets=targets,
+            previous=previous,
+            lock_previous=lock_previous,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            progress=None if quiet else show,
+            notes=(*agents_file.notes, *skill_notes, *target_notes),
+            stop=interrupts.stop,
+        )
+        _write(run, output, quiet)
+
+
+def _given(name: str) -> bool:
+    """Whether the option ``name`` was given on the command line (not its default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is not None and source != click.core.ParameterSource.DEFAULT
 
 
 def _targets(req: pd.DataFrame, path: Path | None) -> tuple[Targets | None, tuple[str, ...]]:

@@ -8,15 +8,29 @@ import click
 import pandas as pd
 
 from scheduling.staffing.evaluate import (
+    check_schedule,
+    counts_at_interval,
     evaluate_staffing,
     read_schedule,
     roster_to_scheduled,
     simulate_staffing,
     summarize_evaluation,
 )
-from scheduling.staffing.requirements import compute_requirements, infer_interval_min, read_forecast
+from scheduling.staffing.requirements import (
+    at_interval,
+    check_channels,
+    compute_requirements,
+    read_forecast,
+)
 from scheduling.staffing.targets import load_targets
-from web.cli._options import interval_option, output_option, quiet_option, seed_option, tz_option
+from web.cli._options import (
+    INPUT_FILE,
+    interval_option,
+    output_option,
+    quiet_option,
+    seed_option,
+    tz_option,
+)
 from wfmcore.io import write_csv
 
 _TARGETS_HELP = "Service targets per channel (TOML; see data/targets.toml)."
@@ -44,12 +58,12 @@ def _staff_summary(req: pd.DataFrame, interval_min: int) -> pd.DataFrame:
 
 
 @click.command("staff")
-@click.argument("forecast_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("forecast_csv", type=INPUT_FILE)
 @click.option(
     "--targets",
     "targets_toml",
     required=True,
-    type=click.Path(path_type=Path),
+    type=INPUT_FILE,
     help=_TARGETS_HELP,
 )
 @output_option(help="Requirements CSV to write.")
@@ -69,31 +83,38 @@ def staff_command(
     Reads FORECAST_CSV (channel, queue, interval_start, volume, aht_s) and writes the
     requirements (channel, queue, interval_start, volume, aht_s, agents, staff,
     service_level, asa_s, occupancy, abandon_rate); prints a per-channel, per-day summary.
+    --interval is the forecast's own or a multiple of it (its volumes are summed); a finer one
+    is refused.
     """
     targets = load_targets(targets_toml)
     forecast = read_forecast(forecast_csv, tz=tz)
-    minutes = int(interval_min) if interval_min else infer_interval_min(forecast)
+    check_channels(forecast, targets, file=str(forecast_csv), targets_file=str(targets_toml))
+    forecast, minutes, notes = at_interval(
+        forecast, int(interval_min) if interval_min else None, file=str(forecast_csv)
+    )
     req = compute_requirements(forecast, targets, minutes)
     write_csv(req, output)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if not quiet:
         click.echo(_staff_summary(req, minutes).to_string(index=False))
         click.echo(f"wrote {len(req)} rows to {output}")
 
 
 @click.command("evaluate")
-@click.argument("schedule_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("schedule_csv", type=INPUT_FILE)
 @click.option(
     "--forecast",
     "forecast_csv",
     required=True,
-    type=click.Path(path_type=Path),
+    type=INPUT_FILE,
     help="Forecast (or requirements) CSV: volume and aht_s per interval.",
 )
 @click.option(
     "--targets",
     "targets_toml",
     required=True,
-    type=click.Path(path_type=Path),
+    type=INPUT_FILE,
     help=_TARGETS_HELP,
 )
 @output_option(required=False, help="Per-interval evaluation CSV to write.")
@@ -126,12 +147,22 @@ def evaluate_command(
     SCHEDULE_CSV is a roster (agent_id, date, activity, channel, start, end) or scheduled
     counts (channel, interval_start, agents). Prints per-day and per-week summaries;
     --simulate adds simulated values with 95 % confidence half-widths (the queue carries over
-    between intervals in the simulation, not in the formulas).
+    between intervals in the simulation, not in the formulas). Work on a channel without
+    targets or forecast, or outside the forecast's intervals, is refused (naming the row).
+    --interval is the forecast's own or a multiple of it (volumes summed, counts averaged).
     """
     targets = load_targets(targets_toml)
     forecast = read_forecast(forecast_csv, tz=tz)
-    minutes = int(interval_min) if interval_min else infer_interval_min(forecast)
+    check_channels(forecast, targets, file=str(forecast_csv), targets_file=str(targets_toml))
     kind, schedule = read_schedule(schedule_csv, tz=tz)
+    forecast, minutes, notes = at_interval(
+        forecast, int(interval_min) if interval_min else None, file=str(forecast_csv)
+    )
+    if kind == "counts":
+        schedule = counts_at_interval(schedule, minutes, file=str(schedule_csv))
+    check_schedule(kind, schedule, forecast, targets, minutes, file=str(schedule_csv))
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if kind == "roster":
         intervals = pd.DatetimeIndex(forecast["interval_start"].drop_duplicates())
         scheduled = roster_to_scheduled(schedule, intervals, minutes)

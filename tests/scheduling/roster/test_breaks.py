@@ -6,6 +6,7 @@ and polish.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -77,8 +78,13 @@ def test_rest_chain_orders_by_window_and_keeps_reachable_offsets() -> None:
 
 
 def test_rest_chain_without_any_combination_names_the_shift() -> None:
+    # refused when the rules are read, before any roster is built
+    with pytest.raises(RulesError, match=r"shift\[0\] \(d\).*min_gap_min"):
+        day_rules("08:00-08:00", min_gap=400)
+    wide = day_rules("08:00-08:00")
+    tight = dataclasses.replace(wide, break_min_gap_min=400)  # built in code, not read
     with pytest.raises(RulesError, match="shift 'd'.*min_gap_min"):
-        rest_chain(day_rules("08:00-08:00", min_gap=400), day_rules("08:00-08:00").shift_types[0])
+        rest_chain(tight, wide.shift_types[0])
 
 
 def test_combinations_respect_windows_and_gap() -> None:
