@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import inspect
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,16 +21,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasting.calendar import CalendarConfig, load_events
+from forecasting.calendar import CalendarConfig, Event, load_events
 from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
-from forecasting.overrides import read_overrides
+from forecasting.overrides import Override, read_overrides
 from scheduling.roster import lp_under_staffing_bound
 from scheduling.roster.agents import Agent, read_agents
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
 from scheduling.roster.problem import RosterProblem, build_problem
+from scheduling.roster.records import RosterShift
 from scheduling.roster.rules import RosterRules, load_rules
 from scheduling.roster.solve import Progress, SolverOptions, solve
 from scheduling.roster.summary import RosterSummary, format_summary, roster_summary
@@ -89,24 +92,77 @@ def forecast_step(
     if on_history is not None:
         on_history(history)
     events = load_events(events_csv) if events_csv else ()
+    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
+    result = forecast_history(
+        history,
+        country=country,
+        start=start,
+        days=days,
+        models=models,
+        origins=origins,
+        jobs=jobs,
+        events=events,
+        overrides=overrides,
+        opening_hours=hours,
+        progress=progress,
+    )
+    return ForecastRun(history=history, result=result, opening_hours=hours)
+
+
+def forecast_history(
+    history: History,
+    *,
+    country: str = DEFAULT_COUNTRY,
+    start: dt.date | None = None,
+    days: int = 7,
+    models: tuple[str, ...] | None = None,
+    origins: int = 4,
+    jobs: int = 1,
+    events: Sequence[Event] = (),
+    overrides: Sequence[Override] | None = None,
+    opening_hours: Mapping[str, OpeningHours] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ForecastResult:
+    """Backtest, select and forecast every series of a validated history.
+
+    The part of :func:`forecast_step` after reading the file; the web app's forecast job calls
+    it on the history it keeps in its database.
+
+    Parameters
+    ----------
+    history
+        A validated history (:func:`forecasting.history.read_history` or
+        :func:`~forecasting.history.validate_history`).
+    country, start, days, models, origins, jobs
+        As :class:`forecasting.engine.ForecastConfig` (``jobs`` is ``n_jobs``).
+    events, overrides
+        Planner events for the calendar model; overrides applied last.
+    opening_hours
+        Per channel; closed intervals are forecast as zero.
+    progress
+        Called with 1 per finished series.
+
+    Returns
+    -------
+    ForecastResult
+        The forecast and accuracy frames.
+    """
     config = ForecastConfig(
         start=start,
         days=days,
         models=models,
         origins=origins,
-        calendar=CalendarConfig(country=country, events=events),
+        calendar=CalendarConfig(country=country, events=tuple(events)),
         n_jobs=jobs,
     )
-    overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
-    result = run_forecast(
+    return run_forecast(
         history.frame,
         config,
         interval_min=history.interval_min,
-        opening_hours=hours,
+        opening_hours=opening_hours,
         overrides=overrides,
         progress=progress,
     )
-    return ForecastRun(history=history, result=result, opening_hours=hours)
 
 
 def count_series(history: History) -> int:
@@ -127,6 +183,7 @@ class RosterRun:
     summary: RosterSummary
     violations: tuple[Violation, ...]
     dates: tuple[dt.date, ...]
+    shifts: tuple[RosterShift, ...] = ()
 
 
 def roster_step(
@@ -142,12 +199,16 @@ def roster_step(
     seed: int = 0,
     progress: Callable[[Progress], None] | None = None,
     notes: Sequence[str] = (),
+    stop: threading.Event | None = None,
 ) -> RosterRun:
     """Build the roster with CP-SAT, tabulate coverage, and check it with the rule checker.
 
     With ``targets`` the coverage table gets the expected service level per channel and
     interval from the staffing engine, and the summary the volume-weighted week figure.
-    ``notes`` (e.g. about the input files) are added to the summary's.
+    ``notes`` (e.g. about the input files) are added to the summary's. ``stop``, when set
+    during the solve, ends it with the best roster so far (as at the time limit) where
+    :func:`scheduling.roster.solve.solve` takes a ``stop`` event; otherwise it is ignored and
+    the caller cancels between steps.
     """
     problem = build_problem(
         requirements,
@@ -158,9 +219,12 @@ def roster_step(
         lock_previous=lock_previous,
     )
     problem, weight_notes = _under_staffing_weights(problem, requirements, targets)
-    solution = solve(
-        problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress
-    )
+    options = SolverOptions(time_limit_s=time_limit_s, seed=seed)
+    if stop is not None and _solve_takes_stop():
+        solution = solve(problem, options, progress=progress, stop=stop)  # type: ignore[call-arg,unused-ignore]
+    else:
+        # TODO(H5): once ``solve(..., stop=...)`` lands on main, always pass it and drop this.
+        solution = solve(problem, options, progress=progress)
     frame = roster_frame(list(solution.shifts))
     coverage = coverage_table(problem, frame)
     week_sl: dict[str, float] = {}
@@ -190,7 +254,40 @@ def roster_step(
         summary=summary,
         violations=tuple(violations),
         dates=tuple(problem.dates),
+        shifts=tuple(solution.shifts),
     )
+
+
+def _solve_takes_stop() -> bool:
+    """Whether :func:`scheduling.roster.solve.solve` accepts a ``stop`` event (issue H5)."""
+    return "stop" in inspect.signature(solve).parameters
+
+
+def roster_coverage(
+    roster: pd.DataFrame,
+    requirements: pd.DataFrame,
+    agents: Sequence[Agent],
+    rules: RosterRules,
+    *,
+    tz: str = DEFAULT_TZ,
+    targets: Targets | None = None,
+) -> tuple[pd.DataFrame, dict[str, float], tuple[dt.date, ...], int]:
+    """Coverage of a roster frame that was not just solved (e.g. edited by hand).
+
+    Returns
+    -------
+    tuple
+        The coverage table (with the expected service level when ``targets`` are given), the
+        week's service level per channel, the planned dates and the interval length.
+    """
+    problem = build_problem(requirements, list(agents), rules, tz=tz)
+    coverage = coverage_table(problem, roster)
+    week_sl: dict[str, float] = {}
+    if targets is not None and {"volume", "aht_s"} <= set(requirements.columns):
+        coverage, week_sl = expected_service(
+            coverage, roster, requirements, problem.interval_min, targets
+        )
+    return coverage, week_sl, tuple(problem.dates), problem.interval_min
 
 
 def _under_staffing_weights(
