@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 import traceback
@@ -95,6 +96,9 @@ class JobContext:
         bound: float | None = None,
     ) -> None:
         """Record progress (0..1) and a message; for a roster the objective and bound."""
+        # the solver reports an unknown bound as NaN: store and show it as unknown
+        objective = objective if objective is not None and math.isfinite(objective) else None
+        bound = bound if bound is not None and math.isfinite(bound) else None
         now = time.monotonic()
         with self._lock:
             if now - self._last < self.min_interval_s and fraction < 1.0:

@@ -182,6 +182,8 @@ class HistoryUpload(Base):
     summary_json: Mapped[str] = mapped_column(Text, default="[]")
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
     opening_hours_json: Mapped[str] = mapped_column(Text, default="{}")
+    # the history page's chart (the last four weeks per channel), stored with the upload
+    chart_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_by: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

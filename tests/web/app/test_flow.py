@@ -45,6 +45,8 @@ def test_planner_week_from_upload_to_publish_and_export(any_app: Flask, h: Any) 
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     page = c.get(r.headers["Location"]).get_data(as_text=True)
     assert "voice" in page and "chat" in page
+    settings = c.get("/settings").get_data(as_text=True)  # the upload's channels and queues
+    assert "<td>voice</td><td>all</td>" in settings and "<td>chat</td><td>all</td>" in settings
     r = h.post(
         c,
         "/forecast/run",

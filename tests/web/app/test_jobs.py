@@ -144,6 +144,26 @@ def test_cancel_a_running_job_rolls_it_back(app: Flask, fake_handlers: dict[str,
     assert _count(app, AuditEntry) == before
 
 
+def test_an_unknown_bound_is_stored_as_unknown(
+    app: Flask, signed_in: dict[str, FlaskClient], fake_handlers: dict[str, Any]
+) -> None:
+    """The neighbourhood search reports its bound as NaN; JSON has no NaN."""
+
+    def handler(ctx: Any, params: dict[str, Any]) -> str:
+        ctx.progress(0.5, "lns", objective=7000.0, bound=float("nan"))
+        raise InputError("stop here, keep the progress")
+
+    fake_handlers["fake"] = handler
+    job_id = _enqueue(app, "fake")
+    with app.app_context():
+        from web.app.jobs import run_pending
+
+        run_pending()
+    state = signed_in["manager"].get(f"/api/jobs/{job_id}")
+    assert b"NaN" not in state.data
+    assert state.get_json()["objective"] == 7000.0 and state.get_json()["bound"] is None
+
+
 def test_cancel_through_the_page(
     app: Flask, signed_in: dict[str, FlaskClient], h: Any, fake_handlers: dict[str, Any]
 ) -> None:
