@@ -289,12 +289,12 @@ def test_a_solve_that_raises_leaves_no_roster(
     monkeypatch.undo()
 
     # a failure after the shifts are written, before the coverage: still nothing
-    import web.app.services as services
+    import web.app.services._roster as roster_services
 
     def broken_coverage(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_insert_coverage", broken_coverage)
+    monkeypatch.setattr(roster_services, "_insert_coverage", broken_coverage)
     h.post(c, "/roster/run", {"time_limit_s": "2"})
     h.run_jobs(app)
     for model in (RosterVersion, Shift, CoverageRow):

@@ -107,18 +107,19 @@ def test_an_upload_that_fails_while_writing_leaves_no_rows(
     any_app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite and PostgreSQL: some rows were inserted before the failure."""
-    import web.app.services as services
+    import web.app.services._history as history_services
     from web.app.models import HistoryRow, HistoryUpload
+    from wfmcore.errors import InputError
 
-    real = services._bulk_insert
+    real = history_services._bulk_insert
     calls: list[int] = []
 
     def fail_on_second_chunk(model: Any, rows: Any, chunk: int = 50_000) -> None:
         calls.append(len(rows))
         real(model, rows.iloc[:100], chunk)
-        raise services.InputError("the database refused the rows")
+        raise InputError("the database refused the rows")
 
-    monkeypatch.setattr(services, "_bulk_insert", fail_on_second_chunk)
+    monkeypatch.setattr(history_services, "_bulk_insert", fail_on_second_chunk)
     app = any_app
     client = app.test_client()
     assert h.sign_in(client, "planner").status_code == 302
