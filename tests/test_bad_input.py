@@ -249,7 +249,20 @@ K = (
     "--rules",
     "{in}/rules.toml",
 )
-D = ("demo", "--data-dir", "{in}/center", "-o", "{out}/demo", "--origins", "0", "--time-limit", "5")
+D = (
+    "demo",
+    "--no-serve",
+    "--data-dir",
+    "{in}/center",
+    "-o",
+    "{out}/demo",
+    "--origins",
+    "0",
+    "--time-limit",
+    "5",
+)
+# ``wfm demo`` building and serving a web instance checks the same files before it starts
+DS = ("demo", "--instance", "{out}/instance", "--data-dir", "{in}/center", "-o", "{out}/demo")
 
 
 def _o(argv: tuple[str, ...], path: str) -> tuple[str, ...]:
@@ -988,6 +1001,20 @@ CASES: list[Case] = [
         3,
         ("A2", "min_hours_week"),
         {"center/agents.csv": AGENTS.replace("A2,Omar,voice,16,40,5", "A2,Omar,voice,48,48,5")},
+    ),
+    Case(
+        "demo-serving-impossible-contract",
+        DS,
+        3,
+        ("A2", "min_hours_week"),
+        {"center/agents.csv": AGENTS.replace("A2,Omar,voice,16,40,5", "A2,Omar,voice,48,48,5")},
+    ),
+    Case(
+        "demo-serving-bad-targets",
+        DS,
+        2,
+        ("targets.toml", "service_level"),
+        {"center/targets.toml": TARGETS.replace("service_level = 0.8", "service_level = 80")},
     ),
     Case(
         "demo-bad-history",

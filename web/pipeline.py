@@ -20,18 +20,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasting.calendar import CalendarConfig, load_events
+from forecasting.calendar import CalendarConfig, Event, load_events
 from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
 from forecasting.errors import InsufficientHistoryError
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
-from forecasting.overrides import read_overrides
+from forecasting.overrides import Override, read_overrides
 from scheduling.roster import lp_under_staffing_bound
-from scheduling.roster.agents import Agent, read_agents
+from scheduling.roster.agents import Agent, AgentsFile, read_agents
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.feasibility import check_contracts
 from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
 from scheduling.roster.problem import RosterProblem, build_problem
+from scheduling.roster.records import RosterShift
 from scheduling.roster.rules import RosterRules, load_rules
 from scheduling.roster.solve import Progress, SolverOptions, solve
 from scheduling.roster.summary import RosterSummary, format_summary, roster_summary
@@ -100,26 +101,79 @@ def forecast_step(
     )
     if on_history is not None:
         on_history(history)
-    config = ForecastConfig(
-        start=start,
-        days=days,
-        models=models,
-        origins=origins,
-        calendar=CalendarConfig(country=country, events=events),
-        n_jobs=jobs,
-    )
     try:
-        result = run_forecast(
-            history.frame,
-            config,
-            interval_min=history.interval_min,
-            opening_hours=hours,
+        result = forecast_history(
+            history,
+            country=country,
+            start=start,
+            days=days,
+            models=models,
+            origins=origins,
+            jobs=jobs,
+            events=events,
             overrides=overrides,
+            opening_hours=hours,
             progress=progress,
         )
     except InsufficientHistoryError as exc:
         raise InsufficientHistoryError(f"{history_csv}: {exc}") from None
     return ForecastRun(history=history, result=result, opening_hours=hours)
+
+
+def forecast_history(
+    history: History,
+    *,
+    country: str = DEFAULT_COUNTRY,
+    start: dt.date | None = None,
+    days: int = 7,
+    models: tuple[str, ...] | None = None,
+    origins: int = 4,
+    jobs: int = 1,
+    events: Sequence[Event] = (),
+    overrides: Sequence[Override] | None = None,
+    opening_hours: Mapping[str, OpeningHours] | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> ForecastResult:
+    """Backtest, select and forecast every series of a validated history.
+
+    The part of :func:`forecast_step` after reading the file; the web app's forecast job calls
+    it on the history it keeps in its database.
+
+    Parameters
+    ----------
+    history
+        A validated history (:func:`forecasting.history.read_history` or
+        :func:`~forecasting.history.validate_history`).
+    country, start, days, models, origins, jobs
+        As :class:`forecasting.engine.ForecastConfig` (``jobs`` is ``n_jobs``).
+    events, overrides
+        Planner events for the calendar model; overrides applied last.
+    opening_hours
+        Per channel; closed intervals are forecast as zero.
+    progress
+        Called with 1 per finished series.
+
+    Returns
+    -------
+    ForecastResult
+        The forecast and accuracy frames.
+    """
+    config = ForecastConfig(
+        start=start,
+        days=days,
+        models=models,
+        origins=origins,
+        calendar=CalendarConfig(country=country, events=tuple(events)),
+        n_jobs=jobs,
+    )
+    return run_forecast(
+        history.frame,
+        config,
+        interval_min=history.interval_min,
+        opening_hours=opening_hours,
+        overrides=overrides,
+        progress=progress,
+    )
 
 
 def count_series(history: History) -> int:
@@ -140,6 +194,7 @@ class RosterRun:
     summary: RosterSummary
     violations: tuple[Violation, ...]
     dates: tuple[dt.date, ...]
+    shifts: tuple[RosterShift, ...] = ()
 
 
 def roster_step(
@@ -205,7 +260,35 @@ def roster_step(
         summary=summary,
         violations=tuple(violations),
         dates=tuple(problem.dates),
+        shifts=tuple(solution.shifts),
     )
+
+
+def roster_coverage(
+    roster: pd.DataFrame,
+    requirements: pd.DataFrame,
+    agents: Sequence[Agent],
+    rules: RosterRules,
+    *,
+    tz: str = DEFAULT_TZ,
+    targets: Targets | None = None,
+) -> tuple[pd.DataFrame, dict[str, float], tuple[dt.date, ...], int]:
+    """Coverage of a roster frame that was not just solved (e.g. edited by hand).
+
+    Returns
+    -------
+    tuple
+        The coverage table (with the expected service level when ``targets`` are given), the
+        week's service level per channel, the planned dates and the interval length.
+    """
+    problem = build_problem(requirements, list(agents), rules, tz=tz)
+    coverage = coverage_table(problem, roster)
+    week_sl: dict[str, float] = {}
+    if targets is not None and {"volume", "aht_s"} <= set(requirements.columns):
+        coverage, week_sl = expected_service(
+            coverage, roster, requirements, problem.interval_min, targets
+        )
+    return coverage, week_sl, tuple(problem.dates), problem.interval_min
 
 
 def _under_staffing_weights(
@@ -309,6 +392,35 @@ def run_pipeline(
     return result
 
 
+def check_center_files(
+    targets_toml: Path, agents_csv: Path, rules_toml: Path, events_csv: Path | None = None
+) -> tuple[Targets, AgentsFile, RosterRules]:
+    """Read and validate a center's small files, and check the contracts against the rules.
+
+    The first thing a whole run does (here and in ``wfm demo``'s web instance), so that a bad
+    file or an impossible contract fails before any forecast is computed or anything written.
+
+    Returns
+    -------
+    tuple of Targets, AgentsFile and RosterRules
+        The validated targets, agents and rules (the events are only validated).
+
+    Raises
+    ------
+    wfmcore.errors.InputError
+        A file is malformed (the message names file, row and column).
+    scheduling.errors.InfeasibleError
+        An agent's contract cannot hold under the rules (the message names agent and rule).
+    """
+    targets = load_targets(targets_toml)
+    agents_file = read_agents(agents_csv)
+    rules = load_rules(rules_toml)
+    check_contracts(agents_file.agents, rules, channels=targets.names)
+    if events_csv is not None:
+        load_events(events_csv)
+    return targets, agents_file, rules
+
+
 def compute_pipeline(
     inputs: PipelineInputs,
     *,
@@ -329,12 +441,9 @@ def compute_pipeline(
     step = on_step or (lambda _name: None)
     timings: dict[str, float] = {}
     # read every small input first, so a bad agents/rules/targets file fails before the work
-    targets = load_targets(inputs.targets_toml)
-    agents_file = read_agents(inputs.agents_csv)
-    rules = load_rules(inputs.rules_toml)
-    check_contracts(agents_file.agents, rules, channels=targets.names)
-    if inputs.events_csv is not None:
-        load_events(inputs.events_csv)
+    targets, agents_file, rules = check_center_files(
+        inputs.targets_toml, inputs.agents_csv, inputs.rules_toml, inputs.events_csv
+    )
 
     step("forecast")
     t0 = time.perf_counter()

@@ -94,7 +94,7 @@ def _files(folder: Path) -> list[str]:
 def center(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A week for 25 agents under the demo rules.
 
-    large enough for the neighbourhood search, which runs until its time limit unless stopped.
+    Large enough for the neighbourhood search, which runs until its time limit unless stopped.
     """
     folder = tmp_path_factory.mktemp("center")
     lines = ["channel,queue,interval_start,agents,staff"]
@@ -182,7 +182,9 @@ def test_ctrl_c_before_the_search_aborts(center: Path, tmp_path: Path) -> None:
     (data / "rules.toml").write_text((center / "rules.toml").read_text())
     (data / "events.csv").write_text("name,start,end,effect\n")
     out = tmp_path / "out"
-    wfm = Wfm("demo", "--data-dir", str(data), "-o", str(out), "--jobs", "1", cwd=tmp_path)
+    wfm = Wfm(
+        "demo", "--no-serve", "--data-dir", str(data), "-o", str(out), "--jobs", "1", cwd=tmp_path
+    )
     wfm.wait_for("forecasting")
     wfm.interrupt()
     code, output = wfm.finish()

@@ -28,6 +28,7 @@ _COMMAND_MODULES = [
     "web.cli._forecast",
     "web.cli._staff",
     "web.cli._roster",
+    "web.cli._serve",
 ]
 
 EXIT_INPUT_ERROR = 2

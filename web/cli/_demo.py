@@ -24,9 +24,20 @@ from web.cli._options import (
 @click.option(
     "--no-serve",
     is_flag=True,
-    help="Stop after computing (the web app is not part of this version yet, so this is "
-    "what happens either way).",
+    help="Only the command-line run: compute the week into --output and print the summary "
+    "(no instance, no server).",
 )
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("wfm-demo"),
+    show_default=True,
+    help="Demo instance folder to create (database, secret key); an earlier demo there is "
+    "replaced, anything else only with --force.",
+)
+@click.option("--force", is_flag=True, help="Replace --instance even if it is not a demo.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @output_folder_option(
     "-o",
     "--output",
@@ -55,6 +66,10 @@ from web.cli._options import (
 @quiet_option
 def demo_command(
     no_serve: bool,
+    instance: Path,
+    force: bool,
+    host: str,
+    port: int,
     out_dir: Path,
     data_dir: Path | None,
     origins: int,
@@ -63,10 +78,16 @@ def demo_command(
     seed: int,
     quiet: bool,
 ) -> None:
-    """Run the whole pipeline on the demo center and print a summary.
+    """The demo center's week in the web app: a fresh instance, served with its sign-ins.
 
-    Draws the demo history into --output on first use (history.csv, seeded; reused while it is
-    up to date), forecasts the week after the history ends (Mon 2026-11-30 .. Sun 2026-12-06,
+    Creates --instance, loads the demo center (history, agents, targets, rules, events),
+    forecasts, staffs and rosters the next week as jobs (progress on the terminal), creates one
+    user per role with a random password (printed once), then serves the app on
+    http://HOST:PORT until Ctrl+C.
+
+    With --no-serve it is the command-line run instead, files only (no instance): it draws the
+    demo history into --output on first use (history.csv, seeded; reused while it is up to
+    date), forecasts the week after the history ends (Mon 2026-11-30 .. Sun 2026-12-06,
     with UAE National Day), staffs it with the demo center's targets.toml, rosters its 120
     agents (agents.csv) under its rules.toml, checks the roster with the independent rule
     checker, and writes forecast, accuracy, requirements, roster, coverage and summary files
@@ -77,6 +98,21 @@ def demo_command(
     written as after the time limit); a second Ctrl-C, or one before the roster search,
     aborts at once, writing nothing (exit status 130).
     """
+    if not no_serve:
+        _serve_demo(
+            instance,
+            force=force,
+            host=host,
+            port=port,
+            out_dir=out_dir,
+            data_dir=data_dir,
+            origins=origins,
+            jobs=jobs,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            quiet=quiet,
+        )
+        return
     from web.demo import DemoCenterFiles, demo_center_files
     from web.demo.synthetic import ensure_demo_history
     from web.pipeline import PipelineInputs, compute_pipeline, write_pipeline
@@ -132,12 +168,78 @@ def demo_command(
             click.echo(f"  {path.name}")
         elapsed = (dt.datetime.now() - started).total_seconds()
         click.echo(f"done in {elapsed:.0f} s")
-        if not no_serve:
-            click.echo("(the web app is not part of this version yet; nothing to serve)")
     if result.roster.violations:
         for v in result.roster.violations:
             click.echo(f"violation: {v}", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _serve_demo(
+    instance: Path,
+    *,
+    force: bool,
+    host: str,
+    port: int,
+    out_dir: Path,
+    data_dir: Path | None,
+    origins: int,
+    jobs: int,
+    time_limit_s: float,
+    seed: int,
+    quiet: bool,
+    serve: bool = True,
+) -> dict[str, str]:
+    """Build a demo instance and (unless ``serve`` is false) serve it; returns the sign-ins."""
+    from web.app.demo import build_demo_instance, prepare_instance
+    from web.cli._serve import check_port, is_loopback, make_app, serve_app, upgrade_database
+    from web.demo import DemoCenterFiles, demo_center_files
+    from web.demo.synthetic import ensure_demo_history
+    from web.pipeline import check_center_files
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    if data_dir is not None:  # the installed demo center's files are known to be good
+        center = DemoCenterFiles.in_folder(data_dir)
+        check_center_files(
+            center.targets_toml, center.agents_csv, center.rules_toml, center.events_csv
+        )
+    if serve:
+        check_port(host, port)
+    folder = prepare_instance(instance, force=force)
+    cookie = {"COOKIE_SECURE": False} if is_loopback(host) else {}
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            files = stack.enter_context(demo_center_files())
+            history = out_dir / "history.csv"
+            if not history.exists():
+                say(f"drawing the demo history into {history} (first run only) ...")
+            ensure_demo_history(history)
+        else:
+            files = DemoCenterFiles.in_folder(data_dir)
+            history = data_dir / "generated" / "history.csv"
+        say(f"creating the demo instance in {folder}")
+        setup = make_app(folder, JOB_WORKER="off", **cookie)
+        upgrade_database(setup)
+        logins = build_demo_instance(
+            setup,
+            files,
+            history,
+            origins=origins,
+            jobs=jobs,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            say=say,
+        )
+    click.echo("")
+    click.echo("Demo sign-ins (shown once; `wfm users create NAME --role ROLE` resets one):")
+    for role, password in logins.items():
+        click.echo(f"  {role:<8} password {password}")
+    if serve:
+        click.echo(f"Open http://{host}:{port}/ and sign in as planner.")
+        serve_app(make_app(folder, **cookie), host, port)
+    return logins
 
 
 COMMANDS: list[click.Command] = [demo_command]

@@ -1,0 +1,149 @@
+"""Server time per page of the web app on the demo instance (a benchmark, not a test).
+
+Builds a demo instance (the full demo center: 518k history rows, 120 agents; forecast,
+requirements and roster run as jobs, as ``wfm demo`` does) unless ``--instance`` names an
+existing one, signs in as the planner with the Flask test client, and requests every planner
+page and chart endpoint ``--repeat`` times (after one warm-up request), printing the median and
+95th percentile of the server time. That includes the roster grid of all 120 agents x 7 days
+and the coverage data of a week at 30 minutes. Goal: every page under 300 ms.
+
+    python bench/web_bench.py                      # a fresh demo instance in a temp folder
+    python bench/web_bench.py --instance wfm-demo  # an instance `wfm demo` made
+
+The timings are wall-clock times of ``client.get`` in this process (no network), on whatever
+else the machine is doing: compare pages with each other, not runs on different days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_MS = 300.0
+
+
+def build_instance(folder: Path, time_limit_s: float) -> None:
+    """A demo instance in ``folder`` (as ``wfm demo --no-serve`` would leave it, served)."""
+    from web.app.demo import build_demo_instance, prepare_instance
+    from web.cli._serve import make_app, upgrade_database
+    from web.demo import demo_center_files
+    from web.demo.synthetic import ensure_demo_history
+
+    prepare_instance(folder, force=True)
+    history = folder / "history.csv"
+    ensure_demo_history(history)
+    app = make_app(folder, JOB_WORKER="off")
+    upgrade_database(app)
+    with demo_center_files() as files:
+        t0 = time.perf_counter()
+        build_demo_instance(
+            app,
+            files,
+            history,
+            origins=4,
+            jobs=2,
+            time_limit_s=time_limit_s,
+            say=lambda m: print(f"  {m}"),
+        )
+        print(f"demo instance built in {time.perf_counter() - t0:.0f} s")
+
+
+def main() -> None:
+    """Build (or reuse) a demo instance and print each page's server time."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instance", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    args = parser.parse_args()
+
+    from sqlalchemy import select
+
+    from web.app.extensions import db
+    from web.app.models import (
+        ForecastVersion,
+        HistoryUpload,
+        Job,
+        RequirementSet,
+        RosterVersion,
+        Shift,
+    )
+    from web.cli._serve import create_user, make_app
+
+    with tempfile.TemporaryDirectory(prefix="wfm-bench-") as tmp:
+        folder = args.instance or Path(tmp) / "instance"
+        if args.instance is None:
+            build_instance(folder, args.time_limit)
+        app = make_app(folder, JOB_WORKER="off", TESTING=True, LOGIN_RATE_LIMIT="1000/minute")
+        password = secrets.token_urlsafe(12)
+        with app.app_context():
+            create_user("bench-planner", "planner", password)
+            models = {
+                "h": HistoryUpload,
+                "f": ForecastVersion,
+                "r": RequirementSet,
+                "x": RosterVersion,
+                "j": Job,
+            }
+            ids = {
+                k: db.session.scalar(select(m.id).order_by(m.id.desc()))  # type: ignore[attr-defined]
+                for k, m in models.items()
+            }
+            shifts = db.session.query(Shift).filter(Shift.roster_id == ids["x"]).count()
+        print(f"instance {folder}: roster {ids['x']} with {shifts} shifts")
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        response = client.post(
+            "/login",
+            data={"username": "bench-planner", "password": password, "csrf_token": token.group(1)},
+        )
+        assert response.status_code == 302, response.status_code
+        pages = [
+            ("dashboard", "/planner"),
+            ("history list", "/history"),
+            ("history", "/history/{h}"),
+            ("history chart data (4 weeks)", "/api/history/{h}/chart"),
+            ("forecast list", "/forecast"),
+            ("forecast", "/forecast/{f}"),
+            ("forecast chart data", "/api/forecast/{f}/chart?series=voice/residency"),
+            ("requirements", "/requirements/{r}"),
+            ("requirements chart data", "/api/requirements/{r}/chart"),
+            ("roster list", "/roster"),
+            ("roster grid (all agents x 7 days)", "/roster/{x}"),
+            ("coverage data (week, 30 min)", "/api/roster/{x}/coverage"),
+            ("job status", "/api/jobs/{j}"),
+            ("agents", "/agents"),
+            ("rules", "/rules"),
+            ("settings", "/settings"),
+            ("audit", "/audit"),
+            ("roster CSV export", "/roster/{x}/export.csv"),
+            ("roster Excel export", "/roster/{x}/export.xlsx"),
+        ]
+        print(f"\n{'page':<36}{'median ms':>10}{'p95 ms':>9}{'bytes':>10}  under {GOAL_MS:.0f} ms")
+        for name, pattern in pages:
+            url = pattern.format(**ids)
+            first = client.get(url)
+            assert first.status_code == 200, (url, first.status_code)
+            size = len(first.data)
+            times = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                response = client.get(url)
+                _ = response.data
+                times.append((time.perf_counter() - t0) * 1000)
+                response.close()
+            times.sort()
+            median = statistics.median(times)
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            verdict = "yes" if p95 < GOAL_MS else "NO"
+            print(f"{name:<36}{median:>10.1f}{p95:>9.1f}{size:>10,}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,308 @@
+"""Fixtures of the web app tests.
+
+``app``, ``client``, ``runner`` as in flaskr, plus a small center (three weeks of voice and chat
+history, six agents, one shift type) and signed-in clients per role.
+
+The database is a fresh SQLite file per test, migrated with the real Alembic revision; with
+``WFM_TEST_POSTGRES_URL`` set, the ``pg_app`` fixture gives the same app on PostgreSQL (a fresh
+schema per test). Jobs run synchronously: ``JOB_WORKER = "off"`` and the tests call
+``run_pending()``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+FIRST_DAY = pd.Timestamp("2025-10-06")  # a Monday, no UAE holiday near it
+HISTORY_DAYS = 21
+PLAN_START = "2025-10-27"
+OPEN_FROM_H, OPEN_TO_H = 8, 20
+
+TARGETS = f"""
+[channels.voice]
+model = "erlang_c"
+service_level = 0.80
+answer_within_s = 20
+max_occupancy = 0.85
+shrinkage = 0.10
+opening_hours = "{OPEN_FROM_H:02d}:00-{OPEN_TO_H:02d}:00"
+
+[channels.chat]
+model = "chat"
+concurrency = 2
+service_level = 0.80
+answer_within_s = 60
+max_occupancy = 0.85
+shrinkage = 0.10
+opening_hours = "{OPEN_FROM_H:02d}:00-{OPEN_TO_H:02d}:00"
+"""
+
+RULES = """
+[week]
+days_off = 2
+
+[[shift]]
+name = "day"
+length_h = 8
+starts = ["08:00-12:00"]
+start_step_min = 60
+lunch = { length_min = 30, earliest_min = 180, latest_min = 300 }
+"""
+
+AGENTS = """agent_id,name,skills,min_hours_week,max_hours_week,max_days_week
+A1,Sara,voice,30,40,5
+A2,Omar,voice,30,40,5
+A3,Mona,voice;chat,30,40,5
+A4,Ali,voice;chat,30,40,5
+A5,Huda,chat,30,40,5
+A6,Khalid,chat;voice,20,40,5
+"""
+
+PASSWORD = "correct horse battery staple"
+ROLES = ("admin", "planner", "manager", "agent")
+
+
+def history_csv(seed: int = 7) -> str:
+    """Three weeks of 30-minute voice and chat history (Poisson, two-peak days)."""
+    rng = np.random.default_rng(seed)
+    day = np.repeat(np.arange(HISTORY_DAYS), 48)
+    slot = np.tile(np.arange(48), HISTORY_DAYS)
+    hour = slot / 2 + 0.25
+    is_open = (slot >= 2 * OPEN_FROM_H) & (slot < 2 * OPEN_TO_H)
+    weekday = (FIRST_DAY.day_of_week + day) % 7
+    shape = (
+        0.4 + np.exp(-0.5 * ((hour - 11) / 2.5) ** 2) + 0.6 * np.exp(-0.5 * ((hour - 16) / 2) ** 2)
+    )
+    stamps = FIRST_DAY + pd.to_timedelta(day, unit="D") + pd.to_timedelta(30 * slot, unit="min")
+    text = stamps.strftime("%Y-%m-%dT%H:%M:%S") + "+04:00"
+    frames = []
+    for channel, (peak, aht_s) in {"voice": (5.0, 300.0), "chat": (4.0, 420.0)}.items():
+        lam = np.where(is_open, peak * np.where(weekday >= 5, 0.5, 1.0) * shape, 0.0)
+        offered = rng.poisson(lam)
+        aht = np.where(offered > 0, np.round(aht_s * rng.uniform(0.9, 1.1, lam.size), 1), np.nan)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "channel": channel,
+                    "interval_start": text,
+                    "offered": offered,
+                    "handled": offered,
+                    "abandoned": 0,
+                    "aht_s": aht,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).to_csv(index=False)
+
+
+def _make_app(instance: Path, database_url: str | None = None, **overrides: Any) -> Flask:
+    from web.app import create_app
+    from web.cli._serve import upgrade_database
+
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "JOB_WORKER": "off",
+        "SECRET_KEY": "test-only-key",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        **overrides,
+    }
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    app = create_app(config, instance_path=instance)
+    upgrade_database(app)
+    return app
+
+
+def seed_center(app: Flask) -> None:
+    """Users of every role, targets, rules, agents (committed)."""
+    from web.app.extensions import db
+    from web.app.services import import_agents, save_rules, save_targets, settings, temp_file
+    from web.cli._serve import create_user
+
+    with app.app_context():
+        settings()
+        for role in ROLES:
+            create_user(role, role, PASSWORD, agent_id="A1" if role == "agent" else None)
+        save_targets(TARGETS, "targets.toml")
+        save_rules(RULES, "rules.toml")
+        with temp_file(AGENTS, ".csv", "agents") as path:
+            import_agents(path, "agents.csv")
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the small center, made once and copied for each test."""
+    folder = tmp_path_factory.mktemp("template") / "instance"
+    app = _make_app(folder)
+    seed_center(app)
+    with app.app_context():
+        from web.app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "wfm.sqlite3"
+
+
+@pytest.fixture()
+def app(tmp_path: Path, seeded_database: Path) -> Iterator[Flask]:
+    """A fresh app on its own copy of the migrated, seeded SQLite database."""
+    import shutil
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(seeded_database, instance / "wfm.sqlite3")
+    app = _make_app(instance)
+    yield app
+    with app.app_context():
+        from web.app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def postgres_url() -> str | None:
+    """``WFM_TEST_POSTGRES_URL``; missing fails under CI, skips locally."""
+    url = os.environ.get("WFM_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("WFM_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
+        pytest.skip("WFM_TEST_POSTGRES_URL not set: PostgreSQL variant skipped")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite, then on PostgreSQL (a fresh schema per test)."""
+    if request.param == "sqlite":
+        app = _make_app(tmp_path / "instance")
+        schema = None
+    else:
+        import sqlalchemy as sa
+
+        base = postgres_url()
+        assert base is not None
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{schema}"
+        app = _make_app(tmp_path / "instance", url)
+    seed_center(app)
+    yield app
+    from web.app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if schema is not None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(postgres_url() or "")
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """A test client (not signed in)."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner of the app."""
+    return app.test_cli_runner()
+
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the session, read from a page's form (or its meta tag)."""
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = _TOKEN.search(html) or _META.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    """Sign in through the form (with its CSRF token)."""
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """POST a form with the session's CSRF token."""
+    token = csrf_token(client, "/planner" if "/login" not in path else "/login")
+    return client.post(path, data={**(data or {}), "csrf_token": token}, **kw)
+
+
+class _SignedIn(dict[str, FlaskClient]):
+    """Clients signed in on first use (each sign-in checks a scrypt hash: not free)."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, role: str) -> FlaskClient:
+        client = self.app.test_client()
+        response = sign_in(client, role)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self[role] = client
+        return client
+
+
+@pytest.fixture()
+def signed_in(app: Flask) -> dict[str, FlaskClient]:
+    """One signed-in client per role (``signed_in["planner"]``)."""
+    return _SignedIn(app)
+
+
+def run_jobs(app: Flask) -> int:
+    """Run every queued job now, in this thread."""
+    from web.app.jobs import run_pending
+
+    with app.app_context():
+        return run_pending()
+
+
+@pytest.fixture(scope="session")
+def h() -> Any:
+    """The helpers above, for test modules.
+
+    ``--import-mode=importlib`` keeps conftest modules out of ``sys.path``.
+    """
+    import types
+
+    return types.SimpleNamespace(
+        csrf_token=csrf_token,
+        sign_in=sign_in,
+        post=post,
+        run_jobs=run_jobs,
+        history_csv=history_csv,
+        PASSWORD=PASSWORD,
+        PLAN_START=PLAN_START,
+        RULES=RULES,
+        TARGETS=TARGETS,
+        AGENTS=AGENTS,
+        make_app=_make_app,
+        seed_center=seed_center,
+    )

@@ -1,0 +1,167 @@
+"""The planner's whole week through the Flask test client.
+
+Upload, forecast, override, requirements, roster, hand edit with the checker, re-optimise, publish,
+export.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pandas as pd
+from flask import Flask
+
+
+def _job_id(response: Any) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    match = re.search(r"/jobs/(\d+)$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def _finished(app: Flask, h: Any, job_id: int) -> str:
+    from web.app.extensions import db
+    from web.app.models import Job
+
+    h.run_jobs(app)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        assert job.status == "succeeded", job.message
+        assert job.result
+        return str(job.result)
+
+
+def test_planner_week_from_upload_to_publish_and_export(any_app: Flask, h: Any) -> None:
+    """On SQLite and on PostgreSQL (``WFM_TEST_POSTGRES_URL``)."""
+    app = any_app
+    c = app.test_client()
+    assert h.sign_in(c, "planner").status_code == 302
+    r = h.post(
+        c,
+        "/history/upload",
+        {"kind": "interval", "file": (io.BytesIO(h.history_csv().encode()), "history.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "voice" in page and "chat" in page
+    settings = c.get("/settings").get_data(as_text=True)  # the upload's channels and queues
+    assert "<td>voice</td><td>all</td>" in settings and "<td>chat</td><td>all</td>" in settings
+    r = h.post(
+        c,
+        "/forecast/run",
+        {
+            "start": h.PLAN_START,
+            "days": "7",
+            "origins": "1",
+            "models": ["seasonal_naive", "seasonal_avg"],
+        },
+    )
+    forecast = _finished(app, h, _job_id(r))
+    fid = int(forecast.split(":")[1])
+    assert c.get(f"/forecast/{fid}").status_code == 200
+    chart = c.get(f"/api/forecast/{fid}/chart?series=voice/all").get_json()
+    assert len(chart["labels"]) == 7 * 48 and len(chart["volume"]) == 7 * 48
+    r = h.post(
+        c,
+        f"/forecast/{fid}/override",
+        {
+            "channel": "voice",
+            "queue": "",
+            "start": f"{h.PLAN_START}T08:00",
+            "end": f"{h.PLAN_START}T12:00",
+            "action": "multiply",
+            "value": "1.5",
+            "note": "campaign",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    fid2 = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert fid2 != fid
+    page = c.get(f"/forecast/{fid2}").get_data(as_text=True)
+    assert "campaign" in page
+    r = h.post(c, "/requirements/run", {"forecast_id": str(fid2)})
+    req = _finished(app, h, _job_id(r))
+    rid = int(req.split(":")[1])
+    page = c.get(f"/requirements/{rid}").get_data(as_text=True)
+    assert "Daily totals" in page
+    r = h.post(c, "/roster/run", {"time_limit_s": "3"})
+    roster = _finished(app, h, _job_id(r))
+    roster_id = int(roster.split(":")[1])
+    page = c.get(f"/roster/{roster_id}").get_data(as_text=True)
+    assert "Rule checker: 0 violation(s)" in page
+    cov = c.get(f"/api/roster/{roster_id}/coverage").get_json()
+    assert set(cov["channels"]) == {"voice", "chat"}
+    # a hand edit that breaks a rule: a shift starting at 14:00 is not an allowed start
+    r = h.post(
+        c,
+        f"/roster/{roster_id}/edit",
+        {
+            "agent_id": "A1",
+            "date": h.PLAN_START,
+            "start": "14:00",
+            "shift_type": "day",
+            "channel": "voice",
+        },
+    )
+    assert r.status_code == 302
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    # 14:00 is no allowed start (and may leave too short a rest before Tuesday's shift)
+    verdict = re.search(r"Rule checker: (\d+) violation\(s\), (\d+) for A1", page)
+    assert verdict and int(verdict.group(1)) == int(verdict.group(2)) >= 1, page[:3000]
+    assert "shift_type: no shift type allows 8 h from 14:00" in page
+    assert "locked" in page
+    # back to an allowed start: the checker is satisfied again
+    r = h.post(
+        c,
+        f"/roster/{roster_id}/edit",
+        {
+            "agent_id": "A1",
+            "date": h.PLAN_START,
+            "start": "09:00",
+            "shift_type": "day",
+            "channel": "voice",
+        },
+    )
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Rule checker: no violation." in page
+    assert "A1" in page and "09:00–17:00" in page
+    # re-optimise around the locked shift: a new version keeps A1's week
+    r = h.post(c, f"/roster/{roster_id}/reoptimise", {"time_limit_s": "3"})
+    reopt = int(_finished(app, h, _job_id(r)).split(":")[1])
+    page = c.get(f"/roster/{reopt}").get_data(as_text=True)
+    assert "Rule checker: 0 violation(s)" in page and "re-optimised around" in page
+    grid_a1 = page.split('data-agent="A1" data-date="' + h.PLAN_START + '"', 1)[1][:200]
+    assert 'data-start="09:00"' in grid_a1
+    r = h.post(c, f"/roster/{roster_id}/publish")
+    assert r.status_code == 302
+    page = c.get(f"/roster/{roster_id}").get_data(as_text=True)
+    assert "Published by planner" in page
+    # a published version is immutable: an edit makes a new draft naming it
+    r = h.post(
+        c, f"/roster/{roster_id}/edit", {"agent_id": "A2", "date": h.PLAN_START, "day_off": "1"}
+    )
+    draft = int(r.headers["Location"].split("/roster/")[1].split("?")[0])
+    assert draft not in (roster_id, reopt)
+    page = c.get(f"/roster/{draft}").get_data(as_text=True)
+    assert f"from version {roster_id}" in page and "draft" in page
+    audit = c.get("/audit").get_data(as_text=True)
+    for action in (
+        "history_uploaded",
+        "forecast_generated",
+        "forecast_overridden",
+        "requirements_generated",
+        "roster_generated",
+        "shift_edited",
+        "roster_reoptimised",
+        "roster_published",
+    ):
+        assert action in audit, action
+    csv_text = c.get(f"/roster/{roster_id}/export.csv").get_data(as_text=True)
+    frame = pd.read_csv(io.StringIO(csv_text))
+    assert list(frame.columns) == ["agent_id", "date", "activity", "channel", "start", "end"]
+    xlsx = c.get(f"/roster/{roster_id}/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"

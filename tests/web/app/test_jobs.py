@@ -1,0 +1,355 @@
+"""The job runner.
+
+Progress, cancellation, failure, the claim, the thread, and transaction safety (a failed or
+cancelled job writes nothing).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+
+from wfmcore.errors import InputError
+
+
+def _count(app: Flask, model: Any) -> int:
+    from web.app.extensions import db
+
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _job(app: Flask, job_id: int) -> Any:
+    from web.app.extensions import db
+    from web.app.models import Job
+
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        db.session.expunge(job)
+        return job
+
+
+def _enqueue(app: Flask, kind: str, params: dict[str, Any] | None = None) -> int:
+    from web.app.extensions import db
+    from web.app.jobs import enqueue
+
+    with app.app_context():
+        job = enqueue(kind, params or {}, "planner")
+        db.session.commit()
+        return int(job.id)
+
+
+@pytest.fixture()
+def fake_handlers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Replace the job kinds with test handlers (each may write an audit row)."""
+    from web.app import jobs
+
+    handlers: dict[str, Any] = {}
+    monkeypatch.setattr(jobs, "HANDLERS", handlers)
+    return handlers
+
+
+def _write_audit(note: str) -> None:
+    from web.app.services import audit
+
+    audit("test_job_write", note, username="job")
+
+
+def test_progress_objective_bound_and_result(app: Flask, fake_handlers: dict[str, Any]) -> None:
+    from web.app.extensions import db
+    from web.app.jobs import run_pending
+    from web.app.models import AuditEntry, Job
+
+    seen: list[tuple[float, str | None, float | None, float | None]] = []
+
+    def handler(ctx: Any, params: dict[str, Any]) -> str:
+        ctx.progress(0.25, "a quarter", objective=120.0, bound=100.0)
+        with db.engine.connect() as conn:  # what a polling page sees meanwhile
+            row = conn.execute(
+                select(Job.progress, Job.message, Job.objective, Job.bound, Job.status)
+            ).one()
+        seen.append((row[0], row[1], row[2], row[3]))
+        assert row[4] == "running"
+        _write_audit(params["note"])
+        return "roster:42"
+
+    fake_handlers["fake"] = handler
+    job_id = _enqueue(app, "fake", {"note": "kept"})
+    with app.app_context():
+        assert run_pending() == 1
+    assert seen == [(0.25, "a quarter", 120.0, 100.0)]
+    job = _job(app, job_id)
+    assert (job.status, job.progress, job.result) == ("succeeded", 1.0, "roster:42")
+    assert job.started_at is not None and job.finished_at is not None
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.target == "kept"))
+
+
+def test_failed_job_writes_nothing_and_says_why(app: Flask, fake_handlers: dict[str, Any]) -> None:
+    from web.app.jobs import run_pending
+    from web.app.models import AuditEntry
+
+    before = _count(app, AuditEntry)
+
+    def domain(ctx: Any, params: dict[str, Any]) -> str:
+        _write_audit("half")
+        raise InputError("no agents can work on Monday", file="agents.csv", row=3)
+
+    def bug(ctx: Any, params: dict[str, Any]) -> str:
+        _write_audit("half")
+        raise KeyError("internal")
+
+    fake_handlers.update(domain=domain, bug=bug)
+    first, second = _enqueue(app, "domain"), _enqueue(app, "bug")
+    with app.app_context():
+        assert run_pending() == 2
+    job = _job(app, first)
+    assert job.status == "failed"
+    assert job.message == "agents.csv, row 3: no agents can work on Monday"
+    job = _job(app, second)
+    assert job.status == "failed" and job.message == "internal error (KeyError)"
+    assert _count(app, AuditEntry) == before
+
+
+def test_cancel_a_running_job_rolls_it_back(app: Flask, fake_handlers: dict[str, Any]) -> None:
+    from web.app.extensions import db
+    from web.app.jobs import run_pending
+    from web.app.models import AuditEntry, Job
+
+    before = _count(app, AuditEntry)
+    stop_seen: list[bool] = []
+
+    def long_job(ctx: Any, params: dict[str, Any]) -> str:
+        _write_audit("half")
+        with db.engine.begin() as conn:  # someone presses Cancel
+            conn.execute(update(Job).values(cancel_requested=True))
+        ctx.progress(0.5, "working")
+        stop_seen.append(ctx.stop.is_set())
+        ctx.check_cancel()
+        raise AssertionError("not reached")
+
+    fake_handlers["long"] = long_job
+    job_id = _enqueue(app, "long")
+    with app.app_context():
+        run_pending()
+    job = _job(app, job_id)
+    assert job.status == "cancelled" and "nothing was saved" in job.message
+    assert stop_seen == [True]
+    assert _count(app, AuditEntry) == before
+
+
+def test_an_unknown_bound_is_stored_as_unknown(
+    app: Flask, signed_in: dict[str, FlaskClient], fake_handlers: dict[str, Any]
+) -> None:
+    """The neighbourhood search reports its bound as NaN; JSON has no NaN."""
+
+    def handler(ctx: Any, params: dict[str, Any]) -> str:
+        ctx.progress(0.5, "lns", objective=7000.0, bound=float("nan"))
+        raise InputError("stop here, keep the progress")
+
+    fake_handlers["fake"] = handler
+    job_id = _enqueue(app, "fake")
+    with app.app_context():
+        from web.app.jobs import run_pending
+
+        run_pending()
+    state = signed_in["manager"].get(f"/api/jobs/{job_id}")
+    assert b"NaN" not in state.data
+    assert state.get_json()["objective"] == 7000.0 and state.get_json()["bound"] is None
+
+
+def test_cancel_through_the_page(
+    app: Flask, signed_in: dict[str, FlaskClient], h: Any, fake_handlers: dict[str, Any]
+) -> None:
+    fake_handlers["fake"] = lambda ctx, params: "x:1"
+    job_id = _enqueue(app, "fake")
+    c = signed_in["planner"]
+    assert c.get(f"/api/jobs/{job_id}").get_json()["status"] == "queued"
+    response = h.post(c, f"/jobs/{job_id}/cancel")
+    assert response.status_code == 302
+    state = c.get(f"/api/jobs/{job_id}").get_json()
+    assert state["status"] == "cancelled" and state["done"] is True
+    with app.app_context():
+        from web.app.jobs import run_pending
+
+        assert run_pending() == 0  # a cancelled job never starts
+    # the manager may watch but not cancel
+    assert h.post(signed_in["manager"], f"/jobs/{job_id}/cancel").status_code == 403
+
+
+def test_a_job_is_claimed_once(app: Flask, fake_handlers: dict[str, Any]) -> None:
+    from web.app.jobs import _claim_next
+
+    fake_handlers["fake"] = lambda ctx, params: "x:1"
+    job_id = _enqueue(app, "fake")
+    with app.app_context():
+        assert _claim_next() == job_id
+        assert _claim_next() is None
+    assert _job(app, job_id).status == "running"
+
+
+def test_the_worker_thread_runs_queued_jobs(tmp_path: Path, h: Any, monkeypatch: Any) -> None:
+    from web.app import jobs
+    from web.app.jobs import worker_loop
+
+    app = h.make_app(tmp_path / "instance")
+    done = threading.Event()
+
+    def handler(ctx: Any, params: dict[str, Any]) -> str:
+        done.set()
+        return "x:1"
+
+    monkeypatch.setattr(jobs, "HANDLERS", {"fake": handler})
+    job_id = _enqueue(app, "fake")
+    stop = threading.Event()
+    thread = threading.Thread(target=worker_loop, args=(app, stop, 0.05), daemon=True)
+    thread.start()
+    try:
+        assert done.wait(30)
+        for _ in range(300):  # the status is written just after the handler returns
+            if _job(app, job_id).status == "succeeded":
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert _job(app, job_id).status == "succeeded"
+
+
+def test_job_page_shows_progress(
+    app: Flask, signed_in: dict[str, FlaskClient], fake_handlers: dict[str, Any]
+) -> None:
+    fake_handlers["roster"] = lambda ctx, params: "roster:1"
+    job_id = _enqueue(app, "roster")
+    page = signed_in["manager"].get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "job-bar" in page and "Solver objective" in page and f"pollJob({job_id})" in page
+    assert "Cancel" not in page  # managers watch; planners cancel
+    assert "Cancel" in signed_in["planner"].get(f"/jobs/{job_id}").get_data(as_text=True)
+
+
+# --- transaction safety on the real jobs ---------------------------------------------------
+
+
+def _upload_and_staff(app: Flask, c: FlaskClient, h: Any) -> None:
+    """History, a quick forecast and requirements, through the pages."""
+    r = h.post(
+        c,
+        "/history/upload",
+        {"kind": "interval", "file": (io.BytesIO(h.history_csv().encode()), "history.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    h.post(
+        c,
+        "/forecast/run",
+        {"start": h.PLAN_START, "days": "7", "origins": "0", "models": ["seasonal_naive"]},
+    )
+    h.run_jobs(app)
+    h.post(c, "/requirements/run", {})
+    h.run_jobs(app)
+
+
+def _planner(app: Flask, h: Any) -> FlaskClient:
+    client = app.test_client()
+    assert h.sign_in(client, "planner").status_code == 302
+    return client
+
+
+def test_a_solve_that_raises_leaves_no_roster(
+    any_app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite and PostgreSQL."""
+    import web.pipeline
+    from scheduling.errors import SchedulingError
+    from web.app.models import CoverageRow, Job, RosterVersion, Shift
+
+    app = any_app
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+
+    def broken_solve(*args: Any, **kwargs: Any) -> Any:
+        raise SchedulingError("no roster found within the time limit")
+
+    monkeypatch.setattr(web.pipeline, "solve", broken_solve)
+    h.post(c, "/roster/run", {"time_limit_s": "2"})
+    h.run_jobs(app)
+    assert _count(app, RosterVersion) == 0 and _count(app, Shift) == 0
+    with app.app_context():
+        from web.app.extensions import db
+
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert job is not None and job.status == "failed"
+        assert "no roster found" in job.message
+    monkeypatch.undo()
+
+    # a failure after the shifts are written, before the coverage: still nothing
+    import web.app.services._roster as roster_services
+
+    def broken_coverage(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(roster_services, "_insert_coverage", broken_coverage)
+    h.post(c, "/roster/run", {"time_limit_s": "2"})
+    h.run_jobs(app)
+    for model in (RosterVersion, Shift, CoverageRow):
+        assert _count(app, model) == 0, model
+
+
+def test_a_cancelled_solve_leaves_no_roster(
+    any_app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite and PostgreSQL."""
+    import web.pipeline
+    from web.app.extensions import db
+    from web.app.models import Job, RosterVersion, Shift
+
+    app = any_app
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    real_solve = web.pipeline.solve
+
+    def solve_then_cancel(*args: Any, **kwargs: Any) -> Any:
+        result = real_solve(*args, **kwargs)
+        with db.engine.begin() as conn:  # Cancel pressed while the solver ran
+            conn.execute(update(Job).where(Job.kind == "roster").values(cancel_requested=True))
+        return result
+
+    monkeypatch.setattr(web.pipeline, "solve", solve_then_cancel)
+    h.post(c, "/roster/run", {"time_limit_s": "2"})
+    h.run_jobs(app)
+    with app.app_context():
+        job = db.session.scalars(select(Job).where(Job.kind == "roster")).one()
+        assert job.status == "cancelled"
+    assert _count(app, RosterVersion) == 0 and _count(app, Shift) == 0
+
+
+def test_an_impossible_contract_fails_the_roster_job_naming_the_rule(app: Flask, h: Any) -> None:
+    """The job checks contracts against the rules first, and says which rule blocks it."""
+    from web.app.extensions import db
+    from web.app.models import Agent, Job, RosterVersion
+
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    with app.app_context():
+        omar = db.session.scalars(select(Agent).where(Agent.agent_id == "A2")).one()
+        omar.min_hours_week = omar.max_hours_week = 80.0  # 5 days cannot hold 80 paid hours
+        db.session.commit()
+    h.post(c, "/roster/run", {"time_limit_s": "2"})
+    h.run_jobs(app)
+    assert _count(app, RosterVersion) == 0
+    with app.app_context():
+        job = db.session.scalars(select(Job).where(Job.kind == "roster")).one()
+        assert job.status == "failed"
+        assert job.message.startswith("infeasible roster: ")
+        assert "A2" in job.message and "min_hours_week" in job.message
+        page = c.get(f"/jobs/{job.id}").get_data(as_text=True)
+        assert "min_hours_week" in page

@@ -1,0 +1,78 @@
+"""JSON for the pages: job progress (polled every second) and chart data.
+
+Every endpoint reads rows precomputed when a job finished; none forecasts or solves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.wrappers import Response
+
+from web.app.auth import STAFF, roles_required
+from web.app.extensions import db
+from web.app.models import Job
+from web.app.planner.home import result_url
+from web.app.services import (
+    coverage_chart,
+    forecast_chart,
+    history_chart,
+    requirements_chart,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """A job's state as the job page shows it."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "message": job.message,
+        "objective": job.objective,
+        "bound": job.bound,
+        "result": job.result,
+        "result_url": result_url(job),
+        "cancel_requested": job.cancel_requested,
+        "done": job.done,
+    }
+
+
+@bp.route("/jobs/<int:item_id>")
+@roles_required(*STAFF)
+def job_status(item_id: int) -> Response:
+    """A job's status, progress, message, objective and bound."""
+    return jsonify(job_json(db.get_or_404(Job, item_id)))
+
+
+@bp.route("/history/<int:item_id>/chart")
+@roles_required(*STAFF)
+def history_chart_data(item_id: int) -> Response:
+    """Offered per channel and interval, last ``weeks`` (default 4) weeks."""
+    weeks = min(max(request.args.get("weeks", 4, type=int) or 4, 1), 12)
+    return jsonify(history_chart(item_id, weeks))
+
+
+@bp.route("/forecast/<int:item_id>/chart")
+@roles_required(*STAFF)
+def forecast_chart_data(item_id: int) -> Response:
+    """One series (``?series=channel/queue``) with its bands and the history beside it."""
+    channel, _, queue = request.args.get("series", "").partition("/")
+    return jsonify(forecast_chart(item_id, channel, queue))
+
+
+@bp.route("/requirements/<int:item_id>/chart")
+@roles_required(*STAFF)
+def requirements_chart_data(item_id: int) -> Response:
+    """Agents and staff per channel and interval."""
+    return jsonify(requirements_chart(item_id))
+
+
+@bp.route("/roster/<int:item_id>/coverage")
+@roles_required(*STAFF)
+def roster_coverage_data(item_id: int) -> Response:
+    """Required and on the phones per channel and interval, with the expected service level."""
+    return jsonify(coverage_chart(item_id))

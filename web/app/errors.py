@@ -1,0 +1,66 @@
+"""Error pages and domain errors, in one place.
+
+- 403, 404, 429 and 500 get their own page; no traceback ever reaches a user (500 logs it).
+- A CSRF failure is a 400 page saying the form expired.
+- A domain error (any :class:`wfmcore.errors.WfmError`: the forecasting and scheduling trees and
+  the kernel's) raised by a form's view becomes a friendly flash message on the page the form
+  came from (the referrer, when it is this site), with status 422 when there is no such page.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from wfmcore.errors import WfmError
+
+
+def _page(code: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _same_site_referrer() -> str | None:
+    ref = request.referrer or ""
+    host = request.host_url
+    return ref if ref.startswith(host) and ref != request.url else None
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Register the error pages and the domain-error handler on ``app``."""
+
+    @app.errorhandler(403)
+    def forbidden(_exc: HTTPException) -> tuple[str, int]:
+        return _page(403, "Not allowed", "Your role does not give access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(_exc: HTTPException) -> tuple[str, int]:
+        return _page(404, "Not found", "There is no such page.")
+
+    @app.errorhandler(413)
+    def too_large(_exc: HTTPException) -> tuple[str, int]:
+        return _page(413, "File too large", "The file is larger than this server accepts.")
+
+    @app.errorhandler(429)
+    def too_many(_exc: HTTPException) -> tuple[str, int]:
+        return _page(429, "Too many attempts", "Too many attempts; wait a minute and retry.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError) -> tuple[str, int]:
+        return _page(400, "Form expired", f"The form could not be accepted ({exc.description}).")
+
+    @app.errorhandler(WfmError)
+    def domain_error(exc: WfmError) -> Response | tuple[str, int]:
+        from web.app.extensions import db
+
+        db.session.rollback()
+        flash(str(exc), "error")
+        back = _same_site_referrer()
+        if back is not None:
+            return redirect(back)
+        return _page(422, "Cannot do that", str(exc))
+
+    @app.errorhandler(500)
+    def server_error(_exc: Exception) -> tuple[str, int]:
+        return _page(500, "Something went wrong", "The error was logged; please try again.")

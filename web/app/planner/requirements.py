@@ -1,0 +1,63 @@
+"""Requirements: agents and staff needed per channel and interval under the current targets."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from web.app.auth import PLANNERS, STAFF, roles_required
+from web.app.extensions import db
+from web.app.jobs import enqueue
+from web.app.models import ForecastVersion, RequirementSet, TargetsVersion
+from web.app.planner import bp
+from web.app.services import actor, audit, latest, requirements_daily
+from wfmcore.errors import InputError
+
+
+@bp.route("/requirements")
+@roles_required(*STAFF)
+def requirements_list() -> str:
+    """Requirement sets and the form to compute new ones."""
+    sets = list(
+        db.session.scalars(select(RequirementSet).order_by(RequirementSet.id.desc()).limit(50))
+    )
+    forecasts = list(
+        db.session.scalars(select(ForecastVersion).order_by(ForecastVersion.id.desc()).limit(20))
+    )
+    return render_template(
+        "planner/requirements_list.html",
+        sets=sets,
+        forecasts=forecasts,
+        targets=latest(TargetsVersion),
+    )
+
+
+@bp.route("/requirements/run", methods=["POST"])
+@roles_required(*PLANNERS)
+def requirements_run() -> Response:
+    """Queue the requirements job for a forecast under the current targets."""
+    targets = latest(TargetsVersion)
+    if targets is None:
+        raise InputError("upload targets.toml first (Settings)")
+    try:
+        forecast_id = int(request.form.get("forecast_id", "0"))
+    except ValueError:
+        raise InputError("choose a forecast") from None
+    forecast = db.session.get(ForecastVersion, forecast_id) or latest(ForecastVersion)
+    if forecast is None:
+        raise InputError("run a forecast first")
+    job = enqueue("requirements", {"forecast_id": forecast.id, "targets_id": targets.id}, actor())
+    audit("requirements_requested", f"job:{job.id}", f"forecast:{forecast.id}")
+    db.session.commit()
+    return redirect(url_for("planner.job_view", item_id=job.id))
+
+
+@bp.route("/requirements/<int:item_id>")
+@roles_required(*STAFF)
+def requirements_view(item_id: int) -> str:
+    """A requirement set: chart per channel and the daily totals."""
+    req_set = db.get_or_404(RequirementSet, item_id)
+    return render_template(
+        "planner/requirements.html", req_set=req_set, daily=requirements_daily(item_id)
+    )

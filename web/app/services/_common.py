@@ -1,0 +1,151 @@
+"""Helpers every service uses.
+
+The acting user, the audit log, the settings row, time conversions (UTC in the database, the
+center's zone on the pages), temporary files for the CLI's readers, bulk inserts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import tempfile
+import zoneinfo
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from flask_login import current_user
+from sqlalchemy import insert, select
+
+from web.app.extensions import db
+from web.app.models import (
+    AuditEntry,
+    CenterSettings,
+)
+from wfmcore.defaults import DEFAULT_COUNTRY, DEFAULT_TZ
+from wfmcore.errors import WfmError
+
+M = TypeVar("M")
+
+
+def actor() -> str:
+    """The signed-in user's name, or ``system`` (jobs, commands)."""
+    try:
+        if current_user and current_user.is_authenticated:
+            return str(current_user.username)
+    except RuntimeError:  # outside a request
+        pass
+    return "system"
+
+
+def audit(action: str, target: str = "", detail: str = "", *, username: str | None = None) -> None:
+    """Add an audit entry to the session (committed with the unit of work it records)."""
+    db.session.add(
+        AuditEntry(
+            username=username or actor(),
+            action=action,
+            target=target,
+            detail=detail[:2000],
+        )
+    )
+
+
+def settings() -> CenterSettings:
+    """The center's settings row, created with the defaults when missing."""
+    row = db.session.get(CenterSettings, 1)
+    if row is None:
+        row = CenterSettings(id=1, tz=DEFAULT_TZ, country=DEFAULT_COUNTRY, interval_min=30)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def latest(model: type[M]) -> M | None:
+    """The newest row of ``model`` (highest id)."""
+    key: Any = model
+    row: M | None = db.session.scalar(select(key).order_by(key.id.desc()).limit(1))
+    return row
+
+
+def to_utc(values: pd.Series) -> list[dt.datetime]:
+    """Tz-aware timestamps as naive UTC datetimes (how the database stores time)."""
+    stamps = pd.DatetimeIndex(values).tz_convert("UTC").tz_localize(None)
+    return list(stamps.to_pydatetime())
+
+
+def to_local(values: Sequence[Any] | pd.Series, tz: str) -> pd.Series:
+    """Naive UTC datetimes (or ISO strings, as a raw SQLite query returns them) in zone ``tz``.
+
+    Through ``datetime64`` first: ``pd.to_datetime`` on a column of Python datetimes is slow.
+    """
+    raw = values.to_numpy() if isinstance(values, pd.Series) else list(values)
+    stamps = np.asarray(raw, dtype="datetime64[us]")
+    return pd.Series(pd.DatetimeIndex(stamps).tz_localize("UTC").tz_convert(tz))
+
+
+@functools.lru_cache(maxsize=16)
+def _zone(tz: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(tz)
+
+
+def local_ts(value: dt.datetime, tz: str) -> dt.datetime:
+    """One naive UTC datetime as a local, zone-aware datetime (fast: pages convert thousands)."""
+    return value.replace(tzinfo=dt.UTC).astimezone(_zone(tz))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows for a bulk insert: NaN becomes NULL."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return list(clean.to_dict("records"))  # type: ignore[arg-type]
+
+
+def _float(x: Any) -> float | None:
+    if x is None:
+        return None
+    value = float(x)
+    return None if math.isnan(value) else value
+
+
+@contextmanager
+def temp_file(content: str | bytes, suffix: str, name: str = "upload") -> Iterator[Path]:
+    """A temporary file holding ``content``, named ``name + suffix`` (messages name it)."""
+    with tempfile.TemporaryDirectory(prefix="wfm-") as folder:
+        path = Path(folder) / f"{Path(name).stem or 'upload'}{suffix}"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        try:
+            yield path
+        except WfmError as exc:  # messages name the file as uploaded, not the server's path
+            exc.args = tuple(
+                a.replace(f"{folder}/", "") if isinstance(a, str) else a for a in exc.args
+            )
+            if isinstance(getattr(exc, "file", None), str):
+                exc.file = Path(exc.file).name  # type: ignore[attr-defined]
+            raise
+
+
+def _bulk_insert(model: type[Any], rows: pd.DataFrame, chunk: int = 50_000) -> None:
+    """``INSERT`` many rows, in chunks, inside the current transaction."""
+    records = _records(rows)
+    for i in range(0, len(records), chunk):
+        db.session.execute(insert(model), records[i : i + chunk])
+
+
+def _label(ts: dt.datetime) -> str:
+    return f"{ts:%a %d %b %H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class JobContextLike:
+    """What a job handler may call (see :class:`web.app.jobs.JobContext`)."""
+
+    progress: Callable[..., None]
+    check_cancel: Callable[[], None]
+    stop: Any = None

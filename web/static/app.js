@@ -1,0 +1,140 @@
+/* contact-wfm page scripts: job polling and charts (Chart.js, vendored). No CDN. */
+"use strict";
+
+const COLOURS = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#ff7f0e", "#8c564b"];
+/* the same colour for a channel everywhere (the roster grid's borders use these too) */
+const CHANNEL_COLOURS = { voice: "#1f77b4", chat: "#2ca02c", email: "#9467bd" };
+
+function channelColour(name, i) {
+  return CHANNEL_COLOURS[name] || COLOURS[(i + 3) % COLOURS.length];
+}
+
+function csrfToken() {
+  const m = document.querySelector('meta[name="csrf-token"]');
+  return m ? m.content : "";
+}
+
+async function getJSON(url) {
+  const r = await fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+  if (!r.ok) throw new Error(url + ": " + r.status);
+  return r.json();
+}
+
+function fmt(x, digits) {
+  return x === null || x === undefined ? "-" : Number(x).toFixed(digits);
+}
+
+/* Poll a job every second; update the bar and figures; go to the result when it succeeds. */
+function pollJob(id) {
+  const bar = document.getElementById("job-bar");
+  const status = document.getElementById("job-status");
+  const message = document.getElementById("job-message");
+  const obj = document.getElementById("job-objective");
+  const bound = document.getElementById("job-bound");
+  const link = document.getElementById("job-result");
+  const cancel = document.getElementById("job-cancel");
+  async function tick() {
+    let j;
+    try { j = await getJSON("/api/jobs/" + id); } catch (e) { setTimeout(tick, 2000); return; }
+    bar.style.width = Math.round(100 * j.progress) + "%";
+    status.textContent = j.status + (j.cancel_requested && !j.done ? " (cancelling)" : "");
+    status.className = "badge " + j.status;
+    message.textContent = j.message || "";
+    if (obj) obj.textContent = fmt(j.objective, 1);
+    if (bound) bound.textContent = fmt(j.bound, 1);
+    if (j.done) {
+      if (cancel) cancel.style.display = "none";
+      if (j.result_url) {
+        link.href = j.result_url; link.style.display = "inline-block";
+        if (j.status === "succeeded") { window.location.assign(j.result_url); }
+      }
+      return;
+    }
+    setTimeout(tick, 1000);
+  }
+  tick();
+}
+
+function lineChart(canvas, labels, datasets, options) {
+  return new Chart(canvas, {
+    type: "line",
+    data: { labels: labels, datasets: datasets },
+    options: Object.assign({
+      animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
+      interaction: { mode: "index", intersect: false },
+      elements: { point: { radius: 0 }, line: { borderWidth: 1.5 } },
+      scales: { x: { ticks: { maxTicksLimit: 14, autoSkip: true } } },
+      plugins: { legend: { position: "bottom" } },
+    }, options || {}),
+  });
+}
+
+async function historyChart(canvas, id) {
+  const d = await getJSON("/api/history/" + id + "/chart?weeks=4");
+  const sets = Object.keys(d.series).map((c, i) => ({
+    label: c, data: d.series[c], borderColor: channelColour(c, i),
+  }));
+  lineChart(canvas, d.labels, sets);
+}
+
+async function forecastChart(canvas, id, series) {
+  const d = await getJSON("/api/forecast/" + id + "/chart?series=" + encodeURIComponent(series));
+  lineChart(canvas, d.labels, [
+    { label: "95 % high", data: d.volume_hi95, borderColor: "transparent", backgroundColor: "#1f77b41a", fill: "+1" },
+    { label: "95 % low", data: d.volume_lo95, borderColor: "transparent", fill: false },
+    { label: "80 % high", data: d.volume_hi, borderColor: "transparent", backgroundColor: "#1f77b433", fill: "+1" },
+    { label: "80 % low", data: d.volume_lo, borderColor: "transparent", fill: false },
+    { label: "forecast", data: d.volume, borderColor: "#1f77b4", borderWidth: 2 },
+    { label: "week before", data: d.last_week, borderColor: "#7f7f7f", borderDash: [4, 3] },
+    { label: "same week last year", data: d.last_year, borderColor: "#ff7f0e", borderDash: [2, 2] },
+  ], { plugins: { legend: { position: "bottom", labels: { filter: (i) => !i.text.endsWith("low") } } } });
+}
+
+async function requirementsChart(canvas, id) {
+  const d = await getJSON("/api/requirements/" + id + "/chart");
+  const sets = [];
+  Object.keys(d.staff).forEach((c, i) => {
+    sets.push({ label: c + " staff", data: d.staff[c], borderColor: channelColour(c, i) });
+    sets.push({ label: c + " agents", data: d.agents[c], borderColor: channelColour(c, i), borderDash: [4, 3] });
+  });
+  lineChart(canvas, d.labels, sets);
+}
+
+async function coverageCharts(container, id) {
+  const d = await getJSON("/api/roster/" + id + "/coverage");
+  Object.keys(d.channels).forEach((c, i) => {
+    const ch = d.channels[c];
+    const box = document.createElement("div");
+    box.className = "card";
+    box.innerHTML = "<h2>" + c + "</h2><div class='chart'><canvas></canvas></div>";
+    container.appendChild(box);
+    const hasSL = ch.service_level.some((x) => x !== null);
+    const sets = [
+      { label: "required on the phones", data: ch.required, borderColor: "#d62728", stepped: true, yAxisID: "y" },
+      { label: "on the phones", data: ch.on_phones, borderColor: channelColour(c, i),
+        backgroundColor: channelColour(c, i) + "33", fill: true, stepped: true, yAxisID: "y" },
+    ];
+    const scales = { x: { ticks: { maxTicksLimit: 14 } }, y: { title: { display: true, text: "agents" } } };
+    if (hasSL) {
+      sets.push({ label: "expected service level", data: ch.service_level.map((x) => x === null ? null : 100 * x),
+                  borderColor: "#555", borderDash: [3, 3], yAxisID: "sl" });
+      scales.sl = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
+                    title: { display: true, text: "SL %" } };
+    }
+    lineChart(box.querySelector("canvas"), d.labels, sets, { scales: scales });
+  });
+}
+
+/* The shift editor: fill the dialog from a grid cell. */
+function editShift(cell) {
+  const dlg = document.getElementById("edit-dialog");
+  const f = dlg.querySelector("form");
+  f.agent_id.value = cell.dataset.agent;
+  f.date.value = cell.dataset.date;
+  f.start.value = cell.dataset.start || "08:00";
+  if (cell.dataset.type) f.shift_type.value = cell.dataset.type;
+  if (cell.dataset.channel) f.channel.value = cell.dataset.channel;
+  f.day_off.checked = !cell.dataset.start;
+  document.getElementById("edit-who").textContent = cell.dataset.agent + " " + cell.dataset.date;
+  dlg.showModal();
+}
