@@ -59,10 +59,20 @@ def live_server(tmp_path: Path, seeded_database: Path, h: Any) -> Iterator[tuple
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # close() from this thread races the loop's select(): EBADF then
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}", app
     app.extensions["wfm_job_stop"].set()
+    stopping.set()
     server.close()
     thread.join(10)
 
