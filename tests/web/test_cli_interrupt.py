@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,20 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 240
+
+
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test() -> Iterator[None]:
+    """Kill a ``wfm`` a failed assertion left running (it would hold a CPU, or a port)."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 class Wfm:
@@ -41,6 +56,7 @@ class Wfm:
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+        _STARTED.append(self.proc)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
         self.stdout: list[str] = []
