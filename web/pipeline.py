@@ -524,7 +524,7 @@ def _write_files(result: PipelineResult) -> None:
 
 def summary_json(summary: RosterSummary) -> str:
     """The text of ``ROSTER.summary.json``: :meth:`RosterSummary.to_dict`, indented."""
-    return json.dumps(summary.to_dict(), indent=2) + "\n"
+    return json.dumps(summary.to_dict(), indent=2, allow_nan=False) + "\n"
 
 
 def pipeline_report(result: PipelineResult) -> str:

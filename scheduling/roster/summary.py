@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,7 +147,8 @@ class RosterSummary:
     def to_dict(self) -> dict[str, JsonValue]:
         """The summary as the JSON object of ``ROSTER.summary.json`` (only JSON types).
 
-        The two ``expected_service_level*`` keys are present only when computed.
+        The two ``expected_service_level*`` keys are present only when computed; a figure
+        that is unknown (NaN, e.g. the gap before any bound) is ``null``.
         """
         out: dict[str, JsonValue] = {
             "status": self.status,
@@ -178,7 +180,21 @@ class RosterSummary:
             out["expected_service_level"] = dict(self.expected_service_level)
         if self.expected_service_level_week is not None:
             out["expected_service_level_week"] = dict(self.expected_service_level_week)
-        return out
+        return {k: _finite(v) for k, v in out.items()}
+
+
+def _finite(value: JsonValue) -> JsonValue:
+    """``value`` with every NaN or infinite float (an unknown figure) replaced by ``None``.
+
+    JSON has no NaN: ``json.dumps`` would write a token that strict parsers reject.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def coverage_figures(coverage: pd.DataFrame, interval_min: int) -> dict[str, ChannelCoverage]:

@@ -199,3 +199,21 @@ def test_format_summary_shows_the_figures() -> None:
     assert "late shifts/agent 0..1" in text and "rule check: 0 violation(s)" in text
     plain = format_summary(dataclasses.replace(_summary(), num_violations=None))
     assert "exp. SL" not in plain and "rule check" not in plain
+
+
+def test_to_dict_writes_unknown_figures_as_null_never_nan() -> None:
+    """JSON has no NaN: an unknown gap, bound or service level is null in summary.json."""
+    nan = float("nan")
+    s = dataclasses.replace(
+        _summary(with_service_level=True),
+        gap=nan,
+        best_bound=float("inf"),
+        expected_service_level={"voice": nan},
+        expected_service_level_week={"voice": 0.81},
+    )
+    text = json.dumps(s.to_dict(), allow_nan=False)  # raises on NaN or inf
+    d = json.loads(text)
+    assert d["gap"] is None and d["best_bound"] is None
+    assert d["expected_service_level"] == {"voice": None}
+    assert d["expected_service_level_week"] == {"voice": 0.81}
+    assert d["objective"] == s.objective
