@@ -1,6 +1,8 @@
-"""A sequential baseline: agent by agent, each agent's best week against the demand still
-uncovered on the phones (a small CP-SAT model per agent, so every hard rule holds), then each
-new shift's lunch and breaks where they cost coverage least.
+"""A sequential baseline: each agent's best week in turn, then each new shift's rests.
+
+Agent by agent, each agent's best week against the demand still uncovered on the phones (a small
+CP-SAT model per agent, so every hard rule holds), then each new shift's lunch and breaks where
+they cost coverage least.
 
 It is the benchmark's greedy baseline, the optimizer's starting hint, and, as a side effect,
 the per-agent feasibility check (an agent whose own model is infeasible is reported).
@@ -22,8 +24,11 @@ from scheduling.roster.problem import Assignment, RosterProblem
 
 
 def expected_cover(problem: RosterProblem, k: int) -> dict[int, int]:
-    """Cover units of candidate ``k`` on the phones with each rest period's cover averaged
-    over its offsets (rounded): what a shift is worth before its rests are placed."""
+    """What candidate ``k`` is worth on the phones before its rests are placed.
+
+    Its cover units on the phones, with each rest period's cover averaged over its offsets
+    (rounded).
+    """
     cand = problem.candidates[k]
     units = {i: float(u) for i, u in cand.cover}
     for options in cand.rest_cover:
@@ -65,7 +70,9 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
     rows = {c: weights[c][int_flat] for c in problem.channels}
 
     def cost(c: str, short: np.ndarray) -> np.ndarray:
-        return shortfall_cost(rows[c], short, problem.cover_units) + w_over * np.maximum(0, -short)
+        under = shortfall_cost(rows[c], short, problem.cover_units)
+        total: np.ndarray = under + w_over * np.maximum(0, -short)
+        return total
 
     def value(c: str) -> np.ndarray:
         """Per candidate, the coverage cost it saves on channel ``c`` given ``cov``."""

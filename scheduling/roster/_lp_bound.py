@@ -34,6 +34,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -98,9 +99,11 @@ def _hours_range(problem: RosterProblem, agent: Agent, week: list[int]) -> tuple
 def week_patterns(
     problem: RosterProblem, agent: Agent, week: list[int], day_paid: dict[int, set[int]]
 ) -> list[frozenset[int]]:
-    """The sets of days of ``week`` an agent may work: days off (and consecutive days off in
-    a full week), working days, consecutive days inside the week, and paid minutes within the
-    contract for some choice of shifts (``day_paid``: paid minutes of the shifts open per day).
+    """The sets of days of ``week`` an agent may work.
+
+    Each set respects the rules on days off (and consecutive days off in a full week), working
+    days, consecutive days inside the week, and paid minutes within the contract for some choice
+    of shifts (``day_paid``: paid minutes of the shifts open per day).
     """
     rules = problem.rules
     max_days = min(
@@ -140,10 +143,11 @@ def paid_patterns(
     day_sets: list[frozenset[int]],
     day_paid: dict[int, set[int]],
 ) -> list[tuple[int, ...]] | None:
-    """Per agent week, the paid minutes of each day (0 = off) that the contract allows: the
-    day sets of :func:`week_patterns` with a paid length per working day whose sum is within
-    the contract. A class of agents then mixes whole weeks, so no agent is given two short
-    shifts that another agent's long ones make up for. ``None`` when there would be more than
+    """Per agent week, the paid minutes of each day (0 = off) that the contract allows.
+
+    These are the day sets of :func:`week_patterns` with a paid length per working day whose sum
+    is within the contract. A class of agents then mixes whole weeks, so no agent is given two
+    short shifts that another agent's long ones make up for. ``None`` when there would be more than
     ``MAX_PAID_PATTERNS`` (the relaxation then keeps the day sets and the class's total hours).
     """
     lo, hi = _hours_range(problem, agent, week)
@@ -159,8 +163,10 @@ def paid_patterns(
 
 
 def _build(problem: RosterProblem, objective: bool) -> tuple[_Lin, list[tuple[int, int, str]], int]:
-    """The aggregated relaxation. With ``objective`` it minimises the roster objective
-    (objective units), otherwise the under-staffing (tenths of an agent-interval).
+    """The aggregated relaxation.
+
+    With ``objective`` it minimises the roster objective (objective units), otherwise the
+    under-staffing (tenths of an agent-interval).
 
     Returns the model, the ``(variable, candidate, channel)`` shift columns, and the integer
     variables' count (the first ones; the rest are continuous even in the integer version).
@@ -269,10 +275,13 @@ def _rests(
     heads: dict[tuple[int, str], list[int]],
     cover: dict[tuple[str, int], list[tuple[int, int]]],
 ) -> None:
-    """Agents on the phones per shift: its cover less its rests, with the model's implicit
-    rest counts (:func:`scheduling.roster.model.add_rest_placement`): per shift ``(k, c)`` and
-    rest period, counts per offset summing to the shift's agents (over every class), linked
-    to the previous rest period by the forward constraints."""
+    """Agents on the phones per shift: its cover less its rests.
+
+    The rests use the model's implicit rest counts
+    (:func:`scheduling.roster.model.add_rest_placement`): per shift ``(k, c)`` and rest period,
+    counts per offset summing to the shift's agents (over every class), linked to the previous
+    rest period by the forward constraints.
+    """
     for (k, c), ys in heads.items():
         cand = problem.candidates[k]
         units = dict(cand.cover)
@@ -307,8 +316,10 @@ def _rests(
 
 
 def _close(prev_offsets: tuple[int, ...], slot: RestSlot) -> bool:
-    """Whether some offsets of a rest period come closer than its gap after the previous
-    one's (only then do the forward constraints bind)."""
+    """Whether some offsets of a rest period come closer than its gap after the previous one's.
+
+    Only then do the forward constraints bind.
+    """
     return slot.offsets_min[0] - prev_offsets[-1] < slot.after_prev_min
 
 
@@ -320,8 +331,11 @@ def _band_rows(
     width: int,
     w_band: int,
 ) -> None:
-    """Start bands of a class: the agents using a band are at least the shifts starting in
-    it on any one day, and every agent working in a week uses a band."""
+    """Start bands of a class.
+
+    The agents using a band are at least the shifts starting in it on any one day, and every agent
+    working in a week uses a band.
+    """
     bands: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for d, ys in per_day.items():
         for y, cand in ys:
@@ -341,8 +355,10 @@ def _band_rows(
 
 
 def _running_sums(lin: _Lin, keyed: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Variables ``s_j`` equal to the sum of the ``y`` whose key is at most the ``j``-th
-    distinct key (sorted), chained so that each ``y`` appears once."""
+    """Variables ``s_j``: the sum of the ``y`` whose key is at most the ``j``-th distinct key.
+
+    The distinct keys are sorted, and the sums are chained so that each ``y`` appears once.
+    """
     by_key: dict[int, list[int]] = defaultdict(list)
     for key, y in keyed:
         by_key[key].append(y)
@@ -366,8 +382,10 @@ def _rest_cuts(
     d: int,
     rest: int,
 ) -> None:
-    """Agents working days ``d`` and ``d+1`` cannot end after ``e`` and start before
-    ``e + rest``: shifts ending late + shifts starting early <= agents working either day."""
+    """Agents working days ``d`` and ``d+1`` cannot end after ``e`` and start before ``e + rest``.
+
+    As a cut: shifts ending late + shifts starting early <= agents working either day.
+    """
     if not today or not tomorrow:
         return
     neg_ends, late_sums = _running_sums(lin, [(-cand.end_min, y) for y, cand in today])
@@ -390,15 +408,17 @@ def _coverage(
     cover: dict[tuple[str, int], list[tuple[int, int]]],
     objective: bool,
 ) -> None:
-    """Per channel and interval: the under/over-staffing cost at the lattice of coverable
-    levels (multiples of ``g``, the gcd of the cover units on the phones), interpolated in
-    between.
+    """Under/over-staffing cost per channel and interval, exact at the coverable levels.
+
+    The cost is taken at the lattice of coverable levels (multiples of ``g``, the gcd of the cover
+    units on the phones) and interpolated in between.
 
     With ``objective`` the requirement is the problem's (rounded up to whole cover units, as
     the CP-SAT model counts it); without, it is the exact ``staff`` (in cover units,
     fractional), so that the bound on under-staffing hours is comparable with the
     under-staffing of a roster's coverage table (the cost, linear then, stays exact at every
-    lattice point)."""
+    lattice point).
+    """
     units = problem.cover_units
     if objective:
         weights, w_over = coverage_weights(problem)
@@ -459,18 +479,24 @@ def _solve_lp(lin: _Lin) -> tuple[float | None, np.ndarray]:
     eq = lo == hi
     upper = ~eq & np.isfinite(hi)
     lower = ~eq & np.isfinite(lo)
+    # (lo, hi) pairs, as scipy-stubs types ``bounds``; linprog makes the same (n, 2) array of them
+    var_bounds = [
+        (v_lo, v_hi if math.isfinite(v_hi) else math.inf)
+        for v_lo, v_hi in zip(lin.lo, lin.hi, strict=True)
+    ]
     res = linprog(
         np.asarray(lin.cost, dtype=float),
         A_ub=sp.vstack([a[upper], -a[lower]]).tocsr(),
         b_ub=np.concatenate([hi[upper], -lo[lower]]),
         A_eq=a[eq],
         b_eq=lo[eq],
-        bounds=np.column_stack([lin.lo, np.where(np.isfinite(lin.hi), lin.hi, np.inf)]),
+        bounds=var_bounds,
         method="highs-ipm",
     )
     if res.status != 0:
         return None, np.zeros(0)
-    return float(res.fun) + lin.const, np.asarray(res.x)
+    fun = cast(float, res.fun)  # None only when HiGHS fails, i.e. a non-zero status
+    return float(fun) + lin.const, np.asarray(res.x)
 
 
 def _lp(problem: RosterProblem, objective: bool) -> tuple[float | None, set[tuple[int, str]]]:
@@ -483,8 +509,10 @@ def _lp(problem: RosterProblem, objective: bool) -> tuple[float | None, set[tupl
 
 
 def lp_under_staffing_bound(problem: RosterProblem) -> float | None:
-    """Least total under-staffing (agent-hours) over all solutions of the relaxation;
-    ``None`` when the LP solver does not reach the optimum."""
+    """Least total under-staffing (agent-hours) over all solutions of the relaxation.
+
+    ``None`` when the LP solver does not reach the optimum.
+    """
     value, _ = _lp(problem, objective=False)
     return None if value is None else value / problem.cover_units * problem.interval_min / 60
 
@@ -495,9 +523,12 @@ def lp_objective_bound(problem: RosterProblem) -> float | None:
 
 
 def lp_objective_solution(problem: RosterProblem) -> tuple[float | None, set[tuple[int, str]]]:
-    """The objective bound (points) and the LP solution's support: the ``(candidate index,
-    channel)`` pairs some class of agents uses fractionally. The optimizer restricts its
-    search to these shifts (plus its starting roster's)."""
+    """The objective bound (points) and the LP solution's support.
+
+    The support is the set of ``(candidate index, channel)`` pairs some class of agents uses
+    fractionally. The optimizer restricts its search to these shifts (plus its starting
+    roster's).
+    """
     value, support = _lp(problem, objective=True)
     return (None if value is None else value / OBJ_SCALE), support
 
@@ -505,9 +536,11 @@ def lp_objective_solution(problem: RosterProblem) -> tuple[float | None, set[tup
 def aggregated_bound(
     problem: RosterProblem, time_limit_s: float = 10.0, num_workers: int = 2
 ) -> float | None:
-    """A lower bound on the roster objective (points) from the relaxation with integer
-    counts of shifts and patterns (CP-SAT), never below the LP's; ``None`` when neither
-    proves anything."""
+    """A lower bound on the roster objective (points) from the integer relaxation (CP-SAT).
+
+    The relaxation has integer counts of shifts and patterns; the bound is never below the LP's.
+    ``None`` when neither proves anything.
+    """
     from ortools.sat.python import cp_model  # noqa: PLC0415 - keep LP-only users light
 
     from scheduling.roster._cpsat import new_solver  # noqa: PLC0415 - imports ortools

@@ -87,8 +87,9 @@ class _Hood:
 def complete_hint(
     model: cp_model.CpModel, v: RosterVariables, chosen: list[Assignment]
 ) -> float | None:
-    """Hint every variable: fix the shift Booleans and rest counts of ``chosen`` in a clone,
-    let CP-SAT derive the rest.
+    """Hint every variable: fix ``chosen`` in a clone, let CP-SAT derive the rest.
+
+    Only the shift Booleans and rest counts of ``chosen`` are fixed.
 
     A complete, feasible hint is the solver's first solution at once; a partial one may not
     be completed for a long time. Returns the hinted solution's objective (objective units),
@@ -356,7 +357,8 @@ class Search:
 
         ``own`` are the neighbourhood's shifts when it was chosen and ``own_cov`` their
         coverage (they cannot have changed since: their agents were busy); ``new`` replaces
-        them, the agents' other shifts stay."""
+        them, the agents' other shifts stay.
+        """
         problem = self.problem
         mine = set(own)
         new_by: dict[int, list[Assignment]] = {
@@ -394,8 +396,10 @@ class Search:
             self.rate[k] = max(self.rate[k], floor)
 
     def _resize(self, kind: str, status: cp_model.CpSolverStatus, gain: int) -> None:
-        """Grow a kind's neighbourhoods while they solve to optimality without gain; shrink
-        them when the step's time limit stops them."""
+        """Grow a kind's neighbourhoods while they solve to optimality without gain.
+
+        Shrink them when the step's time limit stops them.
+        """
         limit = self.options.max_day_agents if kind == "days" else self.options.max_agents
         step = 4 if kind == "days" else 1
         if gain > 0:

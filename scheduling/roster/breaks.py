@@ -43,8 +43,11 @@ def rest_combinations(problem: RosterProblem, type_idx: int) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _Options:
-    """A candidate's rest combinations and, per combination, its on-the-phones cover units
-    over the intervals the shift touches."""
+    """A candidate's rest combinations and the cover units each leaves on the phones.
+
+    ``units`` holds, per combination, the on-the-phones cover units over the intervals the shift
+    touches (``intervals``).
+    """
 
     combos: np.ndarray  # (m, n_rests)
     intervals: np.ndarray  # (n,)
@@ -105,11 +108,15 @@ class RestPlacer:
             np.tile(w, (m, 1)), short.reshape(-1), self.problem.cover_units
         ).reshape(m, n)
         over = self.w_over * np.maximum(0, -short)
-        return (under + over).sum(axis=1)
+        total: np.ndarray = (under + over).sum(axis=1)
+        return total
 
     def costs(self, k: int, channel: str) -> np.ndarray:
-        """Coverage cost of each rest combination of shift ``(k, channel)`` given ``cov``
-        (which must not include this shift), in the order of ``options(k).combos``."""
+        """Coverage cost of each rest combination of shift ``(k, channel)`` given ``cov``.
+
+        ``cov`` must not include this shift; the costs are in the order of
+        ``options(k).combos``.
+        """
         opt = self.options(k)
         cov = self.cov[channel][opt.intervals][None, :] + opt.units
         return self._cost(channel, opt.intervals, cov)
@@ -140,10 +147,12 @@ def polish_rests(
     passes: int = 2,
     keep: set[int] | None = None,
 ) -> list[Assignment]:
-    """Re-place each shift's rests given everyone else's, up to ``passes`` rounds (stops when
-    nothing moves). ``cov`` is the roster's on-the-phones coverage and is updated in place;
-    shifts whose position is in ``keep`` (locked ones) keep their rests. The coverage cost
-    never increases."""
+    """Re-place each shift's rests given everyone else's, up to ``passes`` rounds.
+
+    It stops early when nothing moves. ``cov`` is the roster's on-the-phones coverage and is
+    updated in place; shifts whose position is in ``keep`` (locked ones) keep their rests. The
+    coverage cost never increases.
+    """
     placer = RestPlacer(problem, cov)
     out = list(assignments)
     for _ in range(passes):
@@ -174,9 +183,11 @@ def _row(combos: np.ndarray, rests: tuple[int, ...]) -> int:
 
 
 def previous_rests(problem: RosterProblem) -> dict[tuple[int, int, str], tuple[int, ...]]:
-    """The rests of the previous roster's shifts inside the horizon, as rest options of the
-    equal candidate shift: ``(agent, candidate, channel)`` -> option per rest period (only for
-    shifts whose rests fit the candidate's rest chain)."""
+    """The rests of the previous roster's shifts inside the horizon, per candidate shift.
+
+    They are given as rest options of the equal candidate shift: ``(agent, candidate, channel)``
+    -> option per rest period (only for shifts whose rests fit the candidate's rest chain).
+    """
     index = {a.agent_id: n for n, a in enumerate(problem.agents)}
     by_day: dict[tuple[int, int], list[int]] = {}
     for k, cand in enumerate(problem.candidates):
@@ -212,10 +223,12 @@ def previous_rests(problem: RosterProblem) -> dict[tuple[int, int, str], tuple[i
 def keep_previous_rests(
     problem: RosterProblem, assignments: list[Assignment], cov: dict[str, np.ndarray]
 ) -> list[Assignment]:
-    """Give a shift that is unchanged from the previous roster its previous rests where that
-    costs no coverage: first by swapping rest combinations between agents on the same shift
-    (no cost at all), then by moving a shift's rests when the coverage cost does not rise.
-    ``cov`` is the roster's on-the-phones coverage, updated in place."""
+    """Give a shift unchanged from the previous roster its previous rests where that is free.
+
+    Free means it costs no coverage: first by swapping rest combinations between agents on the
+    same shift (no cost at all), then by moving a shift's rests when the coverage cost does not
+    rise. ``cov`` is the roster's on-the-phones coverage, updated in place.
+    """
     wanted = previous_rests(problem)
     if not wanted:
         return assignments

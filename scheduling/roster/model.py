@@ -211,8 +211,10 @@ def add_shift_variables(
     allowed: set[tuple[int, str]] | None = None,
     keep: Callable[[int, int, str], bool] | None = None,
 ) -> None:
-    """Create ``x`` for every (agent, allowed candidate, channel); skills and shift-type groups
-    filter here. Time off and earliest/latest times filter too (or are guarded when explaining).
+    """Create ``x`` for every (agent, allowed candidate, channel).
+
+    Skills and shift-type groups filter here. Time off and earliest/latest times filter too (or are
+    guarded when explaining).
     """
     types = problem.rules.shift_types
     for a in v.agents:
@@ -319,8 +321,8 @@ def add_consecutive_days_off(
             _enforce(model.add(sum(pairs) >= 1), guard(agent.agent_id, "days_off_consecutive"))
 
 
-def _previous_by_agent(problem: RosterProblem) -> dict[str, list]:
-    out: dict[str, list] = defaultdict(list)
+def _previous_by_agent(problem: RosterProblem) -> dict[str, list[PreviousShift]]:
+    out: dict[str, list[PreviousShift]] = defaultdict(list)
     for p in problem.previous:
         out[p.agent_id].append(p)
     return out
@@ -329,8 +331,11 @@ def _previous_by_agent(problem: RosterProblem) -> dict[str, list]:
 def add_min_rest(
     model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables, guard: _Guard
 ) -> None:
-    """Minimum rest between the end of one shift and the start of the next, across midnight,
-    and from the previous roster's last shift across the week boundary."""
+    """Minimum rest between the end of one shift and the start of the next.
+
+    It holds across midnight, and from the previous roster's last shift across the week
+    boundary.
+    """
     rest = problem.rules.min_rest_min
     n = len(problem.dates)
     prev = _previous_by_agent(problem)
@@ -364,8 +369,10 @@ def add_min_rest(
 def add_max_consecutive_days(
     model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables, guard: _Guard
 ) -> None:
-    """No more than ``max_consecutive_days`` working days in a row, counting the previous
-    roster's days before the horizon."""
+    """No more than ``max_consecutive_days`` working days in a row.
+
+    The previous roster's days before the horizon count too.
+    """
     limit = problem.rules.max_consecutive_days
     n = len(problem.dates)
     prev = _previous_by_agent(problem)
@@ -438,8 +445,10 @@ def matching_option(
 def add_locks(
     model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables, guard: _Guard
 ) -> None:
-    """With ``lock_previous``, the previous roster's shifts (and days off) inside the horizon
-    are kept exactly."""
+    """Keep the previous roster's shifts (and days off) inside the horizon exactly.
+
+    Only with ``lock_previous``; otherwise nothing is added.
+    """
     if not problem.lock_previous:
         return
     days, shifts = previous_in_horizon(problem)
@@ -464,12 +473,15 @@ def add_locks(
 
 
 def add_rest_placement(model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables) -> None:
-    """Lunch and breaks as decisions: per shift ``(k, c)`` and rest period ``j``, the counts of
-    agents taking it at each offset sum to the agents on the shift; and for consecutive rest
-    periods ``p`` then ``q`` (``q`` at least ``d`` minutes after ``p``), for every offset ``y``
-    of ``q``: the agents taking ``q`` at ``y`` or earlier are at most those taking ``p`` at
-    ``y - d`` or earlier. These forward constraints are exactly what makes the counts split
-    into whole per-agent combinations (sort both, pair in order; :func:`split_rests`)."""
+    """Lunch and breaks as decisions: agents taking each rest period at each offset.
+
+    Per shift ``(k, c)`` and rest period ``j``, the counts of agents taking it at each offset sum to
+    the agents on the shift; and for consecutive rest periods ``p`` then ``q`` (``q`` at least ``d``
+    minutes after ``p``), for every offset ``y`` of ``q``: the agents taking ``q`` at ``y`` or
+    earlier are at most those taking ``p`` at ``y - d`` or earlier. These forward constraints are
+    exactly what makes the counts split into whole per-agent combinations (sort both, pair in order;
+    :func:`split_rests`).
+    """
     for (k, c), vs in v.by_shift().items():
         chain = problem.rests_of(k)
         if not chain or (k, c) in v.choice:
@@ -503,9 +515,11 @@ def add_rest_placement(model: cp_model.CpModel, problem: RosterProblem, v: Roste
 def split_rests(
     problem: RosterProblem, k: int, counts: list[list[int]], heads: int
 ) -> list[tuple[int, ...]]:
-    """Split rest counts of one shift (``counts[j][o]``: agents taking rest ``j`` at option
-    ``o``) into ``heads`` per-agent combinations (option index per rest period), pairing the
-    sorted offsets of consecutive rest periods in order.
+    """Split the rest counts of one shift into ``heads`` per-agent combinations.
+
+    ``counts[j][o]`` is the agents taking rest ``j`` at option ``o``; a combination holds an
+    option index per rest period. The sorted offsets of consecutive rest periods are paired in
+    order.
 
     Raises
     ------
@@ -537,8 +551,11 @@ def split_rests(
 def solution_assignments(
     problem: RosterProblem, v: RosterVariables, value: Callable[[cp_model.LinearExprT], int]
 ) -> list[Assignment]:
-    """The shifts set in a solution, each with its rests (the counts split per agent with
-    :func:`split_rests`). ``value`` reads a variable's value (e.g. ``solver.value``)."""
+    """The shifts set in a solution, each with its rests.
+
+    The rest counts are split per agent with :func:`split_rests`. ``value`` reads a variable's
+    value (e.g. ``solver.value``).
+    """
     on: dict[tuple[int, str], list[int]] = defaultdict(list)
     for (a, k, c), var in v.x.items():
         if value(var):
@@ -560,8 +577,10 @@ def solution_assignments(
 
 
 def first_rests(problem: RosterProblem, k: int) -> tuple[int, ...]:
-    """The earliest feasible rest combination of candidate ``k`` (each rest at its first
-    option that keeps the gap after the previous one)."""
+    """The earliest feasible rest combination of candidate ``k``.
+
+    Each rest is at its first option that keeps the gap after the previous one.
+    """
     chain = problem.rests_of(k)
     out: list[int] = []
     for j, slot in enumerate(chain):
@@ -575,8 +594,11 @@ def first_rests(problem: RosterProblem, k: int) -> tuple[int, ...]:
 
 
 def coverage_weights(problem: RosterProblem) -> tuple[dict[str, np.ndarray], int]:
-    """Objective coefficients per cover unit of an interval: per channel an (intervals x
-    segments) int array of the convex under-staffing weights, and the over-staffing weight."""
+    """Objective coefficients per cover unit of an interval.
+
+    Returns, per channel, an (intervals x segments) int array of the convex under-staffing
+    weights, and the over-staffing weight.
+    """
     w = problem.rules.weights
     per = problem.interval_min / 60 / problem.cover_units * OBJ_SCALE
     fixed = np.tile(np.asarray(w.under_staffing, dtype=float), (problem.n_intervals, 1))
@@ -591,9 +613,14 @@ def coverage_weights(problem: RosterProblem) -> tuple[dict[str, np.ndarray], int
 def coverage_terms(
     problem: RosterProblem, v: RosterVariables
 ) -> dict[tuple[str, int], tuple[list[cp_model.LinearExprT], list[int]]]:
-    """Per (channel, interval), the variables and cover units of agents on the phones: each
-    shift's cover less the rests it takes (a rest with one offset folds into the shift)."""
-    by_ci: dict[tuple[str, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+    """Per (channel, interval), the variables and cover units of agents on the phones.
+
+    Each shift counts its cover less the rests it takes (a rest with one offset folds into the
+    shift).
+    """
+    by_ci: dict[tuple[str, int], tuple[list[cp_model.LinearExprT], list[int]]] = defaultdict(
+        lambda: ([], [])
+    )
     for (_a, k, c), var in v.x.items():
         cand = problem.candidates[k]
         units = dict(cand.cover)
@@ -624,14 +651,17 @@ def add_coverage(
     v: RosterVariables,
     base_cover: dict[str, np.ndarray] | None = None,
 ) -> list[Term]:
-    """Under-staffing (convex piecewise: each further missing agent costs more) and
-    over-staffing of agents on the phones against the requirement per channel and interval."""
+    """Under- and over-staffing of agents on the phones per channel and interval.
+
+    Both are counted against the requirement; under-staffing is convex piecewise: each further
+    missing agent costs more.
+    """
     by_ci = coverage_terms(problem, v)
     weights, w_over = coverage_weights(problem)
     grain = cover_grain(problem)
     units = problem.cover_units
-    under_terms: list = []
-    over_terms: list = []
+    under_terms: list[cp_model.LinearExprT] = []
+    over_terms: list[cp_model.LinearExprT] = []
     for c in problem.channels:
         required = problem.required[c]
         rows = weights[c].tolist()
@@ -669,9 +699,11 @@ def under_cost(w_under: Sequence[int], short: int, units: int) -> int: ...
 @overload
 def under_cost(w_under: Sequence[int], short: float, units: int) -> float: ...
 def under_cost(w_under: Sequence[int], short: float, units: int) -> float:
-    """Cost (objective units) of ``short`` cover units missing in one interval: the first
-    agent (``units`` cover units) at ``w_under[0]`` per unit, the next at ``w_under[1]``, ...
-    (whole for whole units; a fractional ``short`` is priced pro rata)."""
+    """Cost (objective units) of ``short`` cover units missing in one interval.
+
+    The first agent (``units`` cover units) at ``w_under[0]`` per unit, the next at ``w_under[1]``,
+    ... (whole for whole units; a fractional ``short`` is priced pro rata).
+    """
     total: float = 0
     for s, weight in enumerate(w_under):
         last = s == len(w_under) - 1
@@ -683,16 +715,18 @@ def under_cost(w_under: Sequence[int], short: float, units: int) -> float:
 
 
 def cover_grain(problem: RosterProblem) -> list[int]:
-    """Per interval, the gcd of the cover units of every candidate shift and rest period: the
-    on-the-phones coverage of any roster is a multiple of it (a whole agent for grid-aligned
-    shifts and rests)."""
+    """Per interval, the gcd of the cover units of every candidate shift and rest period.
+
+    The on-the-phones coverage of any roster is a multiple of it (a whole agent for grid-aligned
+    shifts and rests).
+    """
     return list(problem.grain)
 
 
 def _lattice_coverage(
     model: cp_model.CpModel,
     tag: str,
-    vs: list,
+    vs: list[cp_model.LinearExprT],
     steps: list[int],
     req: int,
     g: int,
@@ -710,8 +744,8 @@ def _lattice_coverage(
     """
     q, r = divmod(req, g)
     base = under_cost(w_under, r, units)
-    under_parts: list = []
-    d_vars: list = []
+    under_parts: list[cp_model.LinearExprT] = []
+    d_vars: list[cp_model.IntVar] = []
     t, prev = 1, base
     while t <= q:
         now = under_cost(w_under, r + g * t, units)
@@ -823,8 +857,10 @@ def add_fairness(model: cp_model.CpModel, problem: RosterProblem, v: RosterVaria
 def add_start_stability(
     model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables
 ) -> list[Term]:
-    """Stable start times: cost per start-time band (``fairness.start_band_h`` wide) an agent
-    uses in the horizon, so one band costs least."""
+    """Stable start times: a cost per start-time band an agent uses in the horizon.
+
+    Bands are ``fairness.start_band_h`` wide, so one band costs least.
+    """
     w = problem.rules.weights.start_band
     if not w:
         return [("start_bands", cp_model.LinearExpr.sum([]))]
@@ -833,7 +869,7 @@ def add_start_stability(
     for a in v.agents:
         bands: dict[int, cp_model.IntVar] = {}
         for d in range(len(problem.dates)):
-            per_band: dict[int, list] = defaultdict(list)
+            per_band: dict[int, list[cp_model.IntVar]] = defaultdict(list)
             for k, c in v.options.get((a, d), []):
                 per_band[problem.candidates[k].start_tod_min // width].append(v.x[(a, k, c)])
             for b, vs in per_band.items():

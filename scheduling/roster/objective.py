@@ -20,8 +20,10 @@ from scheduling.roster.problem import Assignment, RosterProblem
 
 
 def on_phones(problem: RosterProblem, assignments: Iterable[Assignment]) -> dict[str, np.ndarray]:
-    """Agents on the phones (cover units) per channel and interval: each shift's cover less
-    the lunch and breaks it takes."""
+    """Agents on the phones (cover units) per channel and interval.
+
+    Each shift counts its cover less the lunch and breaks it takes.
+    """
     cov = {c: np.zeros(problem.n_intervals, dtype=np.int64) for c in problem.channels}
     for key in assignments:
         cand = problem.candidates[key.cand]
@@ -35,8 +37,10 @@ def on_phones(problem: RosterProblem, assignments: Iterable[Assignment]) -> dict
 
 
 def shortfall_cost(w_under: np.ndarray, short: np.ndarray, units: int) -> np.ndarray:
-    """Under-staffing cost (objective units) of ``short`` cover units missing, row by row:
-    ``w_under`` is (n x segments), the first agent (``units`` cover units) at column 0, ..."""
+    """Under-staffing cost (objective units) of ``short`` cover units missing, row by row.
+
+    ``w_under`` is (n x segments), the first agent (``units`` cover units) at column 0, ...
+    """
     short = np.maximum(0, short)
     cost = np.zeros(len(short), dtype=np.int64)
     n_seg = w_under.shape[1]

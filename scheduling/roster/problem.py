@@ -1,6 +1,8 @@
-"""A roster problem: the planning horizon, the demand per channel and interval, the agents,
-the rules and every candidate shift (day, shift type, start) the rules allow, with the rest
-periods (lunch and breaks) each candidate may take.
+"""A roster problem: horizon, demand, agents, rules and the candidate shifts they allow.
+
+It holds the planning horizon, the demand per channel and interval, the agents, the rules and
+every candidate shift (day, shift type, start) the rules allow, with the rest periods (lunch and
+breaks) each candidate may take.
 
 Times inside the problem are whole minutes from ``origin`` (local midnight of the first day),
 measured in absolute time, so a 23- or 25-hour DST day neither loses nor doubles an interval.
@@ -71,8 +73,11 @@ class Candidate:
 
 
 class Assignment(NamedTuple):
-    """One shift of a roster: agent index, candidate index, channel, and the option chosen for
-    each rest period of the candidate's :func:`rest_chain` (empty without rests)."""
+    """One shift of a roster.
+
+    It holds the agent index, candidate index, channel, and the option chosen for each rest
+    period of the candidate's :func:`rest_chain` (empty without rests).
+    """
 
     agent: int
     cand: int
@@ -151,8 +156,11 @@ class RosterProblem:
         return tuple((i, u) for i, u in sorted(units.items()) if u)
 
     def local_offset(self, k: int, offset_min: int) -> int:
-        """Absolute minutes (from ``origin``) of the wall-clock time ``offset_min`` after the
-        start of candidate ``k`` (rest periods are placed in wall-clock minutes)."""
+        """Absolute minutes (from ``origin``) of a wall-clock time inside candidate ``k``.
+
+        The wall-clock time is ``offset_min`` after the start of candidate ``k`` (rest periods
+        are placed in wall-clock minutes).
+        """
         cand = self.candidates[k]
         return local_minute(
             self.origin, self.tz, self.dates[cand.day], cand.start_tod_min + offset_min
@@ -203,9 +211,11 @@ def candidate_blockers(problem: RosterProblem, agent: Agent, cand: Candidate) ->
 
 
 def _cover_units(rules: RosterRules, interval_min: int) -> int:
-    """Units per agent-interval in which every shift, rest and requirement is a whole number:
-    tenths of an agent, or finer when a rest period takes a part of an interval tenths cannot
-    express (a 15-minute break in a 60-minute interval: twentieths)."""
+    """Units per agent-interval in which every shift, rest and requirement is a whole number.
+
+    They are tenths of an agent, or finer when a rest period takes a part of an interval tenths
+    cannot express (a 15-minute break in a 60-minute interval: twentieths).
+    """
     grain = interval_min
     for st in rules.shift_types:
         grain = math.gcd(grain, st.length_min, st.start_step_min)

@@ -1,5 +1,7 @@
-"""Solve a roster problem: per-agent feasibility and a greedy start, the CP-SAT model within
-the time limit, then break placement; the result has an explicit status and the proven bound.
+"""Solve a roster problem.
+
+It runs per-agent feasibility and a greedy start, the CP-SAT model within the time limit, then
+break placement; the result has an explicit status and the proven bound.
 
 The bound is the larger of CP-SAT's and the aggregated LP relaxation's
 (:mod:`scheduling.roster._lp_bound`), which is solved in a thread while the greedy start is built.
@@ -233,8 +235,10 @@ class _Start:
 
 
 def _start(problem: RosterProblem, options: SolverOptions) -> _Start:
-    """Start the LP relaxation in a thread, build the greedy start meanwhile (it uses one core)
-    and explain every agent whose own hard rules cannot hold."""
+    """Start the LP relaxation in a thread and build the greedy start meanwhile.
+
+    The greedy start uses one core. Every agent whose own hard rules cannot hold is explained.
+    """
     lp_future: LpFuture | None = None
     if options.greedy_hint:
         pool = ThreadPoolExecutor(max_workers=1)
@@ -258,8 +262,10 @@ def _infeasible(conflicts: Sequence[str], t0: float, raise_on_infeasible: bool) 
 
 
 def _gap(objective: float, bound: float | None) -> float | None:
-    """Relative gap ``(objective - bound) / objective`` (never negative); ``None`` without a
-    bound, 0 for a zero objective."""
+    """Relative gap ``(objective - bound) / objective`` (never negative).
+
+    ``None`` without a bound, 0 for a zero objective.
+    """
     if bound is None:
         return None
     if abs(objective) <= 1e-9:
@@ -303,8 +309,10 @@ def _run_cp_sat(
     progress: ProgressFn | None,
     stop: threading.Event,
 ) -> _CpRun:
-    """Build the monolithic model (restricted to the LP's shifts when large), hint it with the
-    greedy roster and solve it in the time left."""
+    """Build the monolithic model, hint it with the greedy roster and solve it in the time left.
+
+    The model is restricted to the LP's shifts when the problem is large.
+    """
     greedy = start.greedy
     lp_bound, support = start.lp_future.result() if start.lp_future is not None else (None, set())
     restricted = bool(
@@ -417,9 +425,11 @@ def _stop_watch(stop: threading.Event, solver: cp_model.CpSolver) -> Iterator[No
 def _greedy_fallback(
     problem: RosterProblem, greedy: GreedyResult, run: _CpRun, t0: float, stopped: bool = False
 ) -> RosterSolution:
-    """CP-SAT found nothing in time (or before a stop), but the greedy start satisfies every
-    hard rule: return it rather than nothing (its objective is not reported: the bound is the
-    model's)."""
+    """Return the greedy start when CP-SAT found nothing in time (or before a stop).
+
+    The greedy start satisfies every hard rule: return it rather than nothing (its objective is
+    not reported: the bound is the model's).
+    """
     why = (
         f"{STOPPED} before CP-SAT found a roster: greedy roster returned"
         if stopped
@@ -484,8 +494,11 @@ def count_shift_vars(problem: RosterProblem) -> int:
 
 @dataclass(slots=True)
 class _LnsTrack:
-    """Progress of the large-neighbourhood search, shared with its threads: timings, solutions
-    found, and the LP bound and support once ``lp_future`` is done."""
+    """Progress of the large-neighbourhood search, shared with its threads.
+
+    It holds the timings, the solutions found, and the LP bound and support once ``lp_future`` is
+    done.
+    """
 
     t0: float
     lp_future: LpFuture
@@ -538,11 +551,12 @@ def _solve_lns(
     lp_future: LpFuture,
     stop: threading.Event | None = None,
 ) -> RosterSolution:
-    """Large problems: improve the greedy roster by large-neighbourhood search
-    (:mod:`scheduling.roster._search`), small CP-SAT models over a few agents or a few days with
-    everything else fixed. The bound reported is the LP relaxation's
-    (:func:`scheduling.roster._lp_bound.lp_objective_bound`); once it is solved (in ``lp_future``),
-    neighbourhoods are restricted to its support.
+    """Large problems: improve the greedy roster by large-neighbourhood search.
+
+    The search (:mod:`scheduling.roster._search`) solves small CP-SAT models over a few agents or
+    a few days with everything else fixed. The bound reported is the LP relaxation's
+    (:func:`scheduling.roster._lp_bound.lp_objective_bound`); once it is solved (in
+    ``lp_future``), neighbourhoods are restricted to its support.
     """
     stop = stop or threading.Event()
     first = time.perf_counter() - t0
@@ -603,9 +617,12 @@ def _solve_lns(
 
 
 def polished(problem: RosterProblem, assignments: list[Assignment]) -> list[Assignment]:
-    """``assignments`` with each shift's rests re-placed given everyone else's
-    (:func:`scheduling.roster.breaks.polish_rests`), and shifts unchanged from the previous
-    roster given back their rests where that costs nothing: never a higher objective."""
+    """``assignments`` with each shift's rests re-placed given everyone else's.
+
+    The rests are re-placed with :func:`scheduling.roster.breaks.polish_rests`, and shifts
+    unchanged from the previous roster are given back their rests where that costs nothing:
+    never a higher objective.
+    """
     cov = on_phones(problem, assignments)
     out = polish_rests(problem, assignments, cov, passes=3)
     return keep_previous_rests(problem, out, cov)
