@@ -15,6 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,9 +229,16 @@ def roster_step(
         lock_previous=lock_previous,
     )
     problem, weight_notes = _under_staffing_weights(problem, requirements, targets)
-    solution = solve(
-        problem, SolverOptions(time_limit_s=time_limit_s, seed=seed), progress=progress, stop=stop
-    )
+    # the summary's LP bound is solved beside the search (HiGHS releases the GIL), not after it
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-under") as pool:
+        lp_future = pool.submit(lp_under_staffing_bound, problem)
+        solution = solve(
+            problem,
+            SolverOptions(time_limit_s=time_limit_s, seed=seed),
+            progress=progress,
+            stop=stop,
+        )
+        lp_under = lp_future.result()
     frame = roster_frame(list(solution.shifts))
     coverage = coverage_table(problem, frame)
     week_sl: dict[str, float] = {}
@@ -241,7 +249,6 @@ def roster_step(
     violations = check_roster(
         frame, agents, rules, problem.dates, previous=previous, lock_previous=lock_previous
     )
-    lp_under = lp_under_staffing_bound(problem)
     summary = roster_summary(
         problem,
         solution,
