@@ -57,6 +57,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the interface language the user chose (``en``, ``ar``); empty = the browser's
+    locale: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
@@ -455,3 +457,45 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class FeedToken(Base):
+    """An agent's calendar-feed secret, stored as its SHA-256 hash (never the token itself).
+
+    The token is 32 random bytes (``secrets.token_urlsafe``); the feed looks a request's token
+    up by its hash, so a leaked table gives no working URL. Resetting replaces the row.
+    """
+
+    __tablename__ = "feed_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+TIME_OFF_STATUSES: tuple[str, ...] = ("pending", "approved", "declined", "cancelled")
+
+
+class TimeOffRequest(Base):
+    """An agent's request for a day or a range of days off, and its decision."""
+
+    __tablename__ = "time_off_requests"
+    __table_args__ = (Index("ix_time_off_agent", "agent_id", "first_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    # days of a published roster the approved request falls on (``;``-separated ISO dates)
+    conflicts: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def days(self) -> list[dt.date]:
+        """Every day of the request."""
+        n = (self.last_day - self.first_day).days + 1
+        return [self.first_day + dt.timedelta(days=k) for k in range(n)]

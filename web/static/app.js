@@ -55,7 +55,19 @@ function pollJob(id) {
   tick();
 }
 
+/* Right to left: a time axis reads right to left, its value axis on the right. */
+function isRTL() { return document.documentElement.dir === "rtl"; }
+
 function lineChart(canvas, labels, datasets, options) {
+  const rtl = isRTL();
+  const opts = Object.assign({}, options || {});
+  const scales = Object.assign({ x: { ticks: { maxTicksLimit: 14, autoSkip: true } } }, opts.scales || {});
+  scales.x = Object.assign({}, scales.x, { reverse: rtl });
+  if (rtl) {
+    scales.y = Object.assign({}, scales.y || {}, { position: "right" });
+    if (scales.sl) scales.sl = Object.assign({}, scales.sl, { position: "left" });
+  }
+  opts.scales = scales;
   return new Chart(canvas, {
     type: "line",
     data: { labels: labels, datasets: datasets },
@@ -63,9 +75,9 @@ function lineChart(canvas, labels, datasets, options) {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
       interaction: { mode: "index", intersect: false },
       elements: { point: { radius: 0 }, line: { borderWidth: 1.5 } },
-      scales: { x: { ticks: { maxTicksLimit: 14, autoSkip: true } } },
-      plugins: { legend: { position: "bottom" } },
-    }, options || {}),
+      plugins: { legend: { position: "bottom", rtl: rtl } },
+      locale: document.documentElement.lang || "en",
+    }, opts),
   });
 }
 

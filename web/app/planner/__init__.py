@@ -24,6 +24,7 @@ from web.app.planner import (  # noqa: E402, F401
     requirements,
     roster,
     rules,
+    selfservice,
     settings,
 )
 

@@ -10,6 +10,7 @@ import datetime as dt
 
 from flask import Response as FlaskResponse
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -120,17 +121,17 @@ def roster_edit(item_id: int) -> Response:
     db.session.commit()
     mine = [v for v in violations if v.agent_id == form.get("agent_id")]
     if violations:
-        flash(
-            f"Rule checker: {len(violations)} violation(s)"
-            + (
-                f", {len(mine)} for {form.get('agent_id')}: " + "; ".join(str(v) for v in mine[:5])
-                if mine
-                else ""
-            ),
-            "warning",
-        )
+        message = gettext("Rule checker: %(n)s violation(s)", n=len(violations))
+        if mine:
+            message += gettext(
+                ", %(n)s for %(agent)s: %(list)s",
+                n=len(mine),
+                agent=form.get("agent_id", ""),
+                list="; ".join(str(v) for v in mine[:5]),
+            )
+        flash(message, "warning")
     else:
-        flash("Rule checker: no violation.", "success")
+        flash(gettext("Rule checker: no violation."), "success")
     return redirect(url_for("planner.roster_view", item_id=roster.id, agent=form.get("agent_id")))
 
 
@@ -163,7 +164,7 @@ def roster_publish(item_id: int) -> Response:
     """Publish a draft (immutable from then on)."""
     roster = publish_roster(item_id)
     db.session.commit()
-    flash(f"Roster version {roster.id} published.", "success")
+    flash(gettext("Roster version %(id)s published.", id=roster.id), "success")
     return redirect(url_for("planner.roster_view", item_id=roster.id))
 
 

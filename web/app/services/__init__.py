@@ -15,7 +15,8 @@ and the job runner commit once, or roll back on any error).
 One private module per concern: ``_common`` (the acting user, audit, settings, time
 conversions, temporary files, bulk inserts), ``_documents`` (rules, targets, events),
 ``_history``, ``_forecast``, ``_requirements``, ``_agents``, ``_roster`` (jobs, versions,
-grid, coverage, hand edits, publishing) and ``_export`` (CSV and Excel).
+grid, coverage, hand edits, publishing), ``_export`` (CSV and Excel) and ``_selfservice``
+(an agent's weeks, calendar feed, time off and preferences).
 """
 
 from web.app.services._agents import (
@@ -82,8 +83,38 @@ from web.app.services._roster import (
     run_roster_job,
     save_roster,
 )
+from web.app.services._selfservice import (
+    WEEKDAY_KEYS,
+    AgentDay,
+    activity_label,
+    agent_for_token,
+    agent_roster_frame,
+    cancel_time_off,
+    feed_ics,
+    has_feed,
+    my_time_off,
+    my_weeks,
+    published_weeks,
+    request_time_off,
+    reset_feed_token,
+    save_preferences,
+)
 
 __all__ = [
+    "WEEKDAY_KEYS",
+    "AgentDay",
+    "activity_label",
+    "agent_for_token",
+    "agent_roster_frame",
+    "cancel_time_off",
+    "feed_ics",
+    "has_feed",
+    "my_time_off",
+    "my_weeks",
+    "published_weeks",
+    "request_time_off",
+    "reset_feed_token",
+    "save_preferences",
     "AGENT_FIELDS",
     "CHART_WEEKS",
     "FORECAST_FRAME_COLUMNS",
