@@ -137,6 +137,26 @@ def status_label(status: str) -> str:
     return str(labels.get(status, status))
 
 
+def field_label(key: str) -> str:
+    """A targets key's label in the current language (the key itself names it in errors)."""
+    labels = {
+        "model": gettext("model"),
+        "service_level": gettext("service level (share answered in time)"),
+        "answer_within_s": gettext("answer time (s)"),
+        "max_asa_s": gettext("ASA cap (s)"),
+        "max_abandon_rate": gettext("abandonment cap (share)"),
+        "max_occupancy": gettext("maximum occupancy (share)"),
+        "shrinkage": gettext("shrinkage (share)"),
+        "patience_s": gettext("patience (s)"),
+        "concurrency": gettext("concurrency (chats at once)"),
+        "respond_within_h": gettext("response window (h)"),
+        "min_staff": gettext("minimum staff"),
+        "opening_hours": gettext("opening hours"),
+    }
+    label = labels.get(key)
+    return f"{label} · {key}" if label else key
+
+
 def init_i18n(app: Flask) -> None:
     """Bind Flask-Babel to ``app``, compile stale catalogues and add the template helpers."""
     compile_catalogues()
@@ -157,6 +177,7 @@ def init_i18n(app: Flask) -> None:
             "role_label": role_label,
             "weekday_name": weekday_name,
             "status_label": status_label,
+            "field_label": field_label,
         }
 
 
@@ -168,6 +189,7 @@ __all__ = [
     "compile_catalogues",
     "current_language",
     "day_label",
+    "field_label",
     "hijri_label",
     "init_i18n",
     "language_name",

@@ -166,9 +166,10 @@ class RulesVersion(TextVersion, Base):
 
 
 class TargetsVersion(TextVersion, Base):
-    """One version of ``targets.toml`` (the newest is current)."""
+    """One version of ``targets.toml`` (the newest is current); ``note`` says what changed."""
 
     __tablename__ = "targets_versions"
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class HistoryUpload(Base):
@@ -499,3 +500,13 @@ class TimeOffRequest(Base):
         """Every day of the request."""
         n = (self.last_day - self.first_day).days + 1
         return [self.first_day + dt.timedelta(days=k) for k in range(n)]
+
+
+class AppSetting(Base):
+    """A setting managers change in the browser (approvals, the paid-hours budget)."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -150,3 +150,56 @@ function editShift(cell) {
   document.getElementById("edit-who").textContent = cell.dataset.agent + " " + cell.dataset.date;
   dlg.showModal();
 }
+
+/* The what-if: post the targets form as the manager types, show the numbers it returns. */
+function whatIf(form, url) {
+  if (!form) return;
+  const state = document.getElementById("whatif-state");
+  const errorBox = document.getElementById("whatif-error");
+  const lang = document.documentElement.lang || "en";
+  const num = (x, d) => x === null || x === undefined ? "-" :
+    Number(x).toLocaleString(lang, { maximumFractionDigits: d === undefined ? 1 : d });
+  const pct = (x) => x === null || x === undefined ? "-" :
+    Number(x).toLocaleString(lang, { style: "percent", maximumFractionDigits: 1 });
+  const cell = (v, cls) => "<td class='num" + (cls ? " " + cls : "") + "'>" + v + "</td>";
+  const trend = (a, b) => b > a + 1e-9 ? "up" : (b < a - 1e-9 ? "down" : "");
+  let timer = null, seq = 0;
+  async function run() {
+    const mine = ++seq;
+    state.textContent = "…";
+    const response = await fetch(url, { method: "POST", body: new FormData(form),
+      headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" });
+    const d = await response.json();
+    if (mine !== seq) return;
+    form.querySelectorAll(".field-error.live").forEach((e) => e.remove());
+    form.querySelectorAll("input.invalid").forEach((e) => e.classList.remove("invalid"));
+    const errors = d.errors || {};
+    const keys = Object.keys(errors);
+    errorBox.hidden = keys.length === 0;
+    errorBox.textContent = keys.map((k) => errors[k]).join("\n");
+    keys.forEach((k) => {
+      const input = document.getElementById(k);
+      if (!input) return;
+      input.classList.add("invalid");
+      const span = document.createElement("span");
+      span.className = "field-error live"; span.dataset.field = k; span.textContent = errors[k];
+      input.after(span);
+    });
+    state.textContent = "";
+    if (keys.length) return;
+    document.querySelector("#whatif-week tbody").innerHTML = d.week.map((r) => "<tr data-channel='" + r.channel + "'><td>" + r.channel + "</td>" +
+      cell(num(r.agent_h_before)) + cell(num(r.agent_h_after), trend(r.agent_h_before, r.agent_h_after)) +
+      cell(num(r.staff_h_before)) + cell(num(r.staff_h_after), trend(r.staff_h_before, r.staff_h_after)) +
+      cell(num(r.peak_before)) + cell(num(r.peak_after), trend(r.peak_before, r.peak_after)) + "</tr>").join("");
+    document.querySelector("#whatif-sl tbody").innerHTML = (d.service_level || []).map((r) => "<tr data-channel='" + r.channel + "'><td>" + r.channel + "</td>" +
+      cell(pct(r.target_after)) + cell(pct(r.service_level_before)) + cell(pct(r.service_level_after)) + "</tr>").join("");
+    document.querySelector("#whatif-daily tbody").innerHTML = d.daily.map((r) => "<tr><td>" + r.channel + "</td><td>" +
+      new Date(r.day + "T12:00:00").toLocaleDateString(lang, { weekday: "short", day: "numeric", month: "short" }) + "</td>" +
+      cell(num(r.agent_h_before)) + cell(num(r.agent_h_after), trend(r.agent_h_before, r.agent_h_after)) +
+      cell(num(r.staff_h_before)) + cell(num(r.staff_h_after), trend(r.staff_h_before, r.staff_h_after)) + "</tr>").join("");
+    form.dataset.whatifSeq = String(mine);
+  }
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
+  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(run, 50); });
+  run();
+}

@@ -21,6 +21,7 @@ from web.app.planner import (  # noqa: E402, F401
     forecast,
     history,
     home,
+    manager,
     requirements,
     roster,
     rules,

@@ -16,7 +16,8 @@ One private module per concern: ``_common`` (the acting user, audit, settings, t
 conversions, temporary files, bulk inserts), ``_documents`` (rules, targets, events),
 ``_history``, ``_forecast``, ``_requirements``, ``_agents``, ``_roster`` (jobs, versions,
 grid, coverage, hand edits, publishing), ``_export`` (CSV and Excel) and ``_selfservice``
-(an agent's weeks, calendar feed, time off and preferences).
+(an agent's weeks, calendar feed, time off and preferences), ``_targets`` (the managers'
+targets editor and what-if) and ``_manager`` (approvals, settings, the week's dashboard).
 """
 
 from web.app.services._agents import (
@@ -63,6 +64,19 @@ from web.app.services._history import (
     import_history,
     save_history,
 )
+from web.app.services._manager import (
+    SETTINGS_DEFAULTS,
+    awaiting_publication,
+    decide_time_off,
+    decided_time_off,
+    flag,
+    get_setting,
+    pending_time_off,
+    request_publication,
+    set_budget,
+    set_setting,
+    week_dashboard,
+)
 from web.app.services._requirements import (
     REQUIREMENT_VALUES,
     requirements_chart,
@@ -99,8 +113,39 @@ from web.app.services._selfservice import (
     reset_feed_token,
     save_preferences,
 )
+from web.app.services._targets import (
+    TARGET_FIELDS,
+    current_targets_document,
+    field_of_error,
+    latest_published,
+    save_targets_form,
+    targets_form_dict,
+    targets_toml,
+    validate_targets_form,
+    what_if_numbers,
+)
 
 __all__ = [
+    "SETTINGS_DEFAULTS",
+    "TARGET_FIELDS",
+    "awaiting_publication",
+    "current_targets_document",
+    "decide_time_off",
+    "decided_time_off",
+    "field_of_error",
+    "flag",
+    "get_setting",
+    "latest_published",
+    "pending_time_off",
+    "request_publication",
+    "save_targets_form",
+    "set_budget",
+    "set_setting",
+    "targets_form_dict",
+    "targets_toml",
+    "validate_targets_form",
+    "week_dashboard",
+    "what_if_numbers",
     "WEEKDAY_KEYS",
     "AgentDay",
     "activity_label",
