@@ -510,3 +510,41 @@ class AppSetting(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+TRADE_STATUSES: tuple[str, ...] = (
+    "offered",
+    "accepted",
+    "approved",
+    "refused",
+    "declined",
+    "cancelled",
+)
+
+
+class ShiftTrade(Base):
+    """A shift trade between two agents on a published roster.
+
+    ``giver`` offers their shift of ``give_date`` (to anyone qualified when ``taker`` is empty,
+    or to the named colleague); with ``take_date`` it is a swap. A colleague accepts; the rule
+    checker validates both weeks (``refused`` with the rules named in ``violations``); then a
+    manager or planner approves (when required), which publishes a new roster version
+    (``new_roster_id``).
+    """
+
+    __tablename__ = "shift_trades"
+    __table_args__ = (Index("ix_shift_trades_status", "status", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"))
+    giver: Mapped[str] = mapped_column(String(64))
+    give_date: Mapped[dt.date] = mapped_column(Date)
+    taker: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    take_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    violations: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    new_roster_id: Mapped[int | None] = mapped_column(ForeignKey("rosters.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

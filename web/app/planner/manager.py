@@ -23,11 +23,13 @@ from web.app.services import (
     awaiting_publication,
     current_targets_document,
     decide_time_off,
+    decide_trade,
     decided_time_off,
     flag,
     get_setting,
     latest_published,
     pending_time_off,
+    pending_trades,
     publish_roster,
     save_targets_form,
     set_budget,
@@ -109,7 +111,7 @@ def approvals() -> str:
         rosters=awaiting_publication(),
         pending=pending_time_off(),
         decided=decided_time_off(),
-        trades=[],
+        trades=pending_trades(),
         publish_approval=flag("publish_approval"),
         trade_approval=flag("trade_approval"),
         can_decide=_can_decide(),
@@ -152,6 +154,25 @@ def approve_roster(item_id: int) -> Response:
         audit("roster_publication_declined", f"roster:{roster.id}", request.form.get("reason", ""))
         flash(gettext("Roster version %(id)s sent back to draft.", id=roster.id), "info")
     db.session.commit()
+    return redirect(url_for("planner.approvals"))
+
+
+@bp.route("/approvals/trade/<int:item_id>", methods=["POST"])
+@roles_required("admin", "manager", "planner")
+def approve_trade(item_id: int) -> Response:
+    """Approve a shift trade (a new roster version is published) or decline it."""
+    approve = request.form.get("decision") == "approve"
+    trade = decide_trade(item_id, approve=approve, reason=request.form.get("reason", ""))
+    db.session.commit()
+    if trade.status == "approved":
+        flash(
+            gettext("Trade approved: roster version %(id)s published.", id=trade.new_roster_id),
+            "success",
+        )
+    elif trade.status == "refused":
+        flash(gettext("The trade breaks a rule: %(why)s", why=trade.violations), "error")
+    else:
+        flash(gettext("Trade declined."), "info")
     return redirect(url_for("planner.approvals"))
 
 

@@ -1,4 +1,4 @@
-"""An agent's own pages: calendar feed, time off and preferences (My shifts is in ``home``).
+"""An agent's own pages: calendar feed, time off, preferences, trades (My shifts: ``home``).
 
 Every view works on the signed-in agent's own id (``current_user.agent_id``); no view takes an
 agent id from the URL, and an id in the URL (a time-off request) that is not theirs is 404.
@@ -19,14 +19,20 @@ from web.app.models import Agent
 from web.app.planner import bp
 from web.app.services import (
     WEEKDAY_KEYS,
+    accept_trade,
     agent_for_token,
     cancel_time_off,
+    cancel_trade,
     feed_ics,
     has_feed,
     my_time_off,
+    my_weeks,
+    offer_trade,
     request_time_off,
     reset_feed_token,
     save_preferences,
+    trades_for,
+    visible_trade,
 )
 from wfmcore.errors import WfmError
 
@@ -141,3 +147,69 @@ def my_preferences() -> str | Response:
     return render_template(
         "agent/preferences.html", agent=agent, weekdays=WEEKDAY_KEYS, chosen=chosen, error=error
     ), (422 if error else 200)  # type: ignore[return-value]
+
+
+@bp.route("/me/trades", methods=["GET", "POST"])
+@roles_required("agent")
+def my_trades() -> str | Response:
+    """Offer a published shift (to anyone qualified, or swap with a named colleague)."""
+    agent_id = _me()
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            offer_trade(
+                agent_id,
+                form.get("give_date", ""),
+                form.get("taker", ""),
+                form.get("take_date", ""),
+            )
+            db.session.commit()
+        except WfmError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(gettext("Trade offered."), "success")
+            return redirect(url_for("planner.my_trades"))
+    colleagues = list(
+        db.session.scalars(
+            db.select(Agent).where(Agent.active.is_(True), Agent.agent_id != agent_id)
+        )
+    )
+    return render_template(
+        "agent/trades.html",
+        trades=trades_for(agent_id),
+        weeks=my_weeks(agent_id),
+        colleagues=colleagues,
+        error=error,
+    ), (422 if error else 200)  # type: ignore[return-value]
+
+
+@bp.route("/me/trades/<int:item_id>/accept", methods=["POST"])
+@roles_required("agent")
+def trade_accept(item_id: int) -> Response:
+    """Accept a trade offered to this agent (or to anyone qualified); another's: 404."""
+    agent_id = _me()
+    trade = visible_trade(agent_id, item_id)
+    if trade is None or trade.giver == agent_id:
+        abort(404)
+    trade = accept_trade(agent_id, trade)
+    db.session.commit()
+    if trade.status == "refused":
+        flash(gettext("The trade breaks a rule: %(why)s", why=trade.violations), "error")
+    elif trade.status == "approved":
+        flash(gettext("Trade made: the new roster is published."), "success")
+    else:
+        flash(gettext("Trade accepted; it waits for a manager's or planner's approval."), "info")
+    return redirect(url_for("planner.my_trades"))
+
+
+@bp.route("/me/trades/<int:item_id>/cancel", methods=["POST"])
+@roles_required("agent")
+def trade_cancel(item_id: int) -> Response:
+    """Withdraw one's own offer (another agent's: 404)."""
+    if cancel_trade(_me(), item_id) is None:
+        abort(404)
+    db.session.commit()
+    flash(gettext("Trade withdrawn."), "info")
+    return redirect(url_for("planner.my_trades"))
