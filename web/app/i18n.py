@@ -125,6 +125,7 @@ def status_label(status: str) -> str:
     """A request's or trade's status in the current language."""
     labels = {
         "pending": gettext("pending"),
+        "offered": gettext("on offer"),
         "approved": gettext("approved"),
         "declined": gettext("declined"),
         "cancelled": gettext("cancelled"),
@@ -154,7 +155,31 @@ def field_label(key: str) -> str:
         "opening_hours": gettext("opening hours"),
     }
     label = labels.get(key)
-    return f"{label} · {key}" if label else key
+    return f"{label} · {key}" if label and key != "model" else str(label or key)
+
+
+def ltr(text: object) -> str:
+    """``text`` isolated left to right (Unicode LRI ... PDI): times and ranges inside RTL text."""
+    return f"\u2066{text}\u2069"
+
+
+def js_strings() -> dict[str, str]:
+    """The chart labels app.js draws, in the current language."""
+    return {
+        "required on the phones": gettext("required on the phones"),
+        "on the phones": gettext("on the phones"),
+        "expected service level": gettext("expected service level"),
+        "agents": gettext("agents"),
+        "SL %": gettext("SL %"),
+        "forecast": gettext("forecast"),
+        "week before": gettext("week before"),
+        "same week last year": gettext("same week last year"),
+        "95 % high": gettext("95 % high"),
+        "95 % low": gettext("95 % low"),
+        "80 % high": gettext("80 % high"),
+        "80 % low": gettext("80 % low"),
+        "staff": gettext("staff"),
+    }
 
 
 def init_i18n(app: Flask) -> None:
@@ -178,6 +203,8 @@ def init_i18n(app: Flask) -> None:
             "weekday_name": weekday_name,
             "status_label": status_label,
             "field_label": field_label,
+            "ltr": ltr,
+            "js_strings": js_strings,
         }
 
 
@@ -192,7 +219,9 @@ __all__ = [
     "field_label",
     "hijri_label",
     "init_i18n",
+    "js_strings",
     "language_name",
+    "ltr",
     "role_label",
     "select_locale",
     "status_label",

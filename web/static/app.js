@@ -55,6 +55,16 @@ function pollJob(id) {
   tick();
 }
 
+/* The chart labels in the page's language (base.html's #i18n-strings, filled by gettext). */
+let STRINGS = null;
+function t(text) {
+  if (STRINGS === null) {
+    const el = document.getElementById("i18n-strings");
+    STRINGS = el ? JSON.parse(el.textContent) : {};
+  }
+  return STRINGS[text] || text;
+}
+
 /* Right to left: a time axis reads right to left, its value axis on the right. */
 function isRTL() { return document.documentElement.dir === "rtl"; }
 
@@ -92,22 +102,22 @@ async function historyChart(canvas, id) {
 async function forecastChart(canvas, id, series) {
   const d = await getJSON("/api/forecast/" + id + "/chart?series=" + encodeURIComponent(series));
   lineChart(canvas, d.labels, [
-    { label: "95 % high", data: d.volume_hi95, borderColor: "transparent", backgroundColor: "#1f77b41a", fill: "+1" },
-    { label: "95 % low", data: d.volume_lo95, borderColor: "transparent", fill: false },
-    { label: "80 % high", data: d.volume_hi, borderColor: "transparent", backgroundColor: "#1f77b433", fill: "+1" },
-    { label: "80 % low", data: d.volume_lo, borderColor: "transparent", fill: false },
-    { label: "forecast", data: d.volume, borderColor: "#1f77b4", borderWidth: 2 },
-    { label: "week before", data: d.last_week, borderColor: "#7f7f7f", borderDash: [4, 3] },
-    { label: "same week last year", data: d.last_year, borderColor: "#ff7f0e", borderDash: [2, 2] },
-  ], { plugins: { legend: { position: "bottom", labels: { filter: (i) => !i.text.endsWith("low") } } } });
+    { label: t("95 % high"), data: d.volume_hi95, borderColor: "transparent", backgroundColor: "#1f77b41a", fill: "+1" },
+    { label: t("95 % low"), data: d.volume_lo95, borderColor: "transparent", fill: false },
+    { label: t("80 % high"), data: d.volume_hi, borderColor: "transparent", backgroundColor: "#1f77b433", fill: "+1" },
+    { label: t("80 % low"), data: d.volume_lo, borderColor: "transparent", fill: false },
+    { label: t("forecast"), data: d.volume, borderColor: "#1f77b4", borderWidth: 2 },
+    { label: t("week before"), data: d.last_week, borderColor: "#7f7f7f", borderDash: [4, 3] },
+    { label: t("same week last year"), data: d.last_year, borderColor: "#ff7f0e", borderDash: [2, 2] },
+  ], { plugins: { legend: { position: "bottom", labels: { filter: (i) => i.datasetIndex !== 1 && i.datasetIndex !== 3 } } } });
 }
 
 async function requirementsChart(canvas, id) {
   const d = await getJSON("/api/requirements/" + id + "/chart");
   const sets = [];
   Object.keys(d.staff).forEach((c, i) => {
-    sets.push({ label: c + " staff", data: d.staff[c], borderColor: channelColour(c, i) });
-    sets.push({ label: c + " agents", data: d.agents[c], borderColor: channelColour(c, i), borderDash: [4, 3] });
+    sets.push({ label: c + " " + t("staff"), data: d.staff[c], borderColor: channelColour(c, i) });
+    sets.push({ label: c + " " + t("agents"), data: d.agents[c], borderColor: channelColour(c, i), borderDash: [4, 3] });
   });
   lineChart(canvas, d.labels, sets);
 }
@@ -122,16 +132,16 @@ async function coverageCharts(container, id) {
     container.appendChild(box);
     const hasSL = ch.service_level.some((x) => x !== null);
     const sets = [
-      { label: "required on the phones", data: ch.required, borderColor: "#d62728", stepped: true, yAxisID: "y" },
-      { label: "on the phones", data: ch.on_phones, borderColor: channelColour(c, i),
+      { label: t("required on the phones"), data: ch.required, borderColor: "#d62728", stepped: true, yAxisID: "y" },
+      { label: t("on the phones"), data: ch.on_phones, borderColor: channelColour(c, i),
         backgroundColor: channelColour(c, i) + "33", fill: true, stepped: true, yAxisID: "y" },
     ];
-    const scales = { x: { ticks: { maxTicksLimit: 14 } }, y: { title: { display: true, text: "agents" } } };
+    const scales = { x: { ticks: { maxTicksLimit: 14 } }, y: { title: { display: true, text: t("agents") } } };
     if (hasSL) {
-      sets.push({ label: "expected service level", data: ch.service_level.map((x) => x === null ? null : 100 * x),
+      sets.push({ label: t("expected service level"), data: ch.service_level.map((x) => x === null ? null : 100 * x),
                   borderColor: "#555", borderDash: [3, 3], yAxisID: "sl" });
       scales.sl = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
-                    title: { display: true, text: "SL %" } };
+                    title: { display: true, text: t("SL %") } };
     }
     lineChart(box.querySelector("canvas"), d.labels, sets, { scales: scales });
   });
