@@ -221,3 +221,15 @@ def test_dashboard_of_the_published_week(published_app: Flask, h: Any) -> None:
         h.post(_client(published_app, h, "planner"), "/manager/budget", {"budget": "1"}).status_code
         == 403
     )
+
+
+def test_a_targets_error_in_arabic_names_the_field(published_app: Flask, h: Any) -> None:
+    manager = _client(published_app, h, "manager")
+    h.post(manager, "/language", {"locale": "ar"})
+    form = {**_current_form(published_app), "voice.service_level": "1.5"}
+    errors = h.post(manager, "/targets/whatif", form).get_json()["errors"]
+    assert list(errors) == ["voice.service_level"]
+    assert "يجب أن تكون نسبة" in errors["voice.service_level"]
+    assert (
+        "service_level" in errors["voice.service_level"] and "1.5" in errors["voice.service_level"]
+    )

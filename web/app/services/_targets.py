@@ -92,6 +92,70 @@ def _number(text: str, kind: str) -> Any:
     return value
 
 
+def _problems() -> list[tuple[re.Pattern[str], str]]:
+    """The targets validator's messages and their translations (``value`` is what was typed)."""
+    return [
+        (
+            re.compile(r"must be a share in \(0, 1\], got (?P<value>.+)"),
+            gettext("must be a share in (0, 1], got %(value)s"),
+        ),
+        (
+            re.compile(r"must be in \(0, 1\], got (?P<value>.+)"),
+            gettext("must be in (0, 1], got %(value)s"),
+        ),
+        (
+            re.compile(r"must be in \[0, 1\), got (?P<value>.+)"),
+            gettext("must be in [0, 1), got %(value)s"),
+        ),
+        (
+            re.compile(r"must not be negative, got (?P<value>.+)"),
+            gettext("must not be negative, got %(value)s"),
+        ),
+        (
+            re.compile(r"must be positive, got (?P<value>.+)"),
+            gettext("must be positive, got %(value)s"),
+        ),
+        (
+            re.compile(r"must be at least 1, got (?P<value>.+)"),
+            gettext("must be at least 1, got %(value)s"),
+        ),
+        (
+            re.compile(r"expected a number, got (?P<value>.+)"),
+            gettext("expected a number, got %(value)s"),
+        ),
+        (
+            re.compile(r"expected a whole number, got (?P<value>.+)"),
+            gettext("expected a whole number, got %(value)s"),
+        ),
+    ]
+
+
+def error_message(exc: TargetsError) -> str:
+    """A targets error in the page's language (the library's words in English).
+
+    ``channel 'voice', key 'service_level': must be a share in (0, 1], got 1.5``; a message
+    without a known form stays as the library wrote it.
+    """
+    text = str(exc)
+    match = re.fullmatch(r"channel '([^']+)', key '([^']+)': (.*)", text, flags=re.S)
+    if match is None:
+        return text
+    channel, key, problem = match.groups()
+    for pattern, template in _problems():
+        found = pattern.fullmatch(problem)
+        if found:
+            problem = template % {"value": found.group("value")}
+            break
+    return str(
+        gettext(
+            "channel '%(channel)s', key '%(key)s': %(problem)s",
+            channel=channel,
+            key=key,
+            problem=problem,
+        )
+    )
+
+
 def field_of_error(exc: TargetsError) -> str | None:
     """The form field (``channel.key``) a targets error names, if any."""
     match = _ERROR.search(str(exc))
@@ -105,7 +169,7 @@ def validate_targets_form(form: Any) -> tuple[dict[str, Any], Targets | None, di
     try:
         return doc, targets_from_dict(doc), {}
     except TargetsError as exc:
-        return doc, None, {field_of_error(exc) or "_": str(exc)}
+        return doc, None, {field_of_error(exc) or "_": error_message(exc)}
 
 
 def _toml_value(value: Any) -> str:
@@ -214,7 +278,7 @@ def what_if_numbers(form: Any) -> dict[str, Any]:
     try:
         result = what_if(frame, before, after, forecast.interval_min, scheduled)
     except TargetsError as exc:
-        return {"errors": {field_of_error(exc) or "_": str(exc)}}
+        return {"errors": {field_of_error(exc) or "_": error_message(exc)}}
     return {
         "errors": {},
         "forecast_id": forecast.id,
