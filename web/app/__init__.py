@@ -70,8 +70,11 @@ def create_app(
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from web.app import models  # noqa: F401 - the models register their tables
     from web.app.extensions import csrf, db, limiter, login_manager, migrate
+    from web.app.i18n import init_i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -79,7 +82,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in."
+    login_manager.login_message = lazy_gettext("Please sign in.")
+    init_i18n(app)
     login_manager.session_protection = "strong"
 
     def load_user(user_id: str) -> models.User | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -87,7 +88,7 @@ def login() -> str | Response:
         password = request.form.get("password", "")
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active or not user.check_password(password):
-            flash("Wrong username or password.", "error")
+            flash(gettext("Wrong username or password."), "error")
             return render_template("login.html", username=username), 401  # type: ignore[return-value]
         login_user(user)
         audit("sign_in", username=user.username)
@@ -105,8 +106,26 @@ def login() -> str | Response:
 def logout() -> Response:
     """Sign out (a POST, so a link elsewhere cannot sign anyone out)."""
     logout_user()
-    flash("Signed out.", "info")
+    flash(gettext("Signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@roles_required(*ROLES)
+def set_language() -> Response:
+    """Store the signed-in user's interface language and go back to the page."""
+    from web.app.i18n import LANGUAGES
+
+    locale = request.form.get("locale", "")
+    if locale not in LANGUAGES:
+        abort(400)
+    current_user.locale = locale
+    audit("language_set", f"user:{current_user.username}", locale)
+    db.session.commit()
+    back = request.referrer or ""
+    if not back.startswith(request.host_url):
+        back = home_for(current_user)
+    return redirect(back)
 
 
 @bp.route("/")

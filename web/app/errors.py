@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -32,23 +33,35 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(_exc: HTTPException) -> tuple[str, int]:
-        return _page(403, "Not allowed", "Your role does not give access to this page.")
+        return _page(
+            403, gettext("Not allowed"), gettext("Your role does not give access to this page.")
+        )
 
     @app.errorhandler(404)
     def not_found(_exc: HTTPException) -> tuple[str, int]:
-        return _page(404, "Not found", "There is no such page.")
+        return _page(404, gettext("Not found"), gettext("There is no such page."))
 
     @app.errorhandler(413)
     def too_large(_exc: HTTPException) -> tuple[str, int]:
-        return _page(413, "File too large", "The file is larger than this server accepts.")
+        return _page(
+            413, gettext("File too large"), gettext("The file is larger than this server accepts.")
+        )
 
     @app.errorhandler(429)
     def too_many(_exc: HTTPException) -> tuple[str, int]:
-        return _page(429, "Too many attempts", "Too many attempts; wait a minute and retry.")
+        return _page(
+            429,
+            gettext("Too many attempts"),
+            gettext("Too many attempts; wait a minute and retry."),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError) -> tuple[str, int]:
-        return _page(400, "Form expired", f"The form could not be accepted ({exc.description}).")
+        return _page(
+            400,
+            gettext("Form expired"),
+            gettext("The form could not be accepted (%(why)s).", why=exc.description),
+        )
 
     @app.errorhandler(WfmError)
     def domain_error(exc: WfmError) -> Response | tuple[str, int]:
@@ -59,8 +72,10 @@ def register_errorhandlers(app: Flask) -> None:
         back = _same_site_referrer()
         if back is not None:
             return redirect(back)
-        return _page(422, "Cannot do that", str(exc))
+        return _page(422, gettext("Cannot do that"), str(exc))
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> tuple[str, int]:
-        return _page(500, "Something went wrong", "The error was logged; please try again.")
+        return _page(
+            500, gettext("Something went wrong"), gettext("The error was logged; please try again.")
+        )

@@ -57,6 +57,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the interface language the user chose (``en``, ``ar``); empty = the browser's
+    locale: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
@@ -164,9 +166,10 @@ class RulesVersion(TextVersion, Base):
 
 
 class TargetsVersion(TextVersion, Base):
-    """One version of ``targets.toml`` (the newest is current)."""
+    """One version of ``targets.toml`` (the newest is current); ``note`` says what changed."""
 
     __tablename__ = "targets_versions"
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class HistoryUpload(Base):
@@ -455,3 +458,93 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class FeedToken(Base):
+    """An agent's calendar-feed secret, stored as its SHA-256 hash (never the token itself).
+
+    The token is 32 random bytes (``secrets.token_urlsafe``); the feed looks a request's token
+    up by its hash, so a leaked table gives no working URL. Resetting replaces the row.
+    """
+
+    __tablename__ = "feed_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+TIME_OFF_STATUSES: tuple[str, ...] = ("pending", "approved", "declined", "cancelled")
+
+
+class TimeOffRequest(Base):
+    """An agent's request for a day or a range of days off, and its decision."""
+
+    __tablename__ = "time_off_requests"
+    __table_args__ = (Index("ix_time_off_agent", "agent_id", "first_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    # days of a published roster the approved request falls on (``;``-separated ISO dates)
+    conflicts: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def days(self) -> list[dt.date]:
+        """Every day of the request."""
+        n = (self.last_day - self.first_day).days + 1
+        return [self.first_day + dt.timedelta(days=k) for k in range(n)]
+
+
+class AppSetting(Base):
+    """A setting managers change in the browser (approvals, the paid-hours budget)."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+TRADE_STATUSES: tuple[str, ...] = (
+    "offered",
+    "accepted",
+    "approved",
+    "refused",
+    "declined",
+    "cancelled",
+)
+
+
+class ShiftTrade(Base):
+    """A shift trade between two agents on a published roster.
+
+    ``giver`` offers their shift of ``give_date`` (to anyone qualified when ``taker`` is empty,
+    or to the named colleague); with ``take_date`` it is a swap. A colleague accepts; the rule
+    checker validates both weeks (``refused`` with the rules named in ``violations``); then a
+    manager or planner approves (when required), which publishes a new roster version
+    (``new_roster_id``).
+    """
+
+    __tablename__ = "shift_trades"
+    __table_args__ = (Index("ix_shift_trades_status", "status", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"))
+    giver: Mapped[str] = mapped_column(String(64))
+    give_date: Mapped[dt.date] = mapped_column(Date)
+    taker: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    take_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    violations: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    new_roster_id: Mapped[int | None] = mapped_column(ForeignKey("rosters.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -55,7 +55,29 @@ function pollJob(id) {
   tick();
 }
 
+/* The chart labels in the page's language (base.html's #i18n-strings, filled by gettext). */
+let STRINGS = null;
+function t(text) {
+  if (STRINGS === null) {
+    const el = document.getElementById("i18n-strings");
+    STRINGS = el ? JSON.parse(el.textContent) : {};
+  }
+  return STRINGS[text] || text;
+}
+
+/* Right to left: a time axis reads right to left, its value axis on the right. */
+function isRTL() { return document.documentElement.dir === "rtl"; }
+
 function lineChart(canvas, labels, datasets, options) {
+  const rtl = isRTL();
+  const opts = Object.assign({}, options || {});
+  const scales = Object.assign({ x: { ticks: { maxTicksLimit: 14, autoSkip: true } } }, opts.scales || {});
+  scales.x = Object.assign({}, scales.x, { reverse: rtl });
+  if (rtl) {
+    scales.y = Object.assign({}, scales.y || {}, { position: "right" });
+    if (scales.sl) scales.sl = Object.assign({}, scales.sl, { position: "left" });
+  }
+  opts.scales = scales;
   return new Chart(canvas, {
     type: "line",
     data: { labels: labels, datasets: datasets },
@@ -63,9 +85,9 @@ function lineChart(canvas, labels, datasets, options) {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
       interaction: { mode: "index", intersect: false },
       elements: { point: { radius: 0 }, line: { borderWidth: 1.5 } },
-      scales: { x: { ticks: { maxTicksLimit: 14, autoSkip: true } } },
-      plugins: { legend: { position: "bottom" } },
-    }, options || {}),
+      plugins: { legend: { position: "bottom", rtl: rtl } },
+      locale: document.documentElement.lang || "en",
+    }, opts),
   });
 }
 
@@ -80,22 +102,22 @@ async function historyChart(canvas, id) {
 async function forecastChart(canvas, id, series) {
   const d = await getJSON("/api/forecast/" + id + "/chart?series=" + encodeURIComponent(series));
   lineChart(canvas, d.labels, [
-    { label: "95 % high", data: d.volume_hi95, borderColor: "transparent", backgroundColor: "#1f77b41a", fill: "+1" },
-    { label: "95 % low", data: d.volume_lo95, borderColor: "transparent", fill: false },
-    { label: "80 % high", data: d.volume_hi, borderColor: "transparent", backgroundColor: "#1f77b433", fill: "+1" },
-    { label: "80 % low", data: d.volume_lo, borderColor: "transparent", fill: false },
-    { label: "forecast", data: d.volume, borderColor: "#1f77b4", borderWidth: 2 },
-    { label: "week before", data: d.last_week, borderColor: "#7f7f7f", borderDash: [4, 3] },
-    { label: "same week last year", data: d.last_year, borderColor: "#ff7f0e", borderDash: [2, 2] },
-  ], { plugins: { legend: { position: "bottom", labels: { filter: (i) => !i.text.endsWith("low") } } } });
+    { label: t("95 % high"), data: d.volume_hi95, borderColor: "transparent", backgroundColor: "#1f77b41a", fill: "+1" },
+    { label: t("95 % low"), data: d.volume_lo95, borderColor: "transparent", fill: false },
+    { label: t("80 % high"), data: d.volume_hi, borderColor: "transparent", backgroundColor: "#1f77b433", fill: "+1" },
+    { label: t("80 % low"), data: d.volume_lo, borderColor: "transparent", fill: false },
+    { label: t("forecast"), data: d.volume, borderColor: "#1f77b4", borderWidth: 2 },
+    { label: t("week before"), data: d.last_week, borderColor: "#7f7f7f", borderDash: [4, 3] },
+    { label: t("same week last year"), data: d.last_year, borderColor: "#ff7f0e", borderDash: [2, 2] },
+  ], { plugins: { legend: { position: "bottom", labels: { filter: (i) => i.datasetIndex !== 1 && i.datasetIndex !== 3 } } } });
 }
 
 async function requirementsChart(canvas, id) {
   const d = await getJSON("/api/requirements/" + id + "/chart");
   const sets = [];
   Object.keys(d.staff).forEach((c, i) => {
-    sets.push({ label: c + " staff", data: d.staff[c], borderColor: channelColour(c, i) });
-    sets.push({ label: c + " agents", data: d.agents[c], borderColor: channelColour(c, i), borderDash: [4, 3] });
+    sets.push({ label: c + " " + t("staff"), data: d.staff[c], borderColor: channelColour(c, i) });
+    sets.push({ label: c + " " + t("agents"), data: d.agents[c], borderColor: channelColour(c, i), borderDash: [4, 3] });
   });
   lineChart(canvas, d.labels, sets);
 }
@@ -110,16 +132,16 @@ async function coverageCharts(container, id) {
     container.appendChild(box);
     const hasSL = ch.service_level.some((x) => x !== null);
     const sets = [
-      { label: "required on the phones", data: ch.required, borderColor: "#d62728", stepped: true, yAxisID: "y" },
-      { label: "on the phones", data: ch.on_phones, borderColor: channelColour(c, i),
+      { label: t("required on the phones"), data: ch.required, borderColor: "#d62728", stepped: true, yAxisID: "y" },
+      { label: t("on the phones"), data: ch.on_phones, borderColor: channelColour(c, i),
         backgroundColor: channelColour(c, i) + "33", fill: true, stepped: true, yAxisID: "y" },
     ];
-    const scales = { x: { ticks: { maxTicksLimit: 14 } }, y: { title: { display: true, text: "agents" } } };
+    const scales = { x: { ticks: { maxTicksLimit: 14 } }, y: { title: { display: true, text: t("agents") } } };
     if (hasSL) {
-      sets.push({ label: "expected service level", data: ch.service_level.map((x) => x === null ? null : 100 * x),
+      sets.push({ label: t("expected service level"), data: ch.service_level.map((x) => x === null ? null : 100 * x),
                   borderColor: "#555", borderDash: [3, 3], yAxisID: "sl" });
       scales.sl = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
-                    title: { display: true, text: "SL %" } };
+                    title: { display: true, text: t("SL %") } };
     }
     lineChart(box.querySelector("canvas"), d.labels, sets, { scales: scales });
   });
@@ -137,4 +159,57 @@ function editShift(cell) {
   f.day_off.checked = !cell.dataset.start;
   document.getElementById("edit-who").textContent = cell.dataset.agent + " " + cell.dataset.date;
   dlg.showModal();
+}
+
+/* The what-if: post the targets form as the manager types, show the numbers it returns. */
+function whatIf(form, url) {
+  if (!form) return;
+  const state = document.getElementById("whatif-state");
+  const errorBox = document.getElementById("whatif-error");
+  const lang = document.documentElement.lang || "en";
+  const num = (x, d) => x === null || x === undefined ? "-" :
+    Number(x).toLocaleString(lang, { maximumFractionDigits: d === undefined ? 1 : d });
+  const pct = (x) => x === null || x === undefined ? "-" :
+    Number(x).toLocaleString(lang, { style: "percent", maximumFractionDigits: 1 });
+  const cell = (v, cls) => "<td class='num" + (cls ? " " + cls : "") + "'>" + v + "</td>";
+  const trend = (a, b) => b > a + 1e-9 ? "up" : (b < a - 1e-9 ? "down" : "");
+  let timer = null, seq = 0;
+  async function run() {
+    const mine = ++seq;
+    state.textContent = "…";
+    const response = await fetch(url, { method: "POST", body: new FormData(form),
+      headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" });
+    const d = await response.json();
+    if (mine !== seq) return;
+    form.querySelectorAll(".field-error.live").forEach((e) => e.remove());
+    form.querySelectorAll("input.invalid").forEach((e) => e.classList.remove("invalid"));
+    const errors = d.errors || {};
+    const keys = Object.keys(errors);
+    errorBox.hidden = keys.length === 0;
+    errorBox.textContent = keys.map((k) => errors[k]).join("\n");
+    keys.forEach((k) => {
+      const input = document.getElementById(k);
+      if (!input) return;
+      input.classList.add("invalid");
+      const span = document.createElement("span");
+      span.className = "field-error live"; span.dataset.field = k; span.textContent = errors[k];
+      input.after(span);
+    });
+    state.textContent = "";
+    if (keys.length) return;
+    document.querySelector("#whatif-week tbody").innerHTML = d.week.map((r) => "<tr data-channel='" + r.channel + "'><td>" + r.channel + "</td>" +
+      cell(num(r.agent_h_before)) + cell(num(r.agent_h_after), trend(r.agent_h_before, r.agent_h_after)) +
+      cell(num(r.staff_h_before)) + cell(num(r.staff_h_after), trend(r.staff_h_before, r.staff_h_after)) +
+      cell(num(r.peak_before)) + cell(num(r.peak_after), trend(r.peak_before, r.peak_after)) + "</tr>").join("");
+    document.querySelector("#whatif-sl tbody").innerHTML = (d.service_level || []).map((r) => "<tr data-channel='" + r.channel + "'><td>" + r.channel + "</td>" +
+      cell(pct(r.target_after)) + cell(pct(r.service_level_before)) + cell(pct(r.service_level_after)) + "</tr>").join("");
+    document.querySelector("#whatif-daily tbody").innerHTML = d.daily.map((r) => "<tr><td>" + r.channel + "</td><td>" +
+      new Date(r.day + "T12:00:00").toLocaleDateString(lang, { weekday: "short", day: "numeric", month: "short" }) + "</td>" +
+      cell(num(r.agent_h_before)) + cell(num(r.agent_h_after), trend(r.agent_h_before, r.agent_h_after)) +
+      cell(num(r.staff_h_before)) + cell(num(r.staff_h_after), trend(r.staff_h_before, r.staff_h_after)) + "</tr>").join("");
+    form.dataset.whatifSeq = String(mine);
+  }
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
+  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(run, 50); });
+  run();
 }

@@ -217,6 +217,77 @@ def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         engine.dispose()
 
 
+def publish_week(app: Flask, time_limit_s: str = "5") -> int:
+    """Upload the history, forecast, compute requirements, roster and publish; the roster id."""
+    import io
+
+    client = app.test_client()
+    assert sign_in(client, "planner").status_code == 302
+    r = post(
+        client,
+        "/history/upload",
+        {"kind": "interval", "file": (io.BytesIO(history_csv().encode()), "history.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    form = {"start": PLAN_START, "days": "7", "origins": "1"}
+    post(client, "/forecast/run", {**form, "models": ["seasonal_naive", "seasonal_avg"]})
+    run_jobs(app)
+    from web.app.extensions import db
+    from web.app.models import ForecastVersion, RosterVersion
+
+    with app.app_context():
+        fid = db.session.scalars(db.select(ForecastVersion.id)).one()
+    post(client, "/requirements/run", {"forecast_id": str(fid)})
+    run_jobs(app)
+    post(client, "/roster/run", {"time_limit_s": time_limit_s})
+    run_jobs(app)
+    with app.app_context():
+        rid = db.session.scalars(db.select(RosterVersion.id)).one()
+    r = post(client, f"/roster/{rid}/publish")
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    return int(rid)
+
+
+@pytest.fixture(scope="session")
+def published_database(tmp_path_factory: pytest.TempPathFactory, seeded_database: Path) -> Path:
+    """The small center with one published week (2025-10-27) and a second agent user."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("published") / "instance"
+    folder.mkdir()
+    shutil.copyfile(seeded_database, folder / "wfm.sqlite3")
+    app = _make_app(folder)
+    publish_week(app)
+    from web.cli._serve import create_user
+
+    with app.app_context():
+        from web.app.extensions import db
+
+        create_user("agent2", "agent", PASSWORD, agent_id="A2")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "wfm.sqlite3"
+
+
+@pytest.fixture()
+def published_app(tmp_path: Path, published_database: Path) -> Iterator[Flask]:
+    """A fresh app on its own copy of the center with a published week."""
+    import shutil
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(published_database, instance / "wfm.sqlite3")
+    app = _make_app(instance)
+    yield app
+    with app.app_context():
+        from web.app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     """A test client (not signed in)."""
@@ -304,5 +375,6 @@ def h() -> Any:
         TARGETS=TARGETS,
         AGENTS=AGENTS,
         make_app=_make_app,
+        publish_week=publish_week,
         seed_center=seed_center,
     )

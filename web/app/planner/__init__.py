@@ -21,9 +21,11 @@ from web.app.planner import (  # noqa: E402, F401
     forecast,
     history,
     home,
+    manager,
     requirements,
     roster,
     rules,
+    selfservice,
     settings,
 )
 

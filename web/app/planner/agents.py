@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response as FlaskResponse
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -68,7 +69,7 @@ def _agent_form(agent: Agent | None) -> str | Response | tuple[str, int]:
             return render_template(
                 "planner/agent_form.html", agent=agent, values=values, error=str(exc)
             ), 422
-        flash(f"Agent {saved.agent_id} saved.", "success")
+        flash(gettext("Agent %(id)s saved.", id=saved.agent_id), "success")
         return redirect(url_for("planner.agents_list"))
     return render_template("planner/agent_form.html", agent=agent, values=values, error=None)
 
@@ -90,7 +91,7 @@ def agents_import() -> Response | tuple[str, int]:
     """Replace the agent list from an uploaded ``agents.csv``."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose an agents.csv to import.", "error")
+        flash(gettext("Choose an agents.csv to import."), "error")
         return redirect(url_for("planner.agents_list"))
     try:
         with temp_file(upload.read(), ".csv", upload.filename) as path:
@@ -99,7 +100,15 @@ def agents_import() -> Response | tuple[str, int]:
     except WfmError as exc:
         db.session.rollback()
         return render_template("planner/agents.html", agents=_agents(), error=str(exc)), 422
-    flash(f"Agents imported: {added} added, {updated} updated, {gone} deactivated.", "success")
+    flash(
+        gettext(
+            "Agents imported: %(added)s added, %(updated)s updated, %(gone)s deactivated.",
+            added=added,
+            updated=updated,
+            gone=gone,
+        ),
+        "success",
+    )
     return redirect(url_for("planner.agents_list"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -149,5 +150,5 @@ def forecast_override(item_id: int) -> Response:
         note=form.get("note", "").strip(),
     )
     db.session.commit()
-    flash(f"Override recorded: forecast version {version.id}.", "success")
+    flash(gettext("Override recorded: forecast version %(id)s.", id=version.id), "success")
     return redirect(url_for("planner.forecast_view", item_id=version.id))

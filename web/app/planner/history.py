@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_number, gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -29,7 +30,7 @@ def history_upload() -> Response | tuple[str, int]:
     upload = request.files.get("file")
     kind = request.form.get("kind", "interval")
     if upload is None or not upload.filename:
-        flash("Choose a file to upload.", "error")
+        flash(gettext("Choose a file to upload."), "error")
         return redirect(url_for("planner.history_list"))
     name = upload.filename
     data = upload.read()
@@ -41,7 +42,14 @@ def history_upload() -> Response | tuple[str, int]:
         db.session.rollback()
         uploads = list(db.session.scalars(select(HistoryUpload).order_by(HistoryUpload.id.desc())))
         return render_template("planner/history_list.html", uploads=uploads, error=str(exc)), 422
-    flash(f"History {name} stored: {row.rows:,} interval rows.", "success")
+    flash(
+        gettext(
+            "History %(name)s stored: %(rows)s interval rows.",
+            name=name,
+            rows=format_number(row.rows),
+        ),
+        "success",
+    )
     return redirect(url_for("planner.history_view", item_id=row.id))
 
 

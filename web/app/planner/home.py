@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -17,11 +18,10 @@ from web.app.models import (
     RequirementSet,
     RosterVersion,
     RulesVersion,
-    Shift,
     TargetsVersion,
 )
 from web.app.planner import bp
-from web.app.services import audit, latest, local_ts, settings
+from web.app.services import activity_label, audit, latest, my_weeks
 
 
 def result_url(job: Job) -> str | None:
@@ -69,48 +69,25 @@ def job_cancel(item_id: int) -> Response:
     """Ask a job to stop."""
     job = db.get_or_404(Job, item_id)
     if job.done:
-        flash(f"Job {job.id} has ended already.", "info")
+        flash(gettext("Job %(id)s has ended already.", id=job.id), "info")
     else:
         request_cancel(job)
         audit("job_cancel_requested", f"job:{job.id}", job.kind)
         db.session.commit()
-        flash(f"Cancellation of job {job.id} requested.", "info")
+        flash(gettext("Cancellation of job %(id)s requested.", id=job.id), "info")
     return redirect(url_for("planner.job_view", item_id=job.id))
 
 
 @bp.route("/me")
 @roles_required("agent")
 def my_shifts() -> str:
-    """An agent's shifts in the latest published roster."""
-    center = settings()
+    """An agent's published weeks (this week and the next published ones), day by day."""
     agent_id = current_user.agent_id
     if not agent_id:
         abort(404)
-    roster = db.session.scalar(
-        select(RosterVersion)
-        .where(RosterVersion.status == "published")
-        .order_by(RosterVersion.id.desc())
-        .limit(1)
+    return render_template(
+        "agent/my_shifts.html",
+        weeks=my_weeks(agent_id),
+        agent_id=agent_id,
+        activity_label=activity_label,
     )
-    shifts = []
-    if roster is not None:
-        for s in db.session.scalars(
-            select(Shift)
-            .where(Shift.roster_id == roster.id, Shift.agent_id == agent_id)
-            .order_by(Shift.date)
-        ):
-            shifts.append(
-                {
-                    "date": s.date,
-                    "start": local_ts(s.start_utc, center.tz).strftime("%H:%M"),
-                    "end": local_ts(s.end_utc, center.tz).strftime("%H:%M"),
-                    "channel": s.channel,
-                    "rests": [
-                        f"{a.activity} {local_ts(a.start_utc, center.tz):%H:%M}-"
-                        f"{local_ts(a.end_utc, center.tz):%H:%M}"
-                        for a in s.activities
-                        if a.activity != "work"
-                    ],
-                }
-            )
-    return render_template("planner/me.html", roster=roster, shifts=shifts, agent_id=agent_id)

@@ -10,6 +10,8 @@ import datetime as dt
 
 from flask import Response as FlaskResponse
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -22,8 +24,10 @@ from web.app.services import (
     actor,
     audit,
     edit_shift,
+    flag,
     latest,
     publish_roster,
+    request_publication,
     roster_csv,
     roster_grid,
     roster_xlsx,
@@ -120,17 +124,17 @@ def roster_edit(item_id: int) -> Response:
     db.session.commit()
     mine = [v for v in violations if v.agent_id == form.get("agent_id")]
     if violations:
-        flash(
-            f"Rule checker: {len(violations)} violation(s)"
-            + (
-                f", {len(mine)} for {form.get('agent_id')}: " + "; ".join(str(v) for v in mine[:5])
-                if mine
-                else ""
-            ),
-            "warning",
-        )
+        message = gettext("Rule checker: %(n)s violation(s)", n=len(violations))
+        if mine:
+            message += gettext(
+                ", %(n)s for %(agent)s: %(list)s",
+                n=len(mine),
+                agent=form.get("agent_id", ""),
+                list="; ".join(str(v) for v in mine[:5]),
+            )
+        flash(message, "warning")
     else:
-        flash("Rule checker: no violation.", "success")
+        flash(gettext("Rule checker: no violation."), "success")
     return redirect(url_for("planner.roster_view", item_id=roster.id, agent=form.get("agent_id")))
 
 
@@ -160,10 +164,21 @@ def roster_reoptimise(item_id: int) -> Response:
 @bp.route("/roster/<int:item_id>/publish", methods=["POST"])
 @roles_required("admin", "planner", "manager")
 def roster_publish(item_id: int) -> Response:
-    """Publish a draft (immutable from then on)."""
-    roster = publish_roster(item_id)
-    db.session.commit()
-    flash(f"Roster version {roster.id} published.", "success")
+    """Publish a draft (immutable from then on), or send it to a manager when that is required.
+
+    With ``publish_approval`` on, a planner's publish asks for a manager's approval; a manager
+    (or admin) publishing is the approval.
+    """
+    if flag("publish_approval") and current_user.role not in ("admin", "manager"):
+        roster = request_publication(item_id)
+        db.session.commit()
+        flash(
+            gettext("Roster version %(id)s sent to a manager for approval.", id=roster.id), "info"
+        )
+    else:
+        roster = publish_roster(item_id)
+        db.session.commit()
+        flash(gettext("Roster version %(id)s published.", id=roster.id), "success")
     return redirect(url_for("planner.roster_view", item_id=roster.id))
 
 

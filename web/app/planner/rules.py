@@ -7,6 +7,7 @@ the CLI's messages, versioned).
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -85,7 +86,7 @@ def rules_upload() -> Response | tuple[str, int]:
     """Replace the rules with an uploaded ``rules.toml`` (a new version)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a rules.toml to upload.", "error")
+        flash(gettext("Choose a rules.toml to upload."), "error")
         return redirect(url_for("planner.rules_view"))
     try:
         text = upload.read().decode("utf-8")
@@ -102,5 +103,5 @@ def rules_upload() -> Response | tuple[str, int]:
             versions=versions,
             error=str(exc) if isinstance(exc, WfmError) else "the file is not valid UTF-8",
         ), 422
-    flash(f"Rules version {row.id} stored.", "success")
+    flash(gettext("Rules version %(id)s stored.", id=row.id), "success")
     return redirect(url_for("planner.rules_view"))

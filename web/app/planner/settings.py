@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -53,7 +54,7 @@ def settings_center() -> Response:
     center.tz, center.country = tz, country
     audit("settings_changed", "center", f"tz {tz}, country {country}")
     db.session.commit()
-    flash("Settings saved.", "success")
+    flash(gettext("Settings saved."), "success")
     return redirect(url_for("planner.settings_view"))
 
 
@@ -90,7 +91,7 @@ def settings_targets() -> Response | tuple[str, int]:
     """Replace the service targets with an uploaded ``targets.toml`` (a new version)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a targets.toml to upload.", "error")
+        flash(gettext("Choose a targets.toml to upload."), "error")
         return redirect(url_for("planner.settings_view"))
     try:
         save_targets(upload.read().decode("utf-8"), upload.filename)
@@ -98,7 +99,7 @@ def settings_targets() -> Response | tuple[str, int]:
     except (WfmError, UnicodeDecodeError) as exc:
         db.session.rollback()
         return _page(str(exc) if isinstance(exc, WfmError) else "not valid UTF-8"), 422
-    flash("Targets stored.", "success")
+    flash(gettext("Targets stored."), "success")
     return redirect(url_for("planner.settings_view"))
 
 
@@ -108,7 +109,7 @@ def settings_events() -> Response | tuple[str, int]:
     """Replace the planner events (``events.csv``) the calendar model uses."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose an events.csv to upload.", "error")
+        flash(gettext("Choose an events.csv to upload."), "error")
         return redirect(url_for("planner.settings_view"))
     try:
         text = upload.read().decode("utf-8")
@@ -120,5 +121,5 @@ def settings_events() -> Response | tuple[str, int]:
     except (WfmError, UnicodeDecodeError) as exc:
         db.session.rollback()
         return _page(str(exc) if isinstance(exc, WfmError) else "not valid UTF-8"), 422
-    flash(f"{len(events)} planner event(s) stored.", "success")
+    flash(gettext("%(n)s planner event(s) stored.", n=len(events)), "success")
     return redirect(url_for("planner.settings_view"))

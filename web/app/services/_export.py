@@ -56,16 +56,22 @@ def roster_xlsx(roster_id: int) -> bytes:
     The grid (agents x days) and the activity rows (write-only mode: streamed, several times faster
     than a full workbook).
     """
+    from flask_babel import gettext
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    from web.app.i18n import day_label, hijri_label
+
     grid = roster_grid(roster_id)
+    # the grid sheet is read by people: its headers are in the reader's language; the
+    # activities sheet keeps the roster file's column names (a contract other tools read)
+    days = [f"{day_label(d)} ({hijri_label(d)})" for d in grid["dates"]]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("grid")
     bold = Font(bold=True)
     header = []
-    for title in ["agent_id", "name", *grid["dates"]]:
+    for title in [gettext("agent"), gettext("name"), *days]:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)
@@ -75,7 +81,9 @@ def roster_xlsx(roster_id: int) -> bytes:
         for d in grid["dates"]:
             c = row["cells"].get(d)
             values.append(
-                f"{c['start']}-{c['end']} {c['channel']} ({', '.join(c['rests'])})" if c else "off"
+                f"{c['start']}-{c['end']} {c['channel']} ({', '.join(c['rests'])})"
+                if c
+                else gettext("off")
             )
         sheet.append(values)
     rows = book.create_sheet("activities")
