@@ -11,8 +11,11 @@ schema per test). Jobs run synchronously: ``JOB_WORKER = "off"`` and the tests c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -355,6 +358,43 @@ def run_jobs(app: Flask) -> int:
         return run_pending()
 
 
+@contextlib.contextmanager
+def serve_in_thread(app: Flask) -> Iterator[str]:
+    """Serve ``app`` with waitress on a free loopback port in a thread; yields its URL.
+
+    On exit every socket of the server's loop is closed (the listening one, the trigger and
+    the browser's keep-alive connections), so the loop ends at once instead of serving on.
+    Closing from this thread races the loop's ``select()``, which may then fail with EBADF:
+    expected only while stopping, and raised otherwise.
+    """
+    from waitress import create_server
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # a closed socket: EBADF, or fileno() of -1
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stopping.set()
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown(timeout=5)
+        thread.join(10)
+        assert not thread.is_alive(), "waitress kept serving after it was stopped"
+
+
 @pytest.fixture(scope="session")
 def h() -> Any:
     """The helpers above, for test modules.
@@ -377,4 +417,5 @@ def h() -> Any:
         make_app=_make_app,
         publish_week=publish_week,
         seed_center=seed_center,
+        serve_in_thread=serve_in_thread,
     )

@@ -16,8 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,8 +44,6 @@ def _artifacts() -> Path:
 @pytest.fixture()
 def live_server(tmp_path: Path, seeded_database: Path, h: Any) -> Iterator[tuple[str, Flask]]:
     """The app on a free loopback port, served by waitress, running jobs in its thread."""
-    from waitress import create_server
-
     from web.app.jobs import start_worker_thread
 
     instance = tmp_path / "instance"
@@ -55,26 +51,9 @@ def live_server(tmp_path: Path, seeded_database: Path, h: Any) -> Iterator[tuple
     shutil.copyfile(seeded_database, instance / "wfm.sqlite3")
     app = h.make_app(instance, JOB_POLL_S=0.2)
     start_worker_thread(app)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    stopping = threading.Event()
-
-    def serve() -> None:
-        try:
-            server.run()
-        except OSError:  # close() from this thread races the loop's select(): EBADF then
-            if not stopping.is_set():
-                raise
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", app
+    with h.serve_in_thread(app) as url:
+        yield url, app
     app.extensions["wfm_job_stop"].set()
-    stopping.set()
-    server.close()
-    thread.join(10)
 
 
 @pytest.fixture()

@@ -25,8 +25,6 @@ import itertools
 import os
 import re
 import shutil
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,21 +57,12 @@ def _artifacts() -> Path:
 @pytest.fixture()
 def server(tmp_path: Path, published_database: Path, h: Any) -> Iterator[tuple[str, Flask]]:
     """The published center on a free loopback port, served by waitress."""
-    from waitress import create_server
-
     instance = tmp_path / "instance"
     instance.mkdir()
     shutil.copyfile(published_database, instance / "wfm.sqlite3")
     app = h.make_app(instance)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", app
-    srv.close()
-    thread.join(10)
+    with h.serve_in_thread(app) as url:
+        yield url, app
 
 
 @pytest.fixture()
