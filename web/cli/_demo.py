@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from web.cli._options import (
     seed_option,
     time_limit_option,
 )
+
+if TYPE_CHECKING:
+    from web.demo import DemoCenterFiles
 
 
 @click.command("demo")
@@ -113,26 +117,12 @@ def demo_command(
             quiet=quiet,
         )
         return
-    from web.demo import DemoCenterFiles, demo_center_files
-    from web.demo.synthetic import ensure_demo_history
     from web.pipeline import PipelineInputs, compute_pipeline, write_pipeline
 
-    say: Callable[[str], None] = (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
+    say = _sayer(quiet)
     with contextlib.ExitStack() as stack:
         interrupts = stack.enter_context(Interrupts(lambda m: click.echo(m, err=True)))
-        if data_dir is None:
-            files = stack.enter_context(demo_center_files())
-            history = out_dir / "history.csv"
-            if not history.exists():
-                say(f"drawing the demo history into {history} (first run only) ...")
-            ensure_demo_history(history)
-        else:
-            files = DemoCenterFiles.in_folder(data_dir)
-            history = data_dir / "generated" / "history.csv"
-            if not history.is_file():
-                raise click.UsageError(
-                    f"{history} not found (a --data-dir needs generated/history.csv)"
-                )
+        files, history = _center(stack, data_dir, out_dir, say)
         inputs = PipelineInputs(
             history_csv=history,
             targets_toml=files.targets_toml,
@@ -192,33 +182,19 @@ def _serve_demo(
     """Build a demo instance and (unless ``serve`` is false) serve it; returns the sign-ins."""
     from web.app.demo import build_demo_instance, prepare_instance
     from web.cli._serve import check_port, is_loopback, make_app, serve_app, upgrade_database
-    from web.demo import DemoCenterFiles, demo_center_files
-    from web.demo.synthetic import ensure_demo_history
     from web.pipeline import check_center_files
 
-    def say(message: str) -> None:
-        if not quiet:
-            click.echo(message, err=True)
-
-    if data_dir is not None:  # the installed demo center's files are known to be good
-        center = DemoCenterFiles.in_folder(data_dir)
-        check_center_files(
-            center.targets_toml, center.agents_csv, center.rules_toml, center.events_csv
-        )
-    if serve:
-        check_port(host, port)
-    folder = prepare_instance(instance, force=force)
+    say = _sayer(quiet)
     cookie = {"COOKIE_SECURE": False} if is_loopback(host) else {}
     with contextlib.ExitStack() as stack:
-        if data_dir is None:
-            files = stack.enter_context(demo_center_files())
-            history = out_dir / "history.csv"
-            if not history.exists():
-                say(f"drawing the demo history into {history} (first run only) ...")
-            ensure_demo_history(history)
-        else:
-            files = DemoCenterFiles.in_folder(data_dir)
-            history = data_dir / "generated" / "history.csv"
+        files, history = _center(stack, data_dir, out_dir, say)
+        if data_dir is not None:  # the installed demo center's files are known to be good
+            check_center_files(
+                files.targets_toml, files.agents_csv, files.rules_toml, files.events_csv
+            )
+        if serve:
+            check_port(host, port)
+        folder = prepare_instance(instance, force=force)
         say(f"creating the demo instance in {folder}")
         setup = make_app(folder, JOB_WORKER="off", **cookie)
         upgrade_database(setup)
@@ -240,6 +216,35 @@ def _serve_demo(
         click.echo(f"Open http://{host}:{port}/ and sign in as planner.")
         serve_app(make_app(folder, **cookie), host, port)
     return logins
+
+
+def _sayer(quiet: bool) -> Callable[[str], None]:
+    """Print progress messages on stderr, or nothing with ``--quiet``."""
+    return (lambda _m: None) if quiet else (lambda m: click.echo(m, err=True))
+
+
+def _center(
+    stack: contextlib.ExitStack, data_dir: Path | None, out_dir: Path, say: Callable[[str], None]
+) -> tuple[DemoCenterFiles, Path]:
+    """The center's files and its history: the installed demo's, or those of ``--data-dir``.
+
+    The demo's history is drawn into ``out_dir`` on first use; a ``--data-dir`` must hold
+    ``generated/history.csv``. The installed files stay available until ``stack`` closes.
+    """
+    from web.demo import DemoCenterFiles, demo_center_files
+    from web.demo.synthetic import ensure_demo_history
+
+    if data_dir is None:
+        files = stack.enter_context(demo_center_files())
+        history = out_dir / "history.csv"
+        if not history.exists():
+            say(f"drawing the demo history into {history} (first run only) ...")
+        ensure_demo_history(history)
+        return files, history
+    history = data_dir / "generated" / "history.csv"
+    if not history.is_file():
+        raise click.UsageError(f"{history} not found (a --data-dir needs generated/history.csv)")
+    return DemoCenterFiles.in_folder(data_dir), history
 
 
 COMMANDS: list[click.Command] = [demo_command]
