@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from scheduling.staffing.evaluate import evaluate_staffing
+from scheduling.staffing.requirements import compute_requirements
 from scheduling.staffing.targets import ChannelTargets, Targets
 from scheduling.staffing.whatif import what_if
 
@@ -75,3 +76,20 @@ def test_the_roster_service_level_under_new_targets() -> None:
     assert row["service_level_after"] == pytest.approx(expect, abs=1e-4)
     assert row["service_level_after"] < row["service_level_before"]  # a stricter answer time
     assert row["target_after"] == 0.8
+
+
+def test_daily_hours_are_the_requirements_summed_by_hand() -> None:
+    """Each day's agent and staff hours, recounted interval by interval from the requirements."""
+    fc = forecast()
+    after = targets(service_level=0.9, shrinkage=0.25)
+    w = what_if(fc, targets(), after, 30)
+    for label, tg in (("before", targets()), ("after", after)):
+        req = compute_requirements(fc, tg, 30)
+        for day in sorted({ts.date() for ts in req["interval_start"]}):
+            rows = [r for r in req.itertuples() if r.interval_start.date() == day]
+            row = w.daily[w.daily["day"] == day].iloc[0]
+            assert row[f"agent_h_{label}"] == pytest.approx(sum(r.agents for r in rows) / 2)
+            # staff hours are shown to the hundredth
+            staff_h = sum(r.staff for r in rows) / 2
+            assert row[f"staff_h_{label}"] == pytest.approx(staff_h, abs=0.005 + 1e-9)
+            assert row[f"peak_{label}"] == max(r.agents for r in rows)
