@@ -59,6 +59,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # the interface language the user chose (``en``, ``ar``); empty = the browser's
     locale: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # every session carries this token; rotating it ends every session of the user
+    session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
@@ -343,6 +345,8 @@ class RosterVersion(Base):
     summary_json: Mapped[str] = mapped_column(Text, default="{}")
     violations_json: Mapped[str] = mapped_column(Text, default="[]")
     note: Mapped[str] = mapped_column(String(255), default="")
+    # the reason given when a roster the checker faults was published anyway (audited)
+    publish_override: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
@@ -435,6 +439,9 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # the runner holding a running job (host:pid) and its last sign of life
+    worker: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     @property
     def params(self) -> dict[str, Any]:
