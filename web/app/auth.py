@@ -65,9 +65,19 @@ def public(view: F) -> F:
     return view
 
 
+#: Each role's home page (issue #17): agents their shifts, managers the published week's
+#: dashboard (service level, gaps, what waits for approval), planners and admins the week's plan.
+HOMES: dict[str, str] = {
+    "agent": "planner.my_shifts",
+    "manager": "planner.week_view",
+    "planner": "planner.dashboard",
+    "admin": "planner.dashboard",
+}
+
+
 def home_for(user: User) -> str:
-    """Where a user lands after signing in."""
-    return url_for("planner.my_shifts") if user.role == "agent" else url_for("planner.dashboard")
+    """Where a user lands after signing in: their role's home (:data:`HOMES`)."""
+    return url_for(HOMES.get(user.role, "planner.dashboard"))
 
 
 def _login_limit() -> str:
@@ -126,6 +136,21 @@ def set_language() -> Response:
     if not back.startswith(request.host_url):
         back = home_for(current_user)
     return redirect(back)
+
+
+@bp.route("/login/language", methods=["POST"])
+@public
+def set_login_language() -> Response:
+    """The sign-in page's language switch: stored in the session until a user signs in."""
+    from flask import session
+
+    from web.app.i18n import LANGUAGES
+
+    locale = request.form.get("locale", "")
+    if locale not in LANGUAGES:
+        abort(400)
+    session["locale"] = locale
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request
+from flask import Flask, request, session
 from flask_babel import Babel, format_date, get_locale, gettext
 from flask_login import current_user
 from hijridate import Gregorian
@@ -30,12 +30,17 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The user's stored language, else the best ``Accept-Language`` match, else English."""
+    """The user's stored language, else the sign-in page's choice, else ``Accept-Language``.
+
+    English when none matches; the sign-in page's choice is kept in the session.
+    """
     try:
         if current_user and current_user.is_authenticated:
             chosen = getattr(current_user, "locale", "") or ""
             if chosen in LANGUAGES:
                 return chosen
+        if session.get("locale") in LANGUAGES:
+            return str(session["locale"])
     except RuntimeError:  # outside a request
         return LANGUAGES[0]
     return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
@@ -179,6 +184,15 @@ def js_strings() -> dict[str, str]:
         "80 % high": gettext("80 % high"),
         "80 % low": gettext("80 % low"),
         "staff": gettext("staff"),
+        # the targets what-if's errors (branch pages, issue #17)
+        "The server did not answer. Check the connection and try again.": gettext(
+            "The server did not answer. Check the connection and try again."
+        ),
+        "Your session has expired: sign in again to use the what-if.": gettext(
+            "Your session has expired: sign in again to use the what-if."
+        ),
+        "The what-if failed": gettext("The what-if failed"),
+        "Sign in": gettext("Sign in"),
     }
 
 

@@ -177,10 +177,17 @@ function whatIf(form, url) {
   async function run() {
     const mine = ++seq;
     state.textContent = "…";
-    const response = await fetch(url, { method: "POST", body: new FormData(form),
-      headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" });
-    const d = await response.json();
+    let d;
+    try {
+      d = await whatIfAnswer(url, form);
+    } catch (e) {
+      if (mine !== seq) return;
+      state.textContent = "";
+      whatIfFailed(errorBox, e, form.dataset.loginUrl);
+      return;
+    }
     if (mine !== seq) return;
+    errorBox.classList.remove("session");
     form.querySelectorAll(".field-error.live").forEach((e) => e.remove());
     form.querySelectorAll("input.invalid").forEach((e) => e.classList.remove("invalid"));
     const errors = d.errors || {};
@@ -213,3 +220,60 @@ function whatIf(form, url) {
   form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(run, 50); });
   run();
 }
+
+/* --- branch pages (issue #17): the what-if reads an answer that is not JSON (an expired
+   session's sign-in page, a 400 from the CSRF check, a 500) as an error, not as numbers. --- */
+class WhatIfError extends Error {
+  constructor(message, signIn) { super(message); this.signIn = signIn; }
+}
+
+async function whatIfAnswer(url, form) {
+  let response;
+  try {
+    response = await fetch(url, { method: "POST", body: new FormData(form),
+      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      credentials: "same-origin", redirect: "follow" });
+  } catch (e) {
+    throw new WhatIfError(t("The server did not answer. Check the connection and try again."), false);
+  }
+  const type = response.headers.get("Content-Type") || "";
+  const toSignIn = response.redirected && /\/login(\?|$)/.test(new URL(response.url).pathname + "?");
+  if (response.status === 401 || response.status === 400 || response.status === 403 || toSignIn) {
+    throw new WhatIfError(t("Your session has expired: sign in again to use the what-if."), true);
+  }
+  if (!response.ok || type.indexOf("application/json") < 0) {
+    throw new WhatIfError(t("The what-if failed") + " (" + response.status + ").", false);
+  }
+  return response.json();
+}
+
+function whatIfFailed(box, error, loginUrl) {
+  box.hidden = false;
+  box.classList.add("session");
+  box.textContent = error.message || String(error);
+  if (error.signIn && loginUrl) {
+    box.appendChild(document.createTextNode(" "));
+    const a = document.createElement("a");
+    a.href = loginUrl; a.id = "whatif-sign-in"; a.textContent = t("Sign in");
+    box.appendChild(a);
+  }
+}
+
+/* Page wiring without inline scripts: data-* attributes name what to start. */
+function addDateTo(picker) {
+  const target = document.getElementById(picker.dataset.addDateTo);
+  if (!target || !picker.value) return;
+  const days = target.value.split(";").map((x) => x.trim()).filter((x) => x);
+  if (days.indexOf(picker.value) < 0) days.push(picker.value);
+  days.sort();
+  target.value = days.join(";");
+  picker.value = "";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const targets = document.getElementById("targets-form");
+  if (targets && targets.dataset.whatifUrl) whatIf(targets, targets.dataset.whatifUrl);
+  document.querySelectorAll("input[data-add-date-to]").forEach((picker) => {
+    picker.addEventListener("change", () => addDateTo(picker));
+  });
+});

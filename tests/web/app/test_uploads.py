@@ -6,6 +6,7 @@ A rejected upload writes nothing.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -258,6 +259,15 @@ def test_agents_import_replaces_the_list(
         {"file": (io.BytesIO(content.encode()), "agents.csv")},
         content_type="multipart/form-data",
     )
+    # it deactivates A2-A6: shown first, done after the confirmation (issue #17)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    token = re.search(r'name="token" value="([0-9a-f]{64})"', page)
+    assert token is not None
+    gone = re.findall(r'<li data-agent="([^"]+)">', page)
+    assert gone == ["A2", "A3", "A4", "A5", "A6"]
+    confirm = {"token": token.group(1), "deactivate": gone}
+    response = h.post(signed_in["planner"], "/agents/import/confirm", confirm)
     assert response.status_code == 302
     with app.app_context():
         active = {a.agent_id: a for a in db.session.scalars(select(Agent)) if a.active}

@@ -34,6 +34,7 @@ from web.app.services import (
     save_targets_form,
     set_budget,
     set_setting,
+    target_field_labels,
     week_dashboard,
 )
 from wfmcore.errors import WfmError
@@ -53,6 +54,7 @@ def _targets_page(errors: dict[str, str] | None = None, form: Any = None, status
         version=version,
         doc=doc,
         fields=TARGET_FIELDS,
+        labels=target_field_labels(),
         models=MODELS,
         errors=errors or {},
         form=form,

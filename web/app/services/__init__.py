@@ -23,9 +23,16 @@ targets editor and what-if), ``_manager`` (approvals, settings, the week's dashb
 
 from web.app.services._agents import (
     AGENT_FIELDS,
+    AGENT_STATUSES,
+    AGENTS_PER_PAGE,
+    AgentPage,
+    ImportPreview,
+    agent_filter_choices,
+    agent_page,
     agent_records,
     agents_csv_text,
     import_agents,
+    preview_import,
     save_agent,
     validate_agent_values,
 )
@@ -120,6 +127,7 @@ from web.app.services._targets import (
     field_of_error,
     latest_published,
     save_targets_form,
+    target_field_labels,
     targets_form_dict,
     targets_toml,
     validate_targets_form,
@@ -139,6 +147,13 @@ from web.app.services._trades import (
 
 __all__ = [
     "AGENT_FIELDS",
+    "AGENT_STATUSES",
+    "AGENTS_PER_PAGE",
+    "AgentPage",
+    "ImportPreview",
+    "agent_filter_choices",
+    "agent_page",
+    "preview_import",
     "CHART_WEEKS",
     "FORECAST_FRAME_COLUMNS",
     "REQUIREMENT_VALUES",
@@ -219,6 +234,7 @@ __all__ = [
     "set_budget",
     "set_setting",
     "settings",
+    "target_field_labels",
     "targets_form_dict",
     "targets_of",
     "targets_toml",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 
 from scheduling.roster.agents import Agent as AgentRecord
 from scheduling.roster.agents import read_agents
@@ -159,3 +161,152 @@ def import_agents(path: Path, filename: str) -> tuple[int, int, int]:
         f"{filename}: {added} added, {updated} updated, {deactivated} deactivated",
     )
     return added, updated, deactivated
+
+
+# --- the agents list: search, filters and paging in SQL; the import's preview (issue #17) ---
+
+#: Agents per page of the list.
+AGENTS_PER_PAGE = 50
+#: The list's status filter values.
+AGENT_STATUSES = ("active", "inactive", "all")
+
+
+@dataclass(frozen=True)
+class AgentPage:
+    """One page of the agents list.
+
+    Attributes
+    ----------
+    rows
+        The agents on this page (active first, then by id).
+    total
+        Agents matching the search and filters.
+    page, pages
+        This page's number (from 1) and the number of pages (at least 1).
+    active, everyone
+        Active agents and all agents (whatever the filters).
+    """
+
+    rows: list[Agent]
+    total: int
+    page: int
+    pages: int
+    active: int
+    everyone: int
+
+
+def _agent_filters(query: str, skill: str, group: str, status: str) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    text = query.strip().lower()
+    if text:
+        where.append(
+            or_(
+                func.lower(Agent.agent_id).contains(text, autoescape=True),
+                func.lower(Agent.name).contains(text, autoescape=True),
+                func.lower(Agent.skills).contains(text, autoescape=True),
+            )
+        )
+    if skill:
+        # skills are ';'-separated: match a whole skill, not a part of one
+        padded = literal(";") + func.replace(Agent.skills, " ", "") + literal(";")
+        where.append(padded.contains(f";{skill.strip()};", autoescape=True))
+    if group:
+        where.append(Agent.group == group)
+    if status == "active":
+        where.append(Agent.active.is_(True))
+    elif status == "inactive":
+        where.append(Agent.active.is_(False))
+    return where
+
+
+def agent_page(
+    query: str = "",
+    *,
+    skill: str = "",
+    group: str = "",
+    status: str = "all",
+    page: int = 1,
+    per_page: int = AGENTS_PER_PAGE,
+) -> AgentPage:
+    """A page of agents matching a search (id, name or skill) and filters, counted in SQL.
+
+    Parameters
+    ----------
+    query
+        Text found in the id, the name or the skills (case-insensitive).
+    skill
+        One skill (channel) the agent has.
+    group
+        The agent's group (exact).
+    status
+        ``active``, ``inactive`` or ``all``.
+    page, per_page
+        The page (from 1; clamped to the last page) and its length.
+
+    Returns
+    -------
+    AgentPage
+        The page's rows and the counts.
+    """
+    where = _agent_filters(query, skill, group, status)
+    total = int(db.session.scalar(select(func.count(Agent.id)).where(*where)) or 0)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = list(
+        db.session.scalars(
+            select(Agent)
+            .where(*where)
+            .order_by(Agent.active.desc(), Agent.agent_id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    active = int(db.session.scalar(select(func.count(Agent.id)).where(Agent.active)) or 0)
+    everyone = int(db.session.scalar(select(func.count(Agent.id))) or 0)
+    return AgentPage(rows, total, page, pages, active, everyone)
+
+
+def agent_filter_choices() -> tuple[list[str], list[str]]:
+    """The skills and the groups the stored agents have (for the list's filters), sorted."""
+    skills: set[str] = set()
+    for text in db.session.scalars(select(Agent.skills).distinct()):
+        skills.update(s.strip() for s in text.split(";") if s.strip())
+    groups = [g for g in db.session.scalars(select(Agent.group).distinct()) if g]
+    return sorted(skills), sorted(groups)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing an ``agents.csv`` would do, before it is done.
+
+    Attributes
+    ----------
+    token
+        The SHA-256 of the file (the confirmation names it).
+    added, updated
+        Agent ids the file adds and updates.
+    deactivated
+        Active agents (id, name) missing from the file, which the import would deactivate.
+    """
+
+    token: str
+    added: list[str]
+    updated: list[str]
+    deactivated: list[tuple[str, str]]
+
+
+def preview_import(path: Path) -> ImportPreview:
+    """Validate an ``agents.csv`` (as ``wfm roster --agents``) and say what importing it does."""
+    parsed = read_agents(path)
+    ids = [a.agent_id for a in parsed.agents]
+    known = {a.agent_id: a for a in db.session.scalars(select(Agent))}
+    in_file = set(ids)
+    gone = sorted(
+        (a.agent_id, a.name) for a in known.values() if a.active and a.agent_id not in in_file
+    )
+    return ImportPreview(
+        token=hashlib.sha256(path.read_bytes()).hexdigest(),
+        added=[i for i in ids if i not in known],
+        updated=[i for i in ids if i in known],
+        deactivated=gone,
+    )

@@ -50,6 +50,27 @@ TARGET_FIELDS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
 _ERROR = re.compile(r"channel '([^']+)', key '([^']+)'")
 
 
+def target_field_labels() -> dict[str, str]:
+    """Each targets key's human label in the page's language.
+
+    The editor shows the key beside it as a hint: ``targets.toml`` and the errors name it.
+    """
+    return {
+        "model": gettext("model"),
+        "service_level": gettext("service level (share answered in time)"),
+        "answer_within_s": gettext("answer time (s)"),
+        "max_asa_s": gettext("ASA cap (s)"),
+        "max_abandon_rate": gettext("abandonment cap (share)"),
+        "max_occupancy": gettext("maximum occupancy (share)"),
+        "shrinkage": gettext("shrinkage (share)"),
+        "patience_s": gettext("patience (s)"),
+        "concurrency": gettext("concurrency (chats at once)"),
+        "respond_within_h": gettext("response window (h)"),
+        "min_staff": gettext("minimum staff"),
+        "opening_hours": gettext("opening hours"),
+    }
+
+
 def current_targets_document() -> tuple[TargetsVersion | None, dict[str, Any]]:
     """The current targets version and its document (``{}`` without one)."""
     version = latest(TargetsVersion)
