@@ -35,6 +35,7 @@ PHONE = {"width": 360, "height": 740}
 ROLES = ("admin", "planner", "manager", "agent")
 #: Routes that are not pages (files, JSON, the public feed, the front door's redirect).
 NOT_PAGES = ("/api/", "/static/", "/feed/")
+LONG_NAME = "Khalid Abdulrahman Mohammed bin Rashid Al-Mansouri Al-Hashimi Al-Qasimi"
 #: Pages of this branch kept as screenshots (``p3-<role>-<lang>-<size>-<page>.png``).
 SHOTS = frozenset({"/agents", "/agents/new", "/settings", "/me/time-off", "/me/trades"})
 #: Pages of other branches (issue #17) that overflowed at 360 px when this test was written:
@@ -210,6 +211,13 @@ def survey(
     instance.mkdir()
     shutil.copyfile(published_database, instance / "wfm.sqlite3")
     app = h.make_app(instance)
+    with app.app_context():  # a colleague's long name once made the trades form 494 px wide
+        from web.app.extensions import db
+        from web.app.models import Agent
+
+        colleague = db.session.scalars(db.select(Agent).filter_by(agent_id="A6")).one()
+        colleague.name = LONG_NAME
+        db.session.commit()
     with h.serve_in_thread(app) as base, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         result = Survey(base, app, chromium, h.PASSWORD)
@@ -344,3 +352,16 @@ def test_the_what_if_shows_an_expired_session(survey: Survey) -> None:
     page.click("form button[type=submit]")
     page.wait_for_url(survey.base + "/targets")
     context.close()
+
+
+def test_a_long_colleague_name_does_not_widen_the_trades_form(survey: Survey) -> None:
+    page = survey.context("agent").new_page()
+    for lang in ("ar", "en"):
+        survey.language("agent", lang)
+        page.set_viewport_size(PHONE)
+        page.goto(survey.base + "/me/trades", wait_until="load")
+        assert LONG_NAME in page.locator("#taker").inner_text()
+        assert _overflow(page) is None
+        box = page.locator("#taker").bounding_box()
+        assert box is not None and box["width"] <= PHONE["width"]
+    page.close()

@@ -33,6 +33,11 @@ def test_each_role_lands_on_its_own_home(client: FlaskClient, h: Any, role: str)
     assert client.get(HOMES[role]).status_code == 200
     again = client.get("/")  # the front door, signed in
     assert again.headers["Location"] == HOMES[role]
+    if role != "agent":  # the menu starts with the role's own screens, its home marked
+        html = client.get(HOMES[role]).get_data(as_text=True)
+        menu = html.split('id="main-menu">', 1)[1].split("</nav>", 1)[0]
+        first = re.search(r'<a href="([^"]+)" class="([^"]*)"', menu)
+        assert first is not None and first.groups() == (HOMES[role], "active")
 
 
 def test_the_sign_in_page_switches_language(client: FlaskClient, h: Any) -> None:
