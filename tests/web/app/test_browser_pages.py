@@ -365,3 +365,16 @@ def test_a_long_colleague_name_does_not_widen_the_trades_form(survey: Survey) ->
         box = page.locator("#taker").bounding_box()
         assert box is not None and box["width"] <= PHONE["width"]
     page.close()
+
+
+def test_the_agent_forms_date_picker_adds_unavailable_days(survey: Survey) -> None:
+    survey.language("planner", "en")
+    page = survey.context("planner").new_page()
+    page.goto(survey.base + "/agents/new", wait_until="load")
+    assert page.locator("#earliest_start").get_attribute("type") == "time"
+    page.fill("#unavailable", "2025-11-10")
+    page.fill("#unavailable-add", "2025-11-03")  # fires change: added, sorted, picker cleared
+    page.fill("#unavailable-add", "2025-11-10")  # already there: not twice
+    assert page.input_value("#unavailable") == "2025-11-03;2025-11-10"
+    assert page.input_value("#unavailable-add") == ""
+    page.close()
