@@ -589,7 +589,9 @@ def _localize(
         tz, ambiguous=is_summer, nonexistent="NaT"
     )
     # file order must be time order within each series' fall-back hour, or the guess is unsafe
-    order = positions[np.argsort(lines[positions], kind="stable")]
+    # (a merged row needs no guess: it is read as the first occurrence wherever it stands)
+    paired = positions[~np.isin(positions, where.merged or [])]
+    order = paired[np.argsort(lines[paired], kind="stable")]
     keys = keys_all[order]
     utc = resolved.iloc[order].dt.tz_convert("UTC").to_numpy()
     days = naive.iloc[order].dt.normalize().to_numpy()

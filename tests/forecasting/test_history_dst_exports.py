@@ -117,3 +117,13 @@ def test_history_check_counts_match_the_export(tmp_path: Path) -> None:
     assert summary["handled"].iloc[0] == float(export["ACD Calls"].sum())
     weighted = np.nansum(export["Avg ACD Time"] * export["ACD Calls"]) / export["ACD Calls"].sum()
     assert summary["aht_s"].iloc[0] == pytest.approx(weighted)
+
+
+def test_a_newest_first_export_is_read_too(tmp_path: Path) -> None:
+    """Merged rows need no file order: an export sorted newest first reads the same."""
+    tz = "Europe/Paris"
+    export = naive_export(true_intervals(tz, "2024-10-26", 3))
+    forward = _read(tmp_path, export, tz).frame
+    backward = _read(tmp_path, export.iloc[::-1], tz).frame
+    assert backward["offered"].tolist() == forward["offered"].tolist()
+    assert backward["interval_start"].tolist() == forward["interval_start"].tolist()
