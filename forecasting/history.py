@@ -24,7 +24,9 @@ column             dtype                       meaning
 
 sorted by channel, queue and interval_start, on a complete grid per series: every interval
 between the first and the last row of the series is present exactly once (also across
-daylight-saving changes). Missing intervals *inside* opening hours are gaps: they are listed in
+daylight-saving changes: an export in naive local time that merges the doubled autumn hour into
+one row per interval has each such row spread evenly over both occurrences, with a note).
+Missing intervals *inside* opening hours are gaps: they are listed in
 :attr:`History.gaps` and imputed (``imputed=True``) from the same interval of the week in the
 neighbouring +-4 weeks, falling back to linear interpolation. Missing intervals *outside*
 opening hours are zero by definition. Opening hours come from ``targets.toml`` per channel or,
