@@ -87,11 +87,13 @@ def parse_timestamps(
     series_keys: NDArray[np.generic],
     time_format: str | None = None,
     dates: tuple[dt.date, dt.date] | None = HISTORY_DATES,
+    merged: list[int] | None = None,
 ) -> pd.Series[pd.Timestamp]:
     """Parse timestamps to tz-aware datetimes in *tz*, resolving a fall-back hour per series.
 
     :func:`wfmcore.parse.parse_timestamps` with this library's :class:`InputError`; dates
-    outside *dates* (default: those the calendar knows) are refused.
+    outside *dates* (default: those the calendar knows) are refused. *merged* collects the rows
+    of a merged fall-back hour (see :func:`wfmcore.parse.parse_timestamps`).
     """
     return _parse.parse_timestamps(
         values,
@@ -103,6 +105,7 @@ def parse_timestamps(
         time_format=time_format,
         dates=dates,
         error=InputError,
+        merged=merged,
     )
 
 

@@ -12,6 +12,12 @@ For every series (channel x queue) of a history frame it
 5. refits the selected model(s) on the whole history, forecasts the requested days, sets closed
    intervals to zero, forecasts AHT, and applies planner overrides (:mod:`forecasting.overrides`).
 
+AHT is forecast by :class:`~forecasting.models.AhtModel`, weighted by the contacts handled;
+where the history has no ``handled`` counts, by offered minus abandoned, else by offered (a
+warning says which). Its accuracy is backtested at the same origins as the volume's and reported
+beside it (``aht_wape``, ``aht_bias``: weighted by the contacts handled in the test weeks). A
+history without ``aht_s`` gives a forecast without AHT, and a warning says so.
+
 Fan-out
 -------
 Series are independent. :func:`map_series` is the one place that runs them in parallel, with
@@ -82,6 +88,8 @@ ACCURACY_COLUMNS = [
     "mase_ratio",
     "coverage80",
     "coverage95",
+    "aht_wape",
+    "aht_bias",
     "fit_s",
     "note",
 ]
@@ -386,6 +394,7 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
         best = select_candidate(scores)
         selected, members = best.label, best.members
         calibration = calibrate(bt.actual, best.forecast, ctx.day_length)
+        aht_wape, aht_bias = _aht_backtest(task, bt.origins, week)
         for sc in scores:
             rows.append(
                 {
@@ -399,6 +408,8 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
                     "mase_ratio": sc.mase_ratio,
                     "coverage80": sc.coverage80,
                     "coverage95": sc.coverage95,
+                    "aht_wape": aht_wape,
+                    "aht_bias": aht_bias,
                     "fit_s": sc.fit_s,
                 }
             )
@@ -580,6 +591,99 @@ def _aht_forecast(task: SeriesTask, stamps: pd.DatetimeIndex) -> FloatArray:
     return model.predict_at(stamps)
 
 
+def _aht_backtest(task: SeriesTask, origins: NDArray[np.intp], horizon: int) -> tuple[float, float]:
+    """WAPE and bias of the AHT forecast at the volume backtest's origins.
+
+    At each origin the AHT model is refitted on the history before it and forecasts the next
+    *horizon* intervals; errors are weighted by the contacts handled (the AHT weights) in those
+    intervals: ``WAPE = sum(w |f - a|) / sum(w a)``, ``bias = sum(w (f - a)) / sum(w a)``.
+    NaN when the history has no AHT.
+    """
+    if not np.isfinite(task.aht_s).any():
+        return float("nan"), float("nan")
+    abs_err = signed = total = 0.0
+    for s in origins:
+        s = int(s)
+        model = AhtModel(task.context).fit(task.aht_s[:s], task.handled[:s], task.ds[:s])
+        window = slice(s, s + horizon)
+        forecast = model.predict_at(task.ds[window])
+        actual, weight = task.aht_s[window], task.handled[window]
+        ok = np.isfinite(actual) & np.isfinite(forecast) & np.isfinite(weight) & (weight > 0)
+        w, a, f = weight[ok], actual[ok], forecast[ok]
+        abs_err += float(np.sum(w * np.abs(f - a)))
+        signed += float(np.sum(w * (f - a)))
+        total += float(np.sum(w * a))
+    if total <= 0:
+        return float("nan"), float("nan")
+    return abs_err / total, signed / total
+
+
+def aht_weight_notes(history: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """What the AHT of each series is weighted by, where it is not the handled contacts.
+
+    Parameters
+    ----------
+    history
+        History contract frame (``channel``, ``queue``, ``offered`` and optional ``handled``,
+        ``abandoned``, ``aht_s``).
+
+    Returns
+    -------
+    dict
+        ``(channel, queue)`` -> a note, for series whose intervals with an AHT lack
+        ``handled`` (weighted by offered - abandoned, else offered), and for series without any
+        AHT (the forecast has none).
+    """
+    n = len(history)
+    nan = pd.Series(np.nan, index=history.index)
+    frame = pd.DataFrame(
+        {
+            "channel": history["channel"] if "channel" in history else "voice",
+            "queue": history["queue"] if "queue" in history else "all",
+            "aht": history["aht_s"].notna() if "aht_s" in history else np.zeros(n, bool),
+            "handled": (history["handled"] if "handled" in history else nan).notna(),
+            "abandoned": (history["abandoned"] if "abandoned" in history else nan).notna(),
+        }
+    )
+    notes: dict[tuple[str, str], str] = {}
+    for (channel, queue), g in frame.groupby(["channel", "queue"], sort=True):
+        name = f"{channel}/{queue}"
+        key = (str(channel), str(queue))
+        with_aht = g[g["aht"]]
+        if with_aht.empty:
+            notes[key] = (
+                f"{name}: the history has no aht_s, so the forecast has no AHT; staffing needs "
+                "one (wfm staff --aht SECONDS, or an aht_s column in the history)"
+            )
+            continue
+        lacking = with_aht[~with_aht["handled"]]
+        if lacking.empty:
+            continue
+        by = (
+            "offered minus abandoned"
+            if lacking["abandoned"].all()
+            else "offered"
+            if not lacking["abandoned"].any()
+            else "offered minus abandoned where abandoned is given, else offered"
+        )
+        where = (
+            "the history has no handled counts"
+            if len(lacking) == len(with_aht)
+            else f"{len(lacking)} of {len(with_aht)} intervals with an AHT have no handled count"
+        )
+        notes[key] = f"{name}: AHT weighted by {by} ({where})"
+    return notes
+
+
+def _aht_weights(frame: pd.DataFrame) -> pd.Series:
+    """The AHT weight of each row: handled, else offered - abandoned (>= 0), else offered."""
+    offered = frame["offered"].astype(float)
+    answered = (offered - frame["abandoned"].astype(float)).clip(lower=0.0)
+    fallback = answered.where(answered.notna(), offered)
+    handled = pd.to_numeric(frame["handled"], errors="coerce").astype(float)
+    return handled.where(handled.notna(), fallback)
+
+
 # -------------------------------------------------------------------------------------------------
 # whole history
 
@@ -632,6 +736,7 @@ def run_forecast(
     t0 = time.perf_counter()
     config = config or ForecastConfig()
     frame, step_min = prepare_history(history, interval_min)
+    aht_notes = aht_weight_notes(history)
     tz = frame["interval_start"].dt.tz
     last = frame["interval_start"].max()
     step = pd.Timedelta(minutes=step_min)
@@ -673,13 +778,15 @@ def run_forecast(
                 is_open=_IsOpen(hours, step_min) if hours is not None else None,
                 origins=config.origins,
                 combine=config.combine,
-                note=note,
+                note="; ".join(
+                    n for n in (note, aht_notes.get((str(channel), str(queue)), "")) if n
+                ),
             )
         )
     outcomes = map_series(forecast_series, tasks, n_jobs=config.n_jobs, progress=progress)
     forecast = pd.concat([o.forecast for o in outcomes], ignore_index=True)
     forecast = forecast.reindex(columns=FORECAST_COLUMNS)
-    warnings: list[str] = []
+    warnings: list[str] = list(aht_notes.values())
     if overrides is not None and len(overrides):
         warnings += unmatched_overrides(forecast, overrides)
         forecast = apply_overrides(forecast, overrides, opening_hours=opening_hours)
@@ -711,7 +818,8 @@ def prepare_history(history: pd.DataFrame, interval_min: int | None) -> tuple[pd
     -------
     (DataFrame, int)
         Frame sorted by channel, queue, interval_start with ``handled`` and ``aht_s`` present,
-        and the interval length in minutes.
+        and the interval length in minutes. ``handled`` holds the AHT weights: the handled
+        contacts, else offered minus abandoned, else offered (see :func:`aht_weight_notes`).
     """
     for col in _REQUIRED:
         if col not in history.columns:
@@ -723,10 +831,9 @@ def prepare_history(history: pd.DataFrame, interval_min: int | None) -> tuple[pd
         frame["channel"] = "voice"
     if "queue" not in frame:
         frame["queue"] = "all"
-    if "handled" not in frame:
-        frame["handled"] = frame["offered"]
-    if "aht_s" not in frame:
-        frame["aht_s"] = np.nan
+    for col in ("handled", "abandoned", "aht_s"):
+        if col not in frame:
+            frame[col] = np.nan
     offered = pd.to_numeric(frame["offered"], errors="coerce")
     bad = offered.isna() | (offered < 0)
     if bad.any():
@@ -736,6 +843,7 @@ def prepare_history(history: pd.DataFrame, interval_min: int | None) -> tuple[pd
             column="offered",
         )
     frame["offered"] = offered.astype(float)
+    frame["handled"] = _aht_weights(frame)
     ts = pd.DatetimeIndex(frame["interval_start"])
     if ts.tz is None:
         raise InputError("interval_start must be tz-aware", column="interval_start")
@@ -789,16 +897,22 @@ def _complete_grid(group: pd.DataFrame, step: pd.Timedelta) -> tuple[pd.DataFram
 
 
 def summary_table(accuracy: pd.DataFrame) -> str:
-    """A short text table: one line per series with the selected model and its accuracy."""
+    """A short text table: one line per series with the selected model and its accuracy.
+
+    Volume: WAPE, WAPE relative to the seasonal naive's, MASE and the 80 % interval's coverage;
+    AHT: the backtest WAPE and bias of the AHT forecast (``-`` where there is none).
+    """
     sel = accuracy[accuracy["selected"].fillna(False).astype(bool)]
     lines = [
-        f"{'series':<24} {'model':<34} {'WAPE':>6} {'vs naive':>8} {'MASE':>6} {'cov80':>6}",
+        f"{'series':<24} {'model':<34} {'WAPE':>6} {'vs naive':>8} {'MASE':>6} {'cov80':>6} "
+        f"{'AHT WAPE':>8} {'AHT bias':>8}",
     ]
     for row in sel.itertuples(index=False):
         name = f"{row.channel}/{row.queue}"
         lines.append(
             f"{name:<24} {row.model:<34} {_fmt(row.wape)} {_fmt(row.wape_ratio, 8)} "
-            f"{_fmt(row.mase)} {_fmt(row.coverage80)}"
+            f"{_fmt(row.mase)} {_fmt(row.coverage80)} {_fmt(row.aht_wape, 8)} "
+            f"{_fmt(row.aht_bias, 8)}"
         )
     return "\n".join(lines)
 

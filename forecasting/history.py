@@ -24,7 +24,9 @@ column             dtype                       meaning
 
 sorted by channel, queue and interval_start, on a complete grid per series: every interval
 between the first and the last row of the series is present exactly once (also across
-daylight-saving changes). Missing intervals *inside* opening hours are gaps: they are listed in
+daylight-saving changes: an export in naive local time that merges the doubled autumn hour into
+one row per interval has each such row spread evenly over both occurrences, with a note).
+Missing intervals *inside* opening hours are gaps: they are listed in
 :attr:`History.gaps` and imputed (``imputed=True``) from the same interval of the week in the
 neighbouring +-4 weeks, falling back to linear interpolation. Missing intervals *outside*
 opening hours are zero by definition. Opening hours come from ``targets.toml`` per channel or,
@@ -36,6 +38,7 @@ it had contacts in at least half of the weeks, or is sparse but steady, like the
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import re
@@ -131,10 +134,11 @@ class History:
         -------
         pandas.DataFrame
             Columns: first, last, intervals, imputed, offered/handled/abandoned totals and the
-            handled-weighted mean AHT (``aht_s``).
+            mean AHT (``aht_s``) weighted by handled contacts (else offered minus abandoned, else
+            offered).
         """
         f = self.frame
-        weight = f["handled"].where(f["handled"].notna(), f["offered"])
+        weight = _aht_weight(f)
         g = f.assign(
             _w=weight.where(f["aht_s"].notna(), 0.0), _wa=(weight * f["aht_s"]).fillna(0.0)
         ).groupby(["channel", "queue"], sort=True)
@@ -184,7 +188,8 @@ def read_history(
         ``{"Start Time": "interval_start", "Calls Offered": "offered"}`` (case-insensitive).
     interval_min
         Wanted interval length in minutes. ``None``: that of the file. A multiple of the file's
-        interval aggregates (counts summed, AHT weighted by handled contacts).
+        interval aggregates (counts summed, AHT weighted by handled contacts, else by offered
+        minus abandoned, else by offered).
     opening_hours
         One :class:`OpeningHours` for every channel, or a mapping channel -> OpeningHours (or
         its ``targets.toml`` spec), e.g. from :func:`~forecasting.opening_hours.load_opening_hours`.
@@ -347,6 +352,7 @@ def _validate(
     table = _contract_columns(raw, source, columns, warnings)
     sid, names = _series_ids(table, lines, source)
     numbers = _numbers(table, lines, source, warnings)
+    merged: list[int] = []
     stamps = v.parse_timestamps(
         table["interval_start"],
         lines,
@@ -355,8 +361,11 @@ def _validate(
         column="interval_start",
         series_keys=sid,
         time_format=time_format,
+        merged=merged,
     )
     rows = _rows(sid, stamps, lines, numbers)
+    if merged:
+        rows, stamps = _spread_merged(rows, stamps, merged, names, tz, warnings)
     _check_duplicates(rows, stamps, names, source)
     rows = rows.sort_values(["_sid", "_t"], kind="stable").reset_index(drop=True)
     rows = _outliers(rows, names, source, keep_outliers, warnings)
@@ -725,6 +734,53 @@ def _check_totals(numbers: dict[str, FloatArray], lines: IntArray, source: str) 
             row=row,
             column="handled" if has_h else "abandoned",
         )
+
+
+def _spread_merged(
+    rows: pd.DataFrame,
+    stamps: pd.Series,
+    merged: list[int],
+    names: list[tuple[str, str]],
+    tz: str,
+    warnings: list[str],
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Spread each merged fall-back row evenly over the two occurrences of its wall-clock time.
+
+    An export in naive local time that merges the doubled autumn hour (one row per wall-clock
+    interval, as Avaya CMS writes it) counts both occurrences' contacts in that row. Halving
+    its counts into the first (summer-time) and the second occurrence keeps the night's total
+    what the ACD counted; both halves keep the row's AHT and are marked ``imputed`` (their
+    split is an estimate). A note names each series and night.
+    """
+    pos = np.asarray(sorted(merged), dtype=np.intp)
+    first = stamps.iloc[pos]
+    second = first.dt.tz_localize(None).dt.tz_localize(tz, ambiguous=False)
+    out = rows.copy()
+    for col in ("offered", "handled", "abandoned"):
+        values = out[col].to_numpy(dtype=np.float64, copy=True)
+        values[pos] /= 2.0
+        out[col] = values
+    imputed = out["imputed"].to_numpy(dtype=bool, copy=True)
+    imputed[pos] = True
+    out["imputed"] = imputed
+    later = out.iloc[pos].copy()
+    later["_t"] = second.dt.tz_convert("UTC").dt.tz_localize(None).astype("int64").to_numpy()
+    out = pd.concat([out, later], ignore_index=True)
+    stamps = pd.concat([stamps, second], ignore_index=True)
+    sids = rows["_sid"].to_numpy()
+    nights: dict[tuple[int, dt.date], list[pd.Timestamp]] = {}
+    for p, when in zip(pos, first, strict=True):
+        nights.setdefault((int(sids[p]), when.date()), []).append(when)
+    for (sid, day), whens in nights.items():
+        warnings.append(
+            f"{'/'.join(names[sid])}: the clocks went back in {tz} on the night of "
+            f"{day - dt.timedelta(days=1)} to {day} and the file has one row for each of the "
+            f"{len(whens)} interval(s) of the doubled hour ({min(whens):%H:%M}.."
+            f"{max(whens):%H:%M}: an export that merges both occurrences); each was read as the "
+            "total of both and spread evenly over them (half the contacts each, the same AHT; "
+            "marked imputed)"
+        )
+    return out, stamps
 
 
 def _check_duplicates(
@@ -1153,7 +1209,7 @@ def _aggregate(out: pd.DataFrame, tz: str, interval_min: int) -> pd.DataFrame:
     step = interval_min * _NS_PER_MIN
     t = out["_t"].to_numpy()
     start = t - _local_offset_ns(t, tz) % step
-    weight = out["handled"].where(out["handled"].notna(), out["offered"]).fillna(0.0)
+    weight = _aht_weight(out).fillna(0.0)
     work = out.assign(
         _t=start,
         _wa=(weight * out["aht_s"]).where(out["aht_s"].notna(), 0.0),
@@ -1166,6 +1222,13 @@ def _aggregate(out: pd.DataFrame, tz: str, interval_min: int) -> pd.DataFrame:
     agg = agg.reset_index()
     agg["aht_s"] = (agg["_wa"] / agg["_w"]).where(agg["_w"] > 0)
     return agg.drop(columns=["_wa", "_w"])
+
+
+def _aht_weight(frame: pd.DataFrame) -> pd.Series:
+    """Weights of the AHT: handled, else offered minus abandoned (>= 0), else offered."""
+    answered = (frame["offered"] - frame["abandoned"]).clip(lower=0.0)
+    fallback = answered.where(answered.notna(), frame["offered"])
+    return frame["handled"].where(frame["handled"].notna(), fallback)
 
 
 def _finish(out: pd.DataFrame, tz: str) -> pd.DataFrame:

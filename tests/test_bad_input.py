@@ -435,6 +435,18 @@ CASES: list[Case] = [
         ("history.csv", "row 3", "does not exist"),
         {"history.csv": "interval_start,offered\n2026-03-29T00:30,3\n2026-03-29T01:00,3\n"},
     ),
+    # refused as ambiguous until issue #18: a naive export that merges the doubled autumn hour
+    # into one row per interval (Avaya CMS style) is accepted, each row spread over both
+    Case(
+        "hist-dst-merged-autumn-hour",
+        (*H, "--tz", "Europe/London"),
+        0,
+        ("history.csv", "night of 2026-10-24 to 2026-10-25", "01:00..01:30", "spread evenly"),
+        {
+            "history.csv": "interval_start,offered\n"
+            + "".join(f"2026-10-25T{h},4\n" for h in ("00:00", "00:30", "01:00", "01:30", "02:00"))
+        },
+    ),
     # -------------------------------------------------------------- wfm history import-acd
     Case("acd-missing-file", A, 2, ("acd.txt", "not found"), {"acd.txt": None}),
     Case(
@@ -625,7 +637,7 @@ CASES: list[Case] = [
         "staff-missing-aht",
         S,
         2,
-        ("forecast.csv", "row 5", "'aht_s'"),
+        ("forecast.csv", "row 5", "'aht_s'", "--aht SECONDS"),
         {"forecast.csv": _replace_line(_forecast(), 5, "voice,all,2026-11-30T01:30:00+04:00,2,,x")},
     ),
     Case(
@@ -705,6 +717,16 @@ CASES: list[Case] = [
         2,
         ("roster.csv", "row 2"),
         {"roster.csv": ROSTER.replace("2026-11-30", "2027-01-04")},
+    ),
+    Case(
+        "eval-roster-night-past-forecast",
+        E,
+        0,
+        ("roster.csv", "120 minutes of work in 1 row(s) (first: row 2)", "left out"),
+        {
+            "roster.csv": "agent_id,date,activity,channel,start,end\n"
+            "A1,2026-11-30,work,voice,2026-11-30T22:00:00+04:00,2026-12-01T02:00:00+04:00\n"
+        },
     ),
     Case(
         "eval-interval-finer",

@@ -374,6 +374,7 @@ def parse_timestamps(
     time_format: str | None = None,
     dates: tuple[dt.date, dt.date] | None = (FIRST_DATE, LAST_DATE),
     error: type[InputError] = InputError,
+    merged: list[int] | None = None,
 ) -> pd.Series[pd.Timestamp]:
     """Parse timestamps to tz-aware datetimes in *tz* (nanosecond unit, default index).
 
@@ -382,7 +383,10 @@ def parse_timestamps(
     (spring forward) is an error. One that occurs twice (fall back) is an error too, unless
     *series_keys* is given: then it is resolved from file order when, within its series, each
     such time occurs twice and the rows of that hour are in time order (the first is the
-    summer-time one).
+    summer-time one). With *merged* as well, a fall-back wall-clock time that a series has
+    only once (an export that merges the doubled hour into one row per interval) is accepted:
+    it is read as the first (summer-time) occurrence and its position is appended to *merged*,
+    for the caller to spread over both occurrences.
 
     Parameters
     ----------
@@ -404,6 +408,9 @@ def parse_timestamps(
         :data:`~wfmcore.defaults.FIRST_DATE` .. :data:`~wfmcore.defaults.LAST_DATE`.
     error
         The :class:`InputError` class to raise.
+    merged
+        ``None`` to refuse a fall-back time that a series has once; or a list that collects the
+        positions (0-based, in *values*) of such rows, read as the first occurrence.
 
     Raises
     ------
@@ -414,6 +421,7 @@ def parse_timestamps(
         raise error(_unknown_zone(tz), file=file, column=column)
     lines = _lines(values, lines)
     where = _Where(lines, tz, file, column, series_keys, error)
+    where.merged = merged
     try:
         stamps = _parse_local(values, lines, where, time_format)
     except pd.errors.OutOfBoundsDatetime:
@@ -520,6 +528,8 @@ class _Where:
     ) -> None:
         self.lines, self.tz, self.file, self.column = lines, tz, file, column
         self.series_keys, self.error = series_keys, error
+        #: Collects the positions of merged fall-back rows, or ``None`` to refuse them.
+        self.merged: list[int] | None = None
 
     def fail(self, message: str, row: int) -> InputError:
         """The error to raise for *message* about file line *row*."""
@@ -563,6 +573,9 @@ def _localize(
     for pos in positions[np.argsort(lines[positions], kind="stable")]:
         groups.setdefault((keys_all[pos], naive.iloc[pos]), []).append(int(pos))
     for rows in groups.values():
+        if len(rows) == 1 and where.merged is not None:
+            where.merged.append(rows[0])  # read as the first occurrence; the caller spreads it
+            continue
         if len(rows) != 2:
             raise where.fail(
                 f"ambiguous timestamp {naive.iloc[rows[0]]:%Y-%m-%d %H:%M}: this wall-clock time "
@@ -576,7 +589,9 @@ def _localize(
         tz, ambiguous=is_summer, nonexistent="NaT"
     )
     # file order must be time order within each series' fall-back hour, or the guess is unsafe
-    order = positions[np.argsort(lines[positions], kind="stable")]
+    # (a merged row needs no guess: it is read as the first occurrence wherever it stands)
+    paired = positions[~np.isin(positions, where.merged or [])]
+    order = paired[np.argsort(lines[paired], kind="stable")]
     keys = keys_all[order]
     utc = resolved.iloc[order].dt.tz_convert("UTC").to_numpy()
     days = naive.iloc[order].dt.normalize().to_numpy()

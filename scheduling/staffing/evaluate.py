@@ -11,8 +11,10 @@
   confidence half-widths; :func:`summarize_evaluation` aggregates per day or week,
   volume-weighted.
 * :func:`check_schedule` refuses a schedule the forecast cannot judge (a channel without
-  targets or forecast, work outside the forecast's intervals), naming the file and row, rather
-  than dropping that work without a word.
+  targets or forecast, counts for intervals the forecast does not have, a roster with no work
+  inside the forecast), naming the file and row. A roster's work that runs past the forecast's
+  first or last interval (a Sunday night shift ending on Monday) is left out of the evaluation
+  with a note giving its minutes, never dropped without a word.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def check_schedule(
     interval_min: int,
     *,
     file: str | None = None,
-) -> None:
+) -> list[str]:
     """Refuse work the forecast cannot judge, naming the file, row and column.
 
     Parameters
@@ -109,11 +111,17 @@ def check_schedule(
     file
         The schedule's file, for messages.
 
+    Returns
+    -------
+    list of str
+        Notes: the minutes of a roster's work outside the forecast's span (before its first or
+        after its last interval), which the evaluation leaves out.
+
     Raises
     ------
     InputError
-        Work on a channel without targets, or that the forecast does not have; work (a roster's
-        ``work`` row, or a count) outside the forecast's intervals.
+        Work on a channel without targets, or that the forecast does not have; a count for an
+        interval the forecast does not have; a roster without any work inside the forecast.
     """
     rows = schedule[schedule["activity"] == "work"] if kind == "roster" else schedule
     rows = rows.sort_values("row")
@@ -141,8 +149,7 @@ def check_schedule(
     first, last = forecast["interval_start"].min(), forecast["interval_start"].max() + step
     span = f"{first.isoformat()} .. {last.isoformat()}"
     if kind == "roster":
-        outside = ((rows["end"] <= first) | (rows["start"] >= last)).to_numpy()
-        what, column = "work", "start"
+        return _work_outside(rows, first, last, span, file)
     else:
         known = set(zip(forecast["channel"].astype(str), forecast["interval_start"], strict=True))
         outside = np.array(
@@ -163,6 +170,44 @@ def check_schedule(
             row=int(rows["row"].iloc[pos]),
             column=column,
         )
+    return []
+
+
+def _work_outside(
+    rows: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp, span: str, file: str | None
+) -> list[str]:
+    """Notes on the work before *first* or from *last* on; refuse a roster with none inside.
+
+    A week's roster holds whole shifts, so the last night's shift runs past the forecast's last
+    interval: only the part inside is evaluated, and the note says how much is left out.
+    """
+    start = rows["start"].astype("datetime64[ns, UTC]").astype("int64").to_numpy()
+    end = rows["end"].astype("datetime64[ns, UTC]").astype("int64").to_numpy()
+    lo, hi = first.as_unit("ns").value, last.as_unit("ns").value
+    ns_per_min = 60_000_000_000
+    minutes = (end - start) / ns_per_min
+    before = np.clip(np.minimum(end, lo) - start, 0, None) / ns_per_min
+    after = np.clip(end - np.maximum(start, hi), 0, None) / ns_per_min
+    out_min = np.minimum(before + after, minutes)
+    if not len(rows) or out_min.sum() >= minutes.sum():
+        raise InputError(
+            f"no work inside the forecast's intervals ({span}); expected a roster of the "
+            "forecast's days",
+            file=file,
+            row=int(rows["row"].iloc[0]) if len(rows) else None,
+            column="start",
+        )
+    touched = out_min > 0
+    if not touched.any():
+        return []
+    where = f"{file}: " if file else ""
+    lines = rows["row"].to_numpy()[touched]
+    count = int(touched.sum())
+    return [
+        f"{where}{out_min.sum():g} minutes of work in {count} row(s) (first: row "
+        f"{int(lines.min())}) fall outside the forecast's intervals ({span}), e.g. a night "
+        "shift that ends after the forecast's last day; they are left out of the evaluation"
+    ]
 
 
 def counts_at_interval(

@@ -42,7 +42,9 @@ FORECAST_COLUMNS = list(frames.DEMAND_COLUMNS)
 IntArray = NDArray[np.int64]
 
 
-def read_forecast(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+def read_forecast(
+    path: str | Path, tz: str = DEFAULT_TZ, *, aht_s: float | None = None
+) -> pd.DataFrame:
     """Read and validate a forecast (or requirements) CSV.
 
     Parameters
@@ -52,6 +54,9 @@ def read_forecast(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
         ``all``); other columns are kept as they are.
     tz
         Zone of naive timestamps; offsets are converted to it.
+    aht_s
+        AHT in seconds to assume where the file's ``aht_s`` is empty (a forecast made from a
+        history without AHT); ``None``: such a row with volume > 0 is an error.
 
     Returns
     -------
@@ -84,11 +89,22 @@ def read_forecast(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     aht = parse_numbers(
         raw["aht_s"], file=name, column="aht_s", min_value=0, required=False, error=InputError
     )
+    if aht_s is not None:
+        if not (np.isfinite(aht_s) and aht_s > 0):
+            raise InputError(f"the AHT to assume must be a positive number of seconds, not {aht_s}")
+        aht = np.where(np.isnan(aht), float(aht_s), aht)
     bad = (frame["volume"].to_numpy() > 0) & ~(aht > 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        empty = int((bad & np.isnan(aht)).sum())
+        hint = (
+            f"; {empty} row(s) with volume have no AHT (a forecast from a history without "
+            "aht_s): give the AHT to assume with --aht SECONDS (aht_s= in Python)"
+            if empty
+            else ""
+        )
         raise InputError(
-            "aht_s must be a positive number where volume > 0",
+            f"aht_s must be a positive number where volume > 0{hint}",
             file=name,
             row=row + 2,
             column="aht_s",
@@ -517,8 +533,9 @@ def compute_requirements(
                 if target.model != "erlang_c"
                 else np.where(show, 0.0, np.nan)
             )
+        # ceil(-1e-6) is -0.0 where no agent is needed; + 0.0 writes it as 0.0 (issue #18)
         out["staff"] = (
-            np.ceil(out["agents"].to_numpy() / (1.0 - target.shrinkage) * 100 - 1e-6) / 100
+            np.ceil(out["agents"].to_numpy() / (1.0 - target.shrinkage) * 100 - 1e-6) / 100 + 0.0
         )
         parts.append(out)
     if not parts:

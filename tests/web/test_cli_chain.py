@@ -4,6 +4,11 @@
 each verb reading the file the previous one wrote. The center is not the demo: three weeks of
 30-minute voice and chat history drawn here with numpy, six agents, one 8 h shift with a lunch,
 both channels open 08:00-20:00. The whole chain runs in a few seconds.
+
+The demo's own chain follows: ``wfm demo --no-serve`` on the demo center (its files and history,
+a short time limit), then ``wfm evaluate`` of the roster.csv it wrote
+against its forecast.csv: the Sunday night shift ends on Monday, after the forecast's last
+interval (issue #18).
 """
 
 from __future__ import annotations
@@ -202,3 +207,54 @@ def test_evaluate_gives_a_service_level_per_channel(chain: dict[str, Path]) -> N
     printed = chain["evaluate_output"].read_text(encoding="utf-8")
     assert "per week" in printed
     assert all(channel in printed for channel in CHANNELS)
+
+
+# --- the demo's own files: roster.csv -> evaluate (issue #18) ----------------------------------
+@pytest.fixture(scope="module")
+def demo_chain(
+    tmp_path_factory: pytest.TempPathFactory, demo_history_csv: Path, demo_data_dir: Path
+) -> dict[str, Path]:
+    """``wfm demo --no-serve`` on the demo center, then ``wfm evaluate`` of its files."""
+    d = tmp_path_factory.mktemp("demo")
+    data, out = d / "data", d / "out"
+    (data / "generated").mkdir(parents=True)
+    for name in ("targets.toml", "rules.toml", "agents.csv", "events.csv"):
+        (data / name).write_bytes((demo_data_dir / name).read_bytes())
+    (data / "generated" / "history.csv").symlink_to(demo_history_csv)
+    _wfm(
+        ["demo", "--no-serve", "--data-dir", data, "-o", out, "--time-limit", "2"]
+        + ["--origins", "1", "--jobs", "1", "--quiet"]
+    )
+    evaluation = _wfm(
+        ["evaluate", out / "roster.csv", "--forecast", out / "forecast.csv"]
+        + ["--targets", data / "targets.toml", "-o", out / "evaluation.csv"]
+    )
+    (d / "evaluate.txt").write_text(evaluation.output, encoding="utf-8")
+    return {"out": out, "evaluate_output": d / "evaluate.txt"}
+
+
+def test_demo_roster_evaluates_against_its_own_forecast(demo_chain: dict[str, Path]) -> None:
+    out = demo_chain["out"]
+    fc = pd.read_csv(out / "forecast.csv")
+    end = pd.to_datetime(fc["interval_start"]).max() + pd.Timedelta(minutes=30)
+    roster = pd.read_csv(out / "roster.csv")
+    work = roster[roster["activity"] == "work"]
+    starts, ends = pd.to_datetime(work["start"]), pd.to_datetime(work["end"])
+    past = ends > end
+    # the shape of the issue is there: the last night's shift runs past the forecast
+    assert past.any()
+    minutes = ((ends[past] - starts[past].clip(lower=end)).dt.total_seconds() / 60).sum()
+    printed = demo_chain["evaluate_output"].read_text(encoding="utf-8")
+    assert f"{minutes:g} minutes of work in {int(past.sum())} row(s)" in printed
+    assert "left out of the evaluation" in printed
+    ev = _read(out / "evaluation.csv")
+    assert len(ev) == len(fc[["channel", "interval_start"]].drop_duplicates())  # queues pooled
+    # the evaluation of the files is the one the demo computed in memory for its summary
+    busy = ev[ev["volume"] > 0]
+    weighted = busy.assign(w=busy["service_level"] * busy["volume"]).groupby("channel")
+    week_sl = weighted["w"].sum() / weighted["volume"].sum()
+    summary = json.loads((out / "roster.summary.json").read_text("utf-8"))
+    expected = summary["expected_service_level_week"]
+    assert set(expected) == set(week_sl.index)
+    for channel, value in expected.items():
+        assert week_sl[channel] == pytest.approx(value, abs=1e-4)

@@ -210,3 +210,98 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / "f.csv"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- issue #18: closed intervals, a forecast without AHT, a night shift past the forecast ------
+def _invoke(args: list[str | Path]) -> object:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_staff_writes_no_negative_zero(
+    tmp_path: Path, forecast_csv: Path, targets_toml: Path
+) -> None:
+    """Chat is closed at night (volume 0, no agents): its staff is written 0.0, not -0.0."""
+    out = tmp_path / "req.csv"
+    res = CliRunner().invoke(
+        cli, ["staff", str(forecast_csv), "--targets", str(targets_toml), "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert "-0.0" not in text and ",-0," not in text
+    req = pd.read_csv(out)
+    closed = req[(req["channel"] == "chat") & (req["volume"] == 0)]
+    assert len(closed) > 0 and (closed["staff"] == 0).all()
+
+
+def test_staff_without_aht_names_the_fix_and_aht_supplies_it(
+    tmp_path: Path, forecast_csv: Path, targets_toml: Path
+) -> None:
+    """A forecast with an empty aht_s (from a history without AHT) names --aht, which works."""
+    fc = pd.read_csv(forecast_csv)
+    fc.loc[fc["channel"] == "voice", "aht_s"] = np.nan
+    no_aht = tmp_path / "no_aht.csv"
+    fc.to_csv(no_aht, index=False)
+    out = tmp_path / "req.csv"
+    base: list[str | Path] = ["staff", no_aht, "--targets", targets_toml, "-o", out]
+    res = CliRunner().invoke(cli, [str(a) for a in base])
+    assert res.exit_code == 2, res.output
+    assert "no_aht.csv" in res.output and "column 'aht_s'" in res.output
+    assert "--aht SECONDS" in res.output
+    assert not out.exists()
+    res = CliRunner().invoke(cli, [str(a) for a in [*base, "--aht", "240"]])
+    assert res.exit_code == 0, res.output
+    req = pd.read_csv(out)
+    voice = req[req["channel"] == "voice"]
+    assert (voice["aht_s"] == 240.0).all()  # the assumed AHT where the forecast had none
+    chat = req[(req["channel"] == "chat") & (req["volume"] > 0)]
+    assert (chat["aht_s"] == 400.0).all()  # the forecast's own AHT is kept
+    res = CliRunner().invoke(cli, [str(a) for a in [*base, "--aht", "0"]])
+    assert res.exit_code == 2 and "--aht" in res.output
+
+
+def test_evaluate_a_night_shift_ending_after_the_forecast(
+    tmp_path: Path, forecast_csv: Path, targets_toml: Path
+) -> None:
+    """The last night's shift runs into the next day: the part inside is evaluated, with a note."""
+    rows = [
+        ("a1", "work", "voice", "2026-12-01T20:00:00+04:00", "2026-12-02T00:00:00+04:00"),
+        ("a1", "break", "", "2026-12-02T00:00:00+04:00", "2026-12-02T00:15:00+04:00"),
+        ("a1", "work", "voice", "2026-12-02T00:15:00+04:00", "2026-12-02T05:00:00+04:00"),
+        ("a2", "work", "voice", "2026-12-01T22:00:00+04:00", "2026-12-02T02:00:00+04:00"),
+    ]
+    roster = pd.DataFrame(rows, columns=["agent_id", "activity", "channel", "start", "end"])
+    roster.insert(1, "date", "2026-12-01")
+    path = tmp_path / "roster.csv"
+    roster.to_csv(path, index=False)
+    out = tmp_path / "ev.csv"
+    res = CliRunner().invoke(
+        cli,
+        ["evaluate", str(path), "--forecast", str(forecast_csv)]
+        + ["--targets", str(targets_toml), "-o", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    # a1: 4 h 45 min after midnight, a2: 2 h = 405 minutes left out, in rows 4 and 5
+    assert "405 minutes of work in 2 row(s) (first: row 4)" in res.output
+    assert "roster.csv" in res.output and "left out of the evaluation" in res.output
+    ev = pd.read_csv(out)
+    voice = ev[ev["channel"] == "voice"].set_index("interval_start")
+    assert voice.loc["2026-12-01T21:00:00+04:00", "agents"] == pytest.approx(1.0)
+    assert voice.loc["2026-12-01T23:30:00+04:00", "agents"] == pytest.approx(2.0)
+    assert ev["interval_start"].max() == "2026-12-01T23:30:00+04:00"
+
+
+def test_evaluate_refuses_a_roster_with_no_work_inside_the_forecast(
+    tmp_path: Path, forecast_csv: Path, targets_toml: Path
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "agent_id,date,activity,channel,start,end\n"
+        "a1,2026-12-03,work,voice,2026-12-03T08:00:00+04:00,2026-12-03T16:00:00+04:00\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        cli,
+        ["evaluate", str(path), "--forecast", str(forecast_csv), "--targets", str(targets_toml)],
+    )
+    assert res.exit_code == 2, res.output
+    assert "roster.csv, row 2" in res.output and "no work inside the forecast" in res.output

@@ -35,6 +35,14 @@ from wfmcore.io import write_csv
 
 _TARGETS_HELP = "Service targets per channel (TOML; see data/targets.toml)."
 
+aht_option = click.option(
+    "--aht",
+    "aht_s",
+    type=click.FloatRange(min=0, min_open=True),
+    help="AHT in seconds to assume where the forecast has none (a forecast from a history "
+    "without aht_s).",
+)
+
 
 def _staff_summary(req: pd.DataFrame, interval_min: int) -> pd.DataFrame:
     f = req.copy()
@@ -67,6 +75,7 @@ def _staff_summary(req: pd.DataFrame, interval_min: int) -> pd.DataFrame:
     help=_TARGETS_HELP,
 )
 @output_option(help="Requirements CSV to write.")
+@aht_option
 @interval_option
 @tz_option
 @quiet_option
@@ -74,6 +83,7 @@ def staff_command(
     forecast_csv: Path,
     targets_toml: Path,
     output: Path,
+    aht_s: float | None,
     interval_min: str | None,
     tz: str,
     quiet: bool,
@@ -84,10 +94,10 @@ def staff_command(
     requirements (channel, queue, interval_start, volume, aht_s, agents, staff,
     service_level, asa_s, occupancy, abandon_rate); prints a per-channel, per-day summary.
     --interval is the forecast's own or a multiple of it (its volumes are summed); a finer one
-    is refused.
+    is refused. --aht gives the AHT where the forecast's aht_s is empty.
     """
     targets = load_targets(targets_toml)
-    forecast = read_forecast(forecast_csv, tz=tz)
+    forecast = read_forecast(forecast_csv, tz=tz, aht_s=aht_s)
     check_channels(forecast, targets, file=str(forecast_csv), targets_file=str(targets_toml))
     forecast, minutes, notes = at_interval(
         forecast, int(interval_min) if interval_min else None, file=str(forecast_csv)
@@ -127,6 +137,7 @@ def staff_command(
     help="Simulation replications (for the confidence intervals).",
 )
 @seed_option
+@aht_option
 @interval_option
 @tz_option
 @quiet_option
@@ -138,6 +149,7 @@ def evaluate_command(
     simulate: bool,
     replications: int,
     seed: int,
+    aht_s: float | None,
     interval_min: str | None,
     tz: str,
     quiet: bool,
@@ -148,11 +160,13 @@ def evaluate_command(
     counts (channel, interval_start, agents). Prints per-day and per-week summaries;
     --simulate adds simulated values with 95 % confidence half-widths (the queue carries over
     between intervals in the simulation, not in the formulas). Work on a channel without
-    targets or forecast, or outside the forecast's intervals, is refused (naming the row).
+    targets or forecast, or counts outside the forecast's intervals, are refused (naming the
+    row); a roster's work outside them (a last night shift ending the next day) is left out
+    with a note of its minutes.
     --interval is the forecast's own or a multiple of it (volumes summed, counts averaged).
     """
     targets = load_targets(targets_toml)
-    forecast = read_forecast(forecast_csv, tz=tz)
+    forecast = read_forecast(forecast_csv, tz=tz, aht_s=aht_s)
     check_channels(forecast, targets, file=str(forecast_csv), targets_file=str(targets_toml))
     kind, schedule = read_schedule(schedule_csv, tz=tz)
     forecast, minutes, notes = at_interval(
@@ -160,7 +174,10 @@ def evaluate_command(
     )
     if kind == "counts":
         schedule = counts_at_interval(schedule, minutes, file=str(schedule_csv))
-    check_schedule(kind, schedule, forecast, targets, minutes, file=str(schedule_csv))
+    notes = (
+        *notes,
+        *check_schedule(kind, schedule, forecast, targets, minutes, file=str(schedule_csv)),
+    )
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if kind == "roster":
