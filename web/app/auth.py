@@ -9,8 +9,10 @@ of another role get 403.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -70,6 +72,47 @@ def home_for(user: User) -> str:
     return url_for("planner.my_shifts") if user.role == "agent" else url_for("planner.dashboard")
 
 
+#: What browsers drop from a URL before parsing it (C0 controls, space, DEL) and what they
+#: read as a slash (a backslash, in http and https URLs).
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_next(target: str) -> str | None:
+    r"""The ``next`` address, normalised, when it stays on this site; else ``None``.
+
+    Browsers strip tabs, line breaks and other control characters anywhere in a URL and read a
+    backslash as a slash, so ``/\t/evil.example`` and ``/\evil.example`` reach another host
+    as ``//evil.example``. The address is normalised the same way first, then allowed only as a
+    path of this site (``/planner?x=1``) or a full URL of the same scheme and host.
+
+    Parameters
+    ----------
+    target
+        The ``next`` query argument (already percent-decoded).
+
+    Returns
+    -------
+    str or None
+        The path (with its query and fragment) to redirect to, or ``None``.
+    """
+    cleaned = _URL_NOISE.sub("", target).replace("\\", "/")
+    if not cleaned or cleaned.startswith("//"):
+        return None
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        if parts.scheme != request.scheme or parts.netloc != request.host:
+            return None
+        if parts.username is not None or parts.password is not None:
+            return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
 def _login_limit() -> str:
     from flask import current_app
 
@@ -93,11 +136,7 @@ def login() -> str | Response:
         login_user(user)
         audit("sign_in", username=user.username)
         db.session.commit()
-        target = request.args.get("next", "")
-        # only a path of this site, never another host
-        if not target.startswith("/") or target.startswith("//"):
-            target = home_for(user)
-        return redirect(target)
+        return redirect(safe_next(request.args.get("next", "")) or home_for(user))
     return render_template("login.html", username="")
 
 

@@ -200,13 +200,68 @@ def test_passwords_are_scrypt_hashes(app: Flask) -> None:
             assert "correct horse" not in user.password_hash
 
 
-def test_next_parameter_never_leaves_the_site(client: FlaskClient, h: Any) -> None:
+#: ``next`` values (as sent, percent-encoded) that a browser would follow to another host.
+OPEN_REDIRECTS = [
+    "//evil.example/x",
+    "%2F%09%2Fevil.example%2F",  # issue #17: a tab between the slashes
+    "/%0A/evil.example/",
+    "/%0D/evil.example/",
+    "/%00/evil.example/",
+    "%09//evil.example/",
+    "%20//evil.example/",
+    "/%20/evil.example/",
+    "/%5Cevil.example/",  # backslash
+    "%5C%5Cevil.example/",
+    "/%5C/evil.example/",
+    "%2F%5C%09evil.example",
+    "///evil.example/",
+    "////evil.example/",
+    "https://evil.example/",
+    "http://evil.example/",
+    "HTTP://evil.example/",
+    "https:evil.example",
+    "http:/%5Cevil.example",
+    "//localhost@evil.example/",
+    "http://localhost@evil.example/",
+    "http://evil.example%5C@localhost/",
+    "http://localhost:80@evil.example/",
+    "javascript:alert(1)",
+    "java%09script:alert(1)",
+    "data:text/html,x",
+    "evil.example",
+    "%E3%80%80//evil.example/",
+]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_next_parameter_never_leaves_the_site(client: FlaskClient, h: Any, target: str) -> None:
     token = h.csrf_token(client)
     response = client.post(
-        "/login?next=//evil.example/x",
+        f"/login?next={target}",
         data={"username": "planner", "password": h.PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/planner"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/planner", target
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/roster/3?week=2", "/roster/3?week=2"),
+        ("%2Froster%2F3", "/roster/3"),
+        ("/rost%09er/3", "/roster/3"),  # the control character is dropped, as a browser does
+        ("http://localhost/agents", "/agents"),
+    ],
+)
+def test_next_parameter_keeps_a_path_of_the_site(
+    client: FlaskClient, h: Any, target: str, location: str
+) -> None:
+    token = h.csrf_token(client)
+    response = client.post(
+        f"/login?next={target}",
+        data={"username": "planner", "password": h.PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == location
 
 
 # --- CSRF ---------------------------------------------------------------------------------
