@@ -86,8 +86,8 @@ def _init_extensions(app: Flask) -> None:
     init_i18n(app)
     login_manager.session_protection = "strong"
 
-    def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id: str) -> models.User | None:
+        return models.user_for_session_id(session_id, db.session.get)
 
     login_manager.user_loader(load_user)
 

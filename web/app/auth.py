@@ -133,6 +133,8 @@ def login() -> str | Response:
         if user is None or not user.active or not user.check_password(password):
             flash(gettext("Wrong username or password."), "error")
             return render_template("login.html", username=username), 401  # type: ignore[return-value]
+        if not user.session_token:
+            user.end_sessions()  # a user from before session tokens gets one
         login_user(user)
         audit("sign_in", username=user.username)
         db.session.commit()
@@ -143,7 +145,14 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @roles_required(*ROLES)
 def logout() -> Response:
-    """Sign out (a POST, so a link elsewhere cannot sign anyone out)."""
+    """Sign out (a POST, so a link elsewhere cannot sign anyone out).
+
+    The user's session token is replaced, so a copy of the session cookie (or a session on
+    another device) no longer signs anyone in.
+    """
+    current_user.end_sessions()
+    audit("sign_out", username=current_user.username)
+    db.session.commit()
     logout_user()
     flash(gettext("Signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -86,3 +86,129 @@ def test_exports_never_hold_a_live_formula(published_app: Flask, h: Any) -> None
                     seen.append(cell.value)
     _assert_no_formula_cell(seen)
     assert "'" + EVIL_NAME in seen and "'" + EVIL_ID in seen
+
+
+# --- sessions end on the server -------------------------------------------------------------
+
+
+def _copy_of_session(app: Flask, source: Any) -> Any:
+    """A second client carrying a copy of ``source``'s session cookie (what a thief would)."""
+    cookie = source.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    return thief
+
+
+def _reads(client: Any, path: str) -> bool:
+    response = client.get(path)
+    response.close()
+    return response.status_code == 200
+
+
+def test_a_copied_session_cookie_is_dead_after_sign_out(published_app: Flask, h: Any) -> None:
+    from web.app.extensions import db
+    from web.app.models import RosterVersion
+
+    with published_app.app_context():
+        rid = db.session.scalars(db.select(RosterVersion.id)).one()
+    planner = published_app.test_client()
+    assert h.sign_in(planner, "planner").status_code == 302
+    thief = _copy_of_session(published_app, planner)
+    export = f"/roster/{rid}/export.csv"
+    assert _reads(thief, "/planner") and _reads(thief, export)
+    other_device = published_app.test_client()
+    assert h.sign_in(other_device, "planner").status_code == 302
+    assert h.post(planner, "/logout").status_code == 302
+    for client in (thief, other_device, planner):
+        response = client.get("/planner")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert client.get(export).status_code == 302
+    # signing in again works, with a new session
+    assert h.sign_in(planner, "planner").status_code == 302
+    assert _reads(planner, "/planner") and not _reads(thief, "/planner")
+
+
+def test_a_new_password_ends_every_session(app: Flask, h: Any) -> None:
+    from web.app.extensions import db
+    from web.app.models import User
+
+    c = app.test_client()
+    assert h.sign_in(c, "manager").status_code == 302
+    thief = _copy_of_session(app, c)
+    assert _reads(thief, "/planner")
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(username="manager")).one()
+        user.set_password("a brand new passphrase")
+        db.session.commit()
+    assert not _reads(thief, "/planner") and not _reads(c, "/planner")
+    assert h.sign_in(c, "manager", "a brand new passphrase").status_code == 302
+    assert _reads(c, "/planner")
+
+
+def test_wfm_users_create_resetting_a_password_ends_sessions(app: Flask, h: Any) -> None:
+    from web.cli._serve import create_user
+
+    c = app.test_client()
+    assert h.sign_in(c, "planner").status_code == 302
+    with app.app_context():
+        create_user("planner", "planner", "another passphrase")
+    assert not _reads(c, "/planner")
+
+
+def test_deactivating_a_user_ends_every_session(app: Flask, h: Any) -> None:
+    from web.app.extensions import db
+    from web.app.models import User
+
+    c = app.test_client()
+    assert h.sign_in(c, "planner").status_code == 302
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(username="planner")).one()
+        user.active = False
+        db.session.commit()
+    assert not _reads(c, "/planner")
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(username="planner")).one()
+        user.active = True  # reactivated: the old session stays dead
+        db.session.commit()
+    assert not _reads(c, "/planner")
+
+
+def test_wfm_users_deactivate(app: Flask, h: Any) -> None:
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    c = app.test_client()
+    assert h.sign_in(c, "agent").status_code == 302
+    assert _reads(c, "/me")
+    result = CliRunner().invoke(
+        cli, ["users", "deactivate", "agent", "--instance", app.instance_path]
+    )
+    assert result.exit_code == 0, result.output
+    assert not _reads(c, "/me")
+    assert h.sign_in(app.test_client(), "agent").status_code == 401
+    missing = CliRunner().invoke(
+        cli, ["users", "deactivate", "nobody", "--instance", app.instance_path]
+    )
+    assert missing.exit_code != 0 and "no user" in missing.output
+
+
+def test_a_session_id_without_its_token_loads_nobody(app: Flask) -> None:
+    from web.app.extensions import db
+    from web.app.models import User, user_for_session_id
+
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(username="admin")).one()
+        user.end_sessions()
+        db.session.commit()
+        good = user.get_id()
+        assert user_for_session_id(good, db.session.get) is user
+        for forged in (
+            str(user.id),
+            f"{user.id}:",
+            f"{user.id}:x",
+            f"{user.id}:{good[-5:]}",
+            "x:y",
+        ):
+            assert user_for_session_id(forged, db.session.get) is None, forged
