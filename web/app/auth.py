@@ -119,8 +119,14 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _username_key() -> str:
+    """The per-user-name key of the sign-in limit (case and spaces as the lookup sees them)."""
+    return "login-user:" + request.form.get("username", "").strip()[:80]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
 @public
 def login() -> str | Response:
     """Sign in with a username and password."""
@@ -131,6 +137,14 @@ def login() -> str | Response:
         password = request.form.get("password", "")
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active or not user.check_password(password):
+            # the client's address: the proxy's, unless PROXY_FIX_X_FOR trusts its header
+            audit(
+                "sign_in_failed",
+                f"user:{username[:80]}",
+                f"from {request.remote_addr}",
+                username=username[:80] or "-",
+            )
+            db.session.commit()
             flash(gettext("Wrong username or password."), "error")
             return render_template("login.html", username=username), 401  # type: ignore[return-value]
         if not user.session_token:

@@ -212,3 +212,90 @@ def test_a_session_id_without_its_token_loads_nobody(app: Flask) -> None:
             "x:y",
         ):
             assert user_for_session_id(forged, db.session.get) is None, forged
+
+
+# --- sign-in: audit, limits per address and per user name, proxies ---------------------------
+
+
+def _attempt(client: Any, h: Any, username: str, password: str = "wrong", **kw: Any) -> Any:
+    token = h.csrf_token(client)
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}, **kw
+    )
+
+
+def test_failed_sign_ins_are_audited_with_name_and_address(app: Flask, h: Any) -> None:
+    from web.app.extensions import db
+    from web.app.models import AuditEntry
+
+    c = app.test_client()
+    env = {"REMOTE_ADDR": "198.51.100.7"}
+    assert _attempt(c, h, "planner", environ_base=env).status_code == 401
+    assert _attempt(c, h, "nobody", environ_base=env).status_code == 401
+    with app.app_context():
+        rows = db.session.scalars(
+            db.select(AuditEntry).where(AuditEntry.action == "sign_in_failed")
+        ).all()
+        seen = [(r.username, r.target, r.detail) for r in rows]
+    assert seen == [
+        ("planner", "user:planner", "from 198.51.100.7"),
+        ("nobody", "user:nobody", "from 198.51.100.7"),
+    ]
+    admin = app.test_client()
+    assert h.sign_in(admin, "admin").status_code == 302
+    page = admin.get("/audit").get_data(as_text=True)
+    assert "sign_in_failed" in page and "198.51.100.7" in page
+
+
+def test_a_429_says_when_to_retry(tmp_path: Any, h: Any) -> None:
+    app = h.make_app(tmp_path / "instance", LOGIN_RATE_LIMIT="2 per minute")
+    c = app.test_client()
+    codes = [_attempt(c, h, "x").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+    response = _attempt(c, h, "x")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_the_limit_is_also_per_user_name(tmp_path: Any, h: Any) -> None:
+    """Guessing one user's password from many addresses still hits a limit."""
+    app = h.make_app(tmp_path / "instance", LOGIN_RATE_LIMIT="3 per minute")
+    h.seed_center(app)
+    codes = []
+    for i in range(5):
+        client = app.test_client()
+        env = {"REMOTE_ADDR": f"203.0.113.{i + 1}"}
+        codes.append(_attempt(client, h, "planner", environ_base=env).status_code)
+    assert codes == [401, 401, 401, 429, 429]
+    # another user name from a fresh address is not limited
+    other = app.test_client()
+    assert (
+        _attempt(other, h, "manager", environ_base={"REMOTE_ADDR": "203.0.113.99"}).status_code
+        == 401
+    )
+
+
+def test_behind_a_trusted_proxy_clients_do_not_share_a_limit(tmp_path: Any, h: Any) -> None:
+    def codes(app: Flask) -> list[int]:
+        out = []
+        for i in range(4):  # four clients, each once, all through the proxy at 10.0.0.1
+            env = {"REMOTE_ADDR": "10.0.0.1"}
+            headers = {"X-Forwarded-For": f"192.0.2.{i + 1}"}
+            client = app.test_client()
+            out.append(
+                _attempt(client, h, f"user{i}", environ_base=env, headers=headers).status_code
+            )
+        return out
+
+    untrusted = h.make_app(tmp_path / "a", LOGIN_RATE_LIMIT="2 per minute")
+    assert codes(untrusted) == [401, 401, 429, 429]  # the header is ignored: one address
+    trusted = h.make_app(tmp_path / "b", LOGIN_RATE_LIMIT="2 per minute", PROXY_FIX_X_FOR=1)
+    assert codes(trusted) == [401, 401, 401, 401]
+    from web.app.extensions import db
+    from web.app.models import AuditEntry
+
+    with trusted.app_context():
+        details = db.session.scalars(
+            db.select(AuditEntry.detail).where(AuditEntry.action == "sign_in_failed")
+        ).all()
+    assert details == [f"from 192.0.2.{i + 1}" for i in range(4)]
