@@ -63,6 +63,9 @@ def create_app(
     from web.app.errors import register_errorhandlers
 
     register_errorhandlers(app)
+    from web.app.headers import register_security_headers
+
+    register_security_headers(app)
     from web.app.jobs import start_worker_thread
 
     if app.config["JOB_WORKER"] == "thread":

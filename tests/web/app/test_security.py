@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 import zoneinfo
 from typing import Any
@@ -432,3 +433,110 @@ def test_published_feed_passes_the_strict_check(published_app: Flask, h: Any) ->
     body = c.get("/me/calendar.ics").data
     used = _strict_timezones(body)
     assert list(used) == ["Asia/Dubai"] and len(used["Asia/Dubai"]) >= 10
+
+
+# --- headers and the Content-Security-Policy --------------------------------------------------
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")", re.I)
+HANDLER = re.compile(r"(?<![\w-])on[a-z]+\s*=", re.I)
+STYLE_ATTR = re.compile(r"(?<![\w-])style\s*=", re.I)
+
+
+def test_no_template_has_an_inline_script_handler_or_style() -> None:
+    """What ``script-src 'self'`` and ``style-src 'self'`` would block (issue #17)."""
+    from web.app import WEB_DIR
+
+    templates = sorted((WEB_DIR / "templates").rglob("*.html"))
+    assert len(templates) > 20
+    for path in templates:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, HANDLER, STYLE_ATTR):
+            match = pattern.search(text)
+            assert match is None, (
+                f"{path.name}: {text[max(0, match.start() - 60) : match.end() + 40]!r}"
+            )
+    # HTML that app.js builds is held to the same rule
+    script = (WEB_DIR / "static" / "app.js").read_text(encoding="utf-8")
+    for fragment in re.findall(r"[\"'](<[^\"']*)", script):
+        assert not HANDLER.search(fragment) and not STYLE_ATTR.search(fragment), fragment
+    assert "eval(" not in script and "new Function" not in script
+
+
+def test_the_checks_above_catch_what_they_should() -> None:
+    assert INLINE_SCRIPT.search("<script>pollJob(3);</script>")
+    assert INLINE_SCRIPT.search("<SCRIPT type='text/javascript'>x()</SCRIPT>")
+    assert not INLINE_SCRIPT.search('<script src="/static/app.js"></script>')
+    assert not INLINE_SCRIPT.search('<script id="i18n-strings" type="application/json">{}</script>')
+    assert HANDLER.search('<select onchange="this.form.submit()">')
+    assert HANDLER.search('<td {% if x %}onclick="editShift(this)"{% endif %}>')
+    assert STYLE_ATTR.search('<div style="height:360px">')
+    assert not HANDLER.search('<td data-onclick="x" data-edit-shift>')
+    assert STYLE_ATTR.search("<div\nstyle='x'>") and not STYLE_ATTR.search('<div data-style="x">')
+
+
+def _csp(response: Any) -> dict[str, str]:
+    policy = response.headers["Content-Security-Policy"]
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in policy.split(";") if d.strip()}
+
+
+def _assert_common_headers(response: Any, where: str) -> None:
+    csp = _csp(response)
+    assert csp["default-src"] == "'self'", where
+    assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'", where
+    assert csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'", where
+    assert "unsafe" not in response.headers["Content-Security-Policy"], where
+    assert "*" not in response.headers["Content-Security-Policy"], where
+    assert response.headers["X-Frame-Options"] == "DENY", where
+    assert response.headers["X-Content-Type-Options"] == "nosniff", where
+    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer"), where
+
+
+def test_security_headers_on_public_and_signed_in_pages(published_app: Flask, h: Any) -> None:
+    from web.app.extensions import db
+    from web.app.models import RosterVersion
+
+    with published_app.app_context():
+        rid = db.session.scalars(db.select(RosterVersion.id)).one()
+    anonymous = published_app.test_client()
+    for path in ("/login", "/", "/static/app.css", "/no/such/page", "/planner"):
+        response = anonymous.get(path)
+        _assert_common_headers(response, path)
+        assert "no-store" not in response.headers.get("Cache-Control", ""), path
+        response.close()
+    planner = published_app.test_client()
+    assert h.sign_in(planner, "planner").status_code == 302
+    signed_in_paths = (
+        "/planner",
+        f"/roster/{rid}",
+        f"/roster/{rid}/export.csv",
+        f"/roster/{rid}/export.xlsx",
+        f"/api/roster/{rid}/coverage",
+        "/agents/export.csv",
+        "/audit",
+        "/no/such/page",
+        "/me",  # 403 for a planner: still private
+    )
+    for path in signed_in_paths:
+        response = planner.get(path)
+        _assert_common_headers(response, path)
+        assert response.headers["Cache-Control"] == "no-store", path
+        response.close()
+    static = planner.get("/static/app.js")
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()
+    # the agent's feed is public (its token is the credential) but private: no-store too
+    agent = published_app.test_client()
+    assert h.sign_in(agent, "agent").status_code == 302
+    page = h.post(agent, "/me/calendar/reset").get_data(as_text=True)
+    url = re.search(r'value="(http://localhost/feed/[^"]+\.ics)"', page)
+    assert url is not None
+    feed = published_app.test_client().get(url.group(1).removeprefix("http://localhost"))
+    assert feed.status_code == 200 and feed.headers["Cache-Control"] == "no-store"
+    _assert_common_headers(feed, "feed")
+
+
+def test_hsts_only_over_https(app: Flask) -> None:
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
