@@ -218,7 +218,7 @@ def _url(app: Flask, endpoint: str) -> tuple[str, list[str]]:
     url = rule.rule
     for arg in rule.arguments:
         url = url.replace(f"<int:{arg}>", str(MISSING_ID)).replace(f"<path:{arg}>", "app.css")
-    return url, sorted(rule.methods - {"HEAD", "OPTIONS"})
+    return url, sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
 
 
 @pytest.mark.parametrize("endpoint", sorted(e for e in MATRIX if e != "auth.logout"))
@@ -351,7 +351,7 @@ def test_next_parameter_keeps_a_path_of_the_site(
 
 def _post_endpoints(app: Flask) -> list[str]:
     return sorted(
-        r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint
+        r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()) and r.endpoint
     )
 
 
@@ -459,7 +459,7 @@ def test_error_pages_have_no_traceback(app: Flask, signed_in: dict[str, FlaskCli
 
 
 def test_500_page_has_no_traceback(tmp_path: Path, h: Any) -> None:
-    app = h.make_app(tmp_path / "instance")
+    app: Flask = h.make_app(tmp_path / "instance")
 
     @app.route("/boom")
     def boom() -> str:  # pragma: no cover - raises

@@ -107,7 +107,7 @@ def _copy_of_session(app: Flask, source: Any) -> Any:
 def _reads(client: Any, path: str) -> bool:
     response = client.get(path)
     response.close()
-    return response.status_code == 200
+    return bool(response.status_code == 200)
 
 
 def test_a_copied_session_cookie_is_dead_after_sign_out(published_app: Flask, h: Any) -> None:
@@ -203,7 +203,7 @@ def test_a_session_id_without_its_token_loads_nobody(app: Flask) -> None:
     from web.app.models import User, user_for_session_id
 
     with app.app_context():
-        user = db.session.scalars(db.select(User).filter_by(username="admin")).one()
+        user: User = db.session.scalars(db.select(User).filter_by(username="admin")).one()
         user.end_sessions()
         db.session.commit()
         good = user.get_id()
@@ -318,13 +318,13 @@ def _strict_timezones(body: bytes) -> dict[str, list[tuple[dt.datetime, str]]]:
     """
     assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
     raw = body.split(b"\r\n")[:-1]
-    assert all(len(line) <= 75 for line in raw), "line longer than 75 octets"
+    assert all(len(octets) <= 75 for octets in raw), "line longer than 75 octets"
     lines: list[str] = []
-    for line in raw:
-        if line[:1] in (b" ", b"\t"):
-            lines[-1] += line[1:].decode()
+    for octets in raw:
+        if octets[:1] in (b" ", b"\t"):
+            lines[-1] += octets[1:].decode()
         else:
-            lines.append(line.decode())
+            lines.append(octets.decode())
     stack: list[str] = []
     zones: dict[str, list[dict[str, str]]] = {}
     used: dict[str, list[tuple[dt.datetime, str]]] = {}
