@@ -24,6 +24,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
+        # data: for base.html's empty favicon (<link rel="icon" href="data:,">)
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
