@@ -3,7 +3,7 @@
 One event per shift (its channel, start and end) and one per lunch and break inside it, with
 identifiers that stay the same from one published version to the next (agent, day, activity and
 its order in the shift), so a subscribed calendar updates its events in place when a new
-version is published.
+version is published. Times carry the center's ``TZID`` and the calendar its ``VTIMEZONE``.
 """
 
 from __future__ import annotations
@@ -86,5 +86,15 @@ def agent_calendar(
             rest.add("sequence", version)
             rest.add("categories", [kind])
             cal.add_component(rest)
+    if len(mine):
+        # RFC 5545: every TZID a time names has its VTIMEZONE in the calendar (from zoneinfo),
+        # with the zone's rules from a year before the first shift to a year after the last
+        days = [
+            d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in mine["date"]
+        ]
+        cal.add_missing_timezones(
+            first_date=min(days) - dt.timedelta(days=366),
+            last_date=max(days) + dt.timedelta(days=366),
+        )
     body: bytes = cal.to_ical()
     return body

@@ -57,16 +57,38 @@ def create_app(
         static_folder=str(WEB_DIR / "static"),
     )
     app.config.from_mapping(build_config(instance, test_config))
+    _trust_proxies(app)
     _init_extensions(app)
     register_blueprints(app)
     from web.app.errors import register_errorhandlers
 
     register_errorhandlers(app)
+    from web.app.headers import register_security_headers
+
+    register_security_headers(app)
     from web.app.jobs import start_worker_thread
 
     if app.config["JOB_WORKER"] == "thread":
         start_worker_thread(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme and host from the proxies' headers when configured.
+
+    ``PROXY_FIX_X_FOR = 1`` behind one reverse proxy: the sign-in limit and the audit log then see
+    each client's address instead of the proxy's (Werkzeug ``ProxyFix``). Left at 0, the headers
+    are ignored, so a client cannot choose its address by sending them.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    counts = {
+        k: int(app.config.get(f"PROXY_FIX_X_{k.upper()}") or 0) for k in ("for", "proto", "host")
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=counts["for"], x_proto=counts["proto"], x_host=counts["host"]
+        )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -86,8 +108,8 @@ def _init_extensions(app: Flask) -> None:
     init_i18n(app)
     login_manager.session_protection = "strong"
 
-    def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id: str) -> models.User | None:
+        return models.user_for_session_id(session_id, db.session.get)
 
     login_manager.user_loader(load_user)
 

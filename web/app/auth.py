@@ -9,8 +9,10 @@ of another role get 403.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -80,14 +82,61 @@ def home_for(user: User) -> str:
     return url_for(HOMES.get(user.role, "planner.dashboard"))
 
 
+#: What browsers drop from a URL before parsing it (C0 controls, space, DEL) and what they
+#: read as a slash (a backslash, in http and https URLs).
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_next(target: str) -> str | None:
+    r"""The ``next`` address, normalised, when it stays on this site; else ``None``.
+
+    Browsers strip tabs, line breaks and other control characters anywhere in a URL and read a
+    backslash as a slash, so ``/\t/evil.example`` and ``/\evil.example`` reach another host
+    as ``//evil.example``. The address is normalised the same way first, then allowed only as a
+    path of this site (``/planner?x=1``) or a full URL of the same scheme and host.
+
+    Parameters
+    ----------
+    target
+        The ``next`` query argument (already percent-decoded).
+
+    Returns
+    -------
+    str or None
+        The path (with its query and fragment) to redirect to, or ``None``.
+    """
+    cleaned = _URL_NOISE.sub("", target).replace("\\", "/")
+    if not cleaned or cleaned.startswith("//"):
+        return None
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        if parts.scheme != request.scheme or parts.netloc != request.host:
+            return None
+        if parts.username is not None or parts.password is not None:
+            return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
 def _login_limit() -> str:
     from flask import current_app
 
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _username_key() -> str:
+    """The per-user-name key of the sign-in limit (case and spaces as the lookup sees them)."""
+    return "login-user:" + request.form.get("username", "").strip()[:80]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
 @public
 def login() -> str | Response:
     """Sign in with a username and password."""
@@ -98,23 +147,36 @@ def login() -> str | Response:
         password = request.form.get("password", "")
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not user.active or not user.check_password(password):
+            # the client's address: the proxy's, unless PROXY_FIX_X_FOR trusts its header
+            audit(
+                "sign_in_failed",
+                f"user:{username[:80]}",
+                f"from {request.remote_addr}",
+                username=username[:80] or "-",
+            )
+            db.session.commit()
             flash(gettext("Wrong username or password."), "error")
             return render_template("login.html", username=username), 401  # type: ignore[return-value]
+        if not user.session_token:
+            user.end_sessions()  # a user from before session tokens gets one
         login_user(user)
         audit("sign_in", username=user.username)
         db.session.commit()
-        target = request.args.get("next", "")
-        # only a path of this site, never another host
-        if not target.startswith("/") or target.startswith("//"):
-            target = home_for(user)
-        return redirect(target)
+        return redirect(safe_next(request.args.get("next", "")) or home_for(user))
     return render_template("login.html", username="")
 
 
 @bp.route("/logout", methods=["POST"])
 @roles_required(*ROLES)
 def logout() -> Response:
-    """Sign out (a POST, so a link elsewhere cannot sign anyone out)."""
+    """Sign out (a POST, so a link elsewhere cannot sign anyone out).
+
+    The user's session token is replaced, so a copy of the session cookie (or a session on
+    another device) no longer signs anyone in.
+    """
+    current_user.end_sessions()
+    audit("sign_out", username=current_user.username)
+    db.session.commit()
     logout_user()
     flash(gettext("Signed out."), "info")
     return redirect(url_for("auth.login"))

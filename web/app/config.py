@@ -36,9 +36,14 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between two looks at the job table when it is idle.
     "JOB_POLL_S": 1.0,
     "COOKIE_SECURE": None,
-    # Flask-Limiter: sign-in attempts per client address.
+    # Flask-Limiter: sign-in attempts per client address, and per user name.
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Behind reverse proxies: how many of them set X-Forwarded-For / -Proto / -Host (Werkzeug
+    # ProxyFix); 0 trusts none of these headers (the client address is the connection's).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
     # Largest upload, bytes (the demo history is 26 MB).
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     # Solver time limit offered first on the roster page, seconds.
@@ -140,5 +145,7 @@ def build_config(
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=bool(secure),
         RATELIMIT_STORAGE_URI=cfg["RATELIMIT_STORAGE_URI"],
+        # X-RateLimit-* headers, and Retry-After on a 429
+        RATELIMIT_HEADERS_ENABLED=True,
     )
     return cfg

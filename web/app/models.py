@@ -13,7 +13,9 @@ rules and targets versions): a change makes a new row that names its parent.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
+import secrets
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from web.app.extensions import Base
@@ -47,7 +49,10 @@ class User(Base):
     """A person who signs in; ``role`` is one of :data:`ROLES`; agent users name their agent.
 
     It has what Flask-Login asks of a user (``is_authenticated``, ``is_active``,
-    ``is_anonymous``, ``get_id``).
+    ``is_anonymous``, ``get_id``). The id kept in a session is ``"<id>:<session_token>"``;
+    :meth:`end_sessions` draws a new token, so every session (and remember-me cookie) issued
+    before no longer loads a user (:func:`user_for_session_id`). Signing out, a new password
+    and deactivation draw one.
     """
 
     __tablename__ = "users"
@@ -64,8 +69,19 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
-        """Store a Werkzeug scrypt hash of ``password``."""
+        """Store a Werkzeug scrypt hash of ``password`` (which ends every session)."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def end_sessions(self) -> None:
+        """End every session of the user: a new session token (saved with the unit of work)."""
+        self.session_token = secrets.token_hex(32)
+
+    @validates("password_hash", "active")
+    def _end_sessions_on_change(self, key: str, value: Any) -> Any:
+        """A new password or a deactivation ends every session, whoever makes the change."""
+        if getattr(self, key) != value and (key == "password_hash" or not value):
+            self.end_sessions()
+        return value
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
@@ -87,8 +103,35 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """The id Flask-Login keeps in the session: ``"<id>:<session_token>"``."""
+        return f"{self.id}:{self.session_token}"
+
+
+def user_for_session_id(session_id: str, lookup: Any) -> User | None:
+    """The user a session's id names, if that session is still theirs.
+
+    Parameters
+    ----------
+    session_id
+        ``"<id>:<session_token>"`` from :meth:`User.get_id` (an id alone, as sessions made
+        before tokens kept, is refused).
+    lookup
+        ``lookup(User, id)`` returns the user or ``None`` (``db.session.get``).
+
+    Returns
+    -------
+    User or None
+        The user when the token is current and the user active; else ``None`` (signed out).
+    """
+    user_id, sep, token = session_id.partition(":")
+    if not sep or not token or not user_id.isdigit():
+        return None
+    user: User | None = lookup(User, int(user_id))
+    if user is None or not user.active or not user.session_token:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
 
 
 class CenterSettings(Base):

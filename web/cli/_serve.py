@@ -176,6 +176,30 @@ def users_create(
     click.echo(f"{username} ({role}): password {password}")
 
 
+@users_group.command("deactivate")
+@instance_option
+@click.argument("username")
+def users_deactivate(instance: Path | None, username: str) -> None:
+    """Deactivate a user: no more sign-ins, and every open session of theirs ends."""
+    from sqlalchemy import select
+
+    from web.app.extensions import db
+    from web.app.models import User
+    from web.app.services import audit
+
+    app = make_app(instance, JOB_WORKER="off")
+    upgrade_database(app)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+        user.active = False
+        user.end_sessions()
+        audit("user_deactivated", f"user:{username}", username="system")
+        db.session.commit()
+    click.echo(f"{username}: deactivated, signed out everywhere")
+
+
 def create_user(username: str, role: str, password: str, *, agent_id: str | None = None) -> Any:
     """Create or update a user inside an app context (committed)."""
     from sqlalchemy import select

@@ -43,9 +43,9 @@ function pollJob(id) {
     if (obj) obj.textContent = fmt(j.objective, 1);
     if (bound) bound.textContent = fmt(j.bound, 1);
     if (j.done) {
-      if (cancel) cancel.style.display = "none";
+      if (cancel) cancel.hidden = true;
       if (j.result_url) {
-        link.href = j.result_url; link.style.display = "inline-block";
+        link.href = j.result_url; link.hidden = false;
         if (j.status === "succeeded") { window.location.assign(j.result_url); }
       }
       return;
@@ -275,5 +275,40 @@ document.addEventListener("DOMContentLoaded", () => {
   if (targets && targets.dataset.whatifUrl) whatIf(targets, targets.dataset.whatifUrl);
   document.querySelectorAll("input[data-add-date-to]").forEach((picker) => {
     picker.addEventListener("change", () => addDateTo(picker));
+  });
+});
+
+/* --- branch sec: the pages' start-up, without inline scripts or handlers -------------------
+   The Content-Security-Policy allows scripts from this site's files only (script-src 'self'),
+   so no template holds a <script> block or an on*= attribute: elements carry data-* attributes
+   and this wires them up once the page is parsed. */
+document.addEventListener("DOMContentLoaded", () => {
+  const charts = {
+    history: (el) => historyChart(el, el.dataset.id),
+    forecast: (el) => forecastChart(el, el.dataset.id, el.dataset.series || ""),
+    requirements: (el) => requirementsChart(el, el.dataset.id),
+    coverage: (el) => coverageCharts(el, el.dataset.id),
+  };
+  document.querySelectorAll("[data-chart]").forEach((el) => {
+    const draw = charts[el.dataset.chart];
+    if (draw) draw(el);
+  });
+  const job = document.querySelector("[data-job]");
+  if (job) {
+    const bar = document.getElementById("job-bar");
+    if (bar && bar.dataset.progress) bar.style.width = bar.dataset.progress + "%";
+    pollJob(job.dataset.job);
+  }
+  document.querySelectorAll("select[data-autosubmit]").forEach((el) => {
+    el.addEventListener("change", () => el.form.submit());
+  });
+  document.querySelectorAll("[data-select-on-click]").forEach((el) => {
+    el.addEventListener("click", () => el.select());
+  });
+  document.addEventListener("click", (event) => {
+    const cell = event.target.closest("[data-edit-shift]");
+    if (cell) { editShift(cell); return; }
+    const close = event.target.closest("[data-close-dialog]");
+    if (close) close.closest("dialog").close();
   });
 });

@@ -20,80 +20,118 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 A, P, M, G = "admin", "planner", "manager", "agent"
-STAFF = {A, P, M}
-PLANNERS = {A, P}
 
-#: endpoint -> roles allowed (``None``: public).
+# The README's role table (README.md, "Roles"), one constant per clause, so that the matrix below
+# says which clause allows each route rather than repeating what the decorators say:
+#   "Planners and admins change plans; managers see every planner screen, own the targets,
+#   approvals and budget, and publish; planners may approve trades; settings are the admin's
+#   (the planner events, a forecast input, are the planners'); agents see and manage only their
+#   own shifts, time off, trades, preferences and feed."
+ROLE_TABLE = {
+    "see every planner screen": {A, P, M},
+    "change plans": {A, P},
+    "own the targets": {A, M},
+    "own the approvals": {A, M},
+    "own the budget": {A, M},
+    "publish": {A, P, M},
+    "approve trades": {A, P, M},
+    "settings are the admin's": {A},
+    "their own": {G},
+    "signed in": {A, P, M, G},
+}
+SEE = ROLE_TABLE["see every planner screen"]
+PLANS = ROLE_TABLE["change plans"]
+TARGETS = ROLE_TABLE["own the targets"]
+APPROVALS = ROLE_TABLE["own the approvals"]
+BUDGET = ROLE_TABLE["own the budget"]
+PUBLISH = ROLE_TABLE["publish"]
+TRADES = ROLE_TABLE["approve trades"]
+SETTINGS = ROLE_TABLE["settings are the admin's"]
+OWN = ROLE_TABLE["their own"]
+ANYONE = ROLE_TABLE["signed in"]
+STAFF = SEE
+PLANNERS = PLANS
+
+#: endpoint -> the clause of the role table that allows it (``None``: public), for every method
+#: of the route.
 MATRIX: dict[str, set[str] | None] = {
     "auth.index": None,
     "auth.login": None,
-    "auth.logout": {A, P, M, G},
-    "auth.set_language": {A, P, M, G},
+    "auth.logout": ANYONE,
+    "auth.set_language": ANYONE,
     "auth.set_login_language": None,
     "static": None,
-    "planner.dashboard": STAFF,
-    "planner.job_view": STAFF,
-    "planner.job_cancel": PLANNERS,
-    "planner.my_shifts": {G},
-    "planner.my_calendar": {G},
-    "planner.my_calendar_reset": {G},
-    "planner.my_calendar_ics": {G},
-    "planner.feed": None,
-    "planner.my_time_off_view": {G},
-    "planner.my_time_off_cancel": {G},
-    "planner.my_preferences": {G},
-    "planner.my_trades": {G},
-    "planner.trade_accept": {G},
-    "planner.trade_cancel": {G},
-    "planner.approve_trade": {A, P, M},
-    "planner.history_list": STAFF,
-    "planner.history_upload": PLANNERS,
-    "planner.history_view": STAFF,
-    "planner.forecast_list": STAFF,
-    "planner.forecast_run": PLANNERS,
-    "planner.forecast_view": STAFF,
-    "planner.forecast_override": PLANNERS,
-    "planner.requirements_list": STAFF,
-    "planner.requirements_run": PLANNERS,
-    "planner.requirements_view": STAFF,
-    "planner.roster_list": STAFF,
-    "planner.roster_run": PLANNERS,
-    "planner.roster_view": STAFF,
-    "planner.roster_edit": PLANNERS,
-    "planner.roster_reoptimise": PLANNERS,
-    "planner.roster_publish": STAFF,
-    "planner.roster_export_csv": STAFF,
-    "planner.roster_export_xlsx": STAFF,
-    "planner.agents_list": STAFF,
-    "planner.agent_new": PLANNERS,
-    "planner.agent_edit": PLANNERS,
-    "planner.agent_active": PLANNERS,
-    "planner.agents_import": PLANNERS,
-    "planner.agents_import_confirm": PLANNERS,
-    "planner.agents_export": STAFF,
-    "planner.rules_view": STAFF,
-    "planner.rules_upload": PLANNERS,
-    "planner.settings_view": STAFF,
-    "planner.settings_center": {A},
-    "planner.settings_channels": {A},
-    "planner.settings_targets": STAFF,
-    "planner.settings_events": PLANNERS,
-    "planner.audit_log": STAFF,
-    "planner.targets_edit": STAFF,
-    "planner.targets_save": {A, M},
-    "planner.targets_whatif": STAFF,
-    "planner.approvals": STAFF,
-    "planner.approve_time_off": {A, M},
-    "planner.approve_roster": {A, M},
-    "planner.settings_approvals": {A, M},
-    "planner.week_view": STAFF,
-    "planner.week_budget": {A, M},
-    "api.job_status": STAFF,
-    "api.history_chart_data": STAFF,
-    "api.forecast_chart_data": STAFF,
-    "api.requirements_chart_data": STAFF,
-    "api.roster_coverage_data": STAFF,
+    "planner.dashboard": SEE,
+    "planner.job_view": SEE,
+    "planner.job_cancel": PLANS,
+    "planner.my_shifts": OWN,
+    "planner.my_calendar": OWN,
+    "planner.my_calendar_reset": OWN,
+    "planner.my_calendar_ics": OWN,
+    "planner.feed": None,  # the token in the address is the credential
+    "planner.my_time_off_view": OWN,
+    "planner.my_time_off_cancel": OWN,
+    "planner.my_preferences": OWN,
+    "planner.my_trades": OWN,
+    "planner.trade_accept": OWN,
+    "planner.trade_cancel": OWN,
+    "planner.approve_trade": TRADES,
+    "planner.history_list": SEE,
+    "planner.history_upload": PLANS,
+    "planner.history_view": SEE,
+    "planner.forecast_list": SEE,
+    "planner.forecast_run": PLANS,
+    "planner.forecast_view": SEE,
+    "planner.forecast_override": PLANS,
+    "planner.requirements_list": SEE,
+    "planner.requirements_run": PLANS,
+    "planner.requirements_view": SEE,
+    "planner.roster_list": SEE,
+    "planner.roster_run": PLANS,
+    "planner.roster_view": SEE,
+    "planner.roster_edit": PLANS,
+    "planner.roster_reoptimise": PLANS,
+    "planner.roster_publish": PUBLISH,
+    "planner.roster_export_csv": SEE,
+    "planner.roster_export_xlsx": SEE,
+    "planner.agents_list": SEE,
+    "planner.agent_new": PLANS,
+    "planner.agent_edit": PLANS,
+    "planner.agent_active": PLANS,
+    "planner.agents_import": PLANS,
+    "planner.agents_import_confirm": PLANS,
+    "planner.agents_export": SEE,
+    "planner.rules_view": SEE,
+    "planner.rules_upload": PLANS,
+    "planner.settings_view": SEE,
+    "planner.settings_center": SETTINGS,
+    "planner.settings_channels": SETTINGS,
+    "planner.settings_targets": TARGETS,
+    "planner.settings_events": PLANS,
+    "planner.audit_log": SEE,
+    "planner.targets_edit": SEE,
+    "planner.targets_save": TARGETS,
+    "planner.targets_whatif": SEE,  # computes the effect of a draft, stores nothing
+    "planner.approvals": SEE,
+    "planner.approve_time_off": APPROVALS,
+    "planner.approve_roster": APPROVALS,
+    "planner.settings_approvals": APPROVALS,
+    "planner.week_view": SEE,
+    "planner.week_budget": BUDGET,
+    "api.job_status": SEE,
+    "api.history_chart_data": SEE,
+    "api.forecast_chart_data": SEE,
+    "api.requirements_chart_data": SEE,
+    "api.roster_coverage_data": SEE,
 }
+
+#: The README's words the table above encodes (a change there must change the table).
+README_ROLES = (
+    "Planners and admins change plans; managers see every planner screen, own the targets,\n"
+    "approvals and budget, and publish; planners may approve trades; settings are the admin's\n"
+    "(the planner events, a forecast input, are the planners'); agents see and manage only their\n"
+    "own shifts, time off, trades, preferences and feed."
+)
 
 MISSING_ID = 987654
 
@@ -133,12 +171,56 @@ def test_every_view_declares_its_roles(app: Flask) -> None:
         assert declared == (None if expected is None else frozenset(expected)), endpoint
 
 
+def test_matrix_encodes_the_readme_role_table(app: Flask) -> None:
+    from web.app import WEB_DIR
+
+    readme = (WEB_DIR.parent / "README.md").read_text(encoding="utf-8")
+    assert README_ROLES in readme, "README's Roles paragraph changed: update ROLE_TABLE"
+    for rule in app.url_map.iter_rules():
+        roles = MATRIX[rule.endpoint]
+        if roles is None:
+            continue
+        # "managers see every planner screen": a page a planner can read, a manager can read
+        if rule.methods and "POST" not in rule.methods and P in roles:
+            assert M in roles, rule.endpoint
+        # "settings are the admin's": a settings form is the admin's unless a clause says whose
+        if rule.rule.startswith("/settings/"):
+            assert roles in (SETTINGS, TARGETS, APPROVALS, PLANS), rule.endpoint
+
+
+def test_a_planner_cannot_replace_the_targets(app: Flask, h: Any) -> None:
+    """Issue #17: ``POST /settings/targets`` let a planner replace the managers' targets."""
+    import io
+
+    from web.app.extensions import db
+    from web.app.models import TargetsVersion
+
+    def versions() -> int:
+        with app.app_context():
+            return len(db.session.scalars(db.select(TargetsVersion.id)).all())
+
+    before = versions()
+    upload = {"file": (io.BytesIO(h.TARGETS.encode()), "targets.toml")}
+    planner = app.test_client()
+    h.sign_in(planner, "planner")
+    response = h.post(planner, "/settings/targets", upload, content_type="multipart/form-data")
+    assert response.status_code == 403
+    assert versions() == before
+    assert 'action="/settings/targets"' not in planner.get("/settings").get_data(as_text=True)
+    manager = app.test_client()
+    h.sign_in(manager, "manager")
+    upload = {"file": (io.BytesIO(h.TARGETS.encode()), "targets.toml")}
+    response = h.post(manager, "/settings/targets", upload, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert versions() == before + 1
+
+
 def _url(app: Flask, endpoint: str) -> tuple[str, list[str]]:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     url = rule.rule
     for arg in rule.arguments:
         url = url.replace(f"<int:{arg}>", str(MISSING_ID)).replace(f"<path:{arg}>", "app.css")
-    return url, sorted(rule.methods - {"HEAD", "OPTIONS"})
+    return url, sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
 
 
 @pytest.mark.parametrize("endpoint", sorted(e for e in MATRIX if e != "auth.logout"))
@@ -202,13 +284,68 @@ def test_passwords_are_scrypt_hashes(app: Flask) -> None:
             assert "correct horse" not in user.password_hash
 
 
-def test_next_parameter_never_leaves_the_site(client: FlaskClient, h: Any) -> None:
+#: ``next`` values (as sent, percent-encoded) that a browser would follow to another host.
+OPEN_REDIRECTS = [
+    "//evil.example/x",
+    "%2F%09%2Fevil.example%2F",  # issue #17: a tab between the slashes
+    "/%0A/evil.example/",
+    "/%0D/evil.example/",
+    "/%00/evil.example/",
+    "%09//evil.example/",
+    "%20//evil.example/",
+    "/%20/evil.example/",
+    "/%5Cevil.example/",  # backslash
+    "%5C%5Cevil.example/",
+    "/%5C/evil.example/",
+    "%2F%5C%09evil.example",
+    "///evil.example/",
+    "////evil.example/",
+    "https://evil.example/",
+    "http://evil.example/",
+    "HTTP://evil.example/",
+    "https:evil.example",
+    "http:/%5Cevil.example",
+    "//localhost@evil.example/",
+    "http://localhost@evil.example/",
+    "http://evil.example%5C@localhost/",
+    "http://localhost:80@evil.example/",
+    "javascript:alert(1)",
+    "java%09script:alert(1)",
+    "data:text/html,x",
+    "evil.example",
+    "%E3%80%80//evil.example/",
+]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_next_parameter_never_leaves_the_site(client: FlaskClient, h: Any, target: str) -> None:
     token = h.csrf_token(client)
     response = client.post(
-        "/login?next=//evil.example/x",
+        f"/login?next={target}",
         data={"username": "planner", "password": h.PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/planner"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/planner", target
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/roster/3?week=2", "/roster/3?week=2"),
+        ("%2Froster%2F3", "/roster/3"),
+        ("/rost%09er/3", "/roster/3"),  # the control character is dropped, as a browser does
+        ("http://localhost/agents", "/agents"),
+    ],
+)
+def test_next_parameter_keeps_a_path_of_the_site(
+    client: FlaskClient, h: Any, target: str, location: str
+) -> None:
+    token = h.csrf_token(client)
+    response = client.post(
+        f"/login?next={target}",
+        data={"username": "planner", "password": h.PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == location
 
 
 # --- CSRF ---------------------------------------------------------------------------------
@@ -216,7 +353,7 @@ def test_next_parameter_never_leaves_the_site(client: FlaskClient, h: Any) -> No
 
 def _post_endpoints(app: Flask) -> list[str]:
     return sorted(
-        r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint
+        r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()) and r.endpoint
     )
 
 
@@ -324,7 +461,7 @@ def test_error_pages_have_no_traceback(app: Flask, signed_in: dict[str, FlaskCli
 
 
 def test_500_page_has_no_traceback(tmp_path: Path, h: Any) -> None:
-    app = h.make_app(tmp_path / "instance")
+    app: Flask = h.make_app(tmp_path / "instance")
 
     @app.route("/boom")
     def boom() -> str:  # pragma: no cover - raises

@@ -231,7 +231,7 @@ def test_job_page_shows_progress(
     fake_handlers["roster"] = lambda ctx, params: "roster:1"
     job_id = _enqueue(app, "roster")
     page = signed_in["manager"].get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert "job-bar" in page and "Solver objective" in page and f"pollJob({job_id})" in page
+    assert "job-bar" in page and "Solver objective" in page and f'data-job="{job_id}"' in page
     assert "Cancel" not in page  # managers watch; planners cancel
     assert "Cancel" in signed_in["planner"].get(f"/jobs/{job_id}").get_data(as_text=True)
 

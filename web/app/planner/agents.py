@@ -268,7 +268,7 @@ def agents_export() -> FlaskResponse:
     """The active agents as ``agents.csv``."""
     rows = [a for a in _agents() if a.active]
     return FlaskResponse(
-        agents_csv_text(rows),
+        agents_csv_text(rows, for_download=True),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=agents.csv"},
     )

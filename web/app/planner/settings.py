@@ -86,9 +86,12 @@ def settings_channels() -> Response:
 
 
 @bp.route("/settings/targets", methods=["POST"])
-@roles_required("admin", "planner", "manager")
+@roles_required("admin", "manager")
 def settings_targets() -> Response | tuple[str, int]:
-    """Replace the service targets with an uploaded ``targets.toml`` (a new version)."""
+    """Replace the service targets with an uploaded ``targets.toml`` (a new version).
+
+    Managers own the targets (README, "Roles"), as on the targets page; planners read them.
+    """
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(gettext("Choose a targets.toml to upload."), "error")

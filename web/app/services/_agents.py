@@ -19,7 +19,7 @@ from web.app.extensions import db
 from web.app.models import (
     Agent,
 )
-from web.app.services._common import audit, temp_file
+from web.app.services._common import audit, spreadsheet_safe, temp_file
 from wfmcore.errors import InputError
 
 AGENT_FIELDS = (
@@ -58,13 +58,26 @@ def _agent_row_values(row: Agent) -> dict[str, str]:
     }
 
 
-def agents_csv_text(rows: Sequence[Agent]) -> str:
-    """``agents.csv`` of ``rows`` (the CLI's format)."""
+def agents_csv_text(rows: Sequence[Agent], *, for_download: bool = False) -> str:
+    """``agents.csv`` of ``rows`` (the CLI's format).
+
+    Parameters
+    ----------
+    rows
+        The agents.
+    for_download
+        A file for people (the export): cells that a spreadsheet would run as a formula get a
+        leading ``'`` (:func:`~web.app.services._common.spreadsheet_safe`). Off for the files
+        the app reads back itself.
+    """
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(AGENT_FIELDS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(_agent_row_values(row))
+        values = _agent_row_values(row)
+        if for_download:
+            values = {k: spreadsheet_safe(v) for k, v in values.items()}
+        writer.writerow(values)
     return buf.getvalue()
 
 

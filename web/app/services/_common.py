@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 import tempfile
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
@@ -53,6 +54,33 @@ def audit(action: str, target: str = "", detail: str = "", *, username: str | No
             detail=detail[:2000],
         )
     )
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell value that a spreadsheet shows as text, never runs as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` (the OWASP rule), so ``=HYPERLINK(...)`` in an agent's name stays text in Excel and
+    LibreOffice. A plain number (``-2.5``) and anything that is not text are left as they are.
+
+    Parameters
+    ----------
+    value
+        One cell of an export (CSV or Excel).
+
+    Returns
+    -------
+    Any
+        ``value``, or ``"'" + value`` when it would start a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return value if _PLAIN_NUMBER.fullmatch(value) else "'" + value
+    return value
 
 
 def settings() -> CenterSettings:

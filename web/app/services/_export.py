@@ -1,10 +1,16 @@
-"""Roster exports: the ``ROSTER.csv`` format and an Excel workbook."""
+"""Roster exports: the ``ROSTER.csv`` format and an Excel workbook.
+
+Every text cell goes through :func:`~web.app.services._common.spreadsheet_safe`, and the
+workbook's text cells are typed as text (``quotePrefix``), so a name such as
+``=HYPERLINK(...)`` is never a live formula in Excel or LibreOffice.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,7 +19,7 @@ from web.app.models import (
     Shift,
     ShiftActivity,
 )
-from web.app.services._common import local_ts, settings
+from web.app.services._common import local_ts, settings, spreadsheet_safe
 from web.app.services._roster import roster_grid
 from wfmcore.frames import ROSTER_COLUMNS
 
@@ -46,7 +52,8 @@ def roster_csv(roster_id: int) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(ROSTER_COLUMNS)
     for aid, day, act, chan, start, end in _roster_rows(roster_id):
-        writer.writerow([aid, day.isoformat(), act, chan, start.isoformat(), end.isoformat()])
+        values = [aid, day.isoformat(), act, chan, start.isoformat(), end.isoformat()]
+        writer.writerow([spreadsheet_safe(v) for v in values])
     return buf.getvalue()
 
 
@@ -70,12 +77,20 @@ def roster_xlsx(roster_id: int) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("grid")
     bold = Font(bold=True)
-    header = []
-    for title in [gettext("agent"), gettext("name"), *days]:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+
+    def text_row(target: Any, values: list[Any], font: Font | None = None) -> list[Any]:
+        out = []
+        for value in values:
+            cell = WriteOnlyCell(target, value=spreadsheet_safe(value))
+            if isinstance(value, str):
+                cell.data_type = "s"  # never "f": openpyxl makes "=..." a formula
+                cell.quotePrefix = True
+            if font is not None:
+                cell.font = font
+            out.append(cell)
+        return out
+
+    sheet.append(text_row(sheet, [gettext("agent"), gettext("name"), *days], bold))
     for row in grid["rows"]:
         values = [row["agent_id"], row["name"]]
         for d in grid["dates"]:
@@ -85,13 +100,12 @@ def roster_xlsx(roster_id: int) -> bytes:
                 if c
                 else gettext("off")
             )
-        sheet.append(values)
+        sheet.append(text_row(sheet, values))
     rows = book.create_sheet("activities")
     rows.append(list(ROSTER_COLUMNS))
     for aid, day, act, chan, start, end in _roster_rows(roster_id):
-        rows.append(
-            [aid, day.isoformat(), act, chan, f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}"]
-        )
+        times = [f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}"]
+        rows.append(text_row(rows, [aid, day.isoformat(), act, chan, *times]))
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
