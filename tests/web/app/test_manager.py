@@ -156,7 +156,7 @@ def test_publishing_can_require_a_managers_approval(published_app: Flask, h: Any
         draft_id = draft.id
     h.post(planner, f"/roster/{draft_id}/publish")
     with published_app.app_context():
-        assert db.session.get(RosterVersion, draft_id).status == "awaiting_approval"  # type: ignore[union-attr]
+        assert db.session.get(RosterVersion, draft_id).status == "pending_approval"  # type: ignore[union-attr]
     assert f"/roster/{draft_id}" in manager.get("/approvals").get_data(as_text=True)
     h.post(manager, f"/approvals/roster/{draft_id}", {"decision": "approve"})
     with published_app.app_context():

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from web.app.auth import STAFF, roles_required
 from web.app.extensions import db
 from web.app.i18n import status_label
-from web.app.models import RosterVersion, TargetsVersion
+from web.app.models import AWAITING_STATUSES, RosterVersion, TargetsVersion
 from web.app.planner import bp
 from web.app.services import (
     TARGET_FIELDS,
@@ -149,7 +149,7 @@ def approve_roster(item_id: int) -> Response:
     else:
         from web.app.services import audit
 
-        if roster.status == "awaiting_approval":
+        if roster.status in AWAITING_STATUSES:
             roster.status = "draft"
         audit("roster_publication_declined", f"roster:{roster.id}", request.form.get("reason", ""))
         flash(gettext("Roster version %(id)s sent back to draft.", id=roster.id), "info")

@@ -17,7 +17,7 @@ from web.app.extensions import db
 from web.app.models import (
     Agent,
 )
-from web.app.services._common import audit, temp_file
+from web.app.services._common import audit, check_length, temp_file
 from wfmcore.errors import InputError
 
 AGENT_FIELDS = (
@@ -78,9 +78,17 @@ def agent_records(*, active_only: bool = True) -> tuple[AgentRecord, ...]:
         return read_agents(path).agents
 
 
+def check_agent_lengths(values: dict[str, str], *, row: int | None = None) -> None:
+    """Every text field of an agent within its column's length (an import names the row)."""
+    for key in AGENT_FIELDS:
+        column = getattr(Agent, key)
+        check_length(str(values.get(key, "")), column, key, row=row)
+
+
 def validate_agent_values(values: dict[str, str]) -> dict[str, Any]:
     """Validate one agent's fields with the CLI's reader (messages name the column)."""
     row = {k: str(values.get(k, "")).strip() for k in AGENT_FIELDS}
+    check_agent_lengths(row)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(AGENT_FIELDS), lineterminator="\n")
     writer.writeheader()
@@ -131,8 +139,11 @@ def import_agents(path: Path, filename: str) -> tuple[int, int, int]:
         frame["group"] = frame["contract"]
     known = {a.agent_id: a for a in db.session.scalars(select(Agent))}
     added = updated = 0
-    for rec, _agent in zip(frame.to_dict("records"), parsed.agents, strict=True):
+    for line, (rec, _agent) in enumerate(
+        zip(frame.to_dict("records"), parsed.agents, strict=True), start=2
+    ):
         values = {k: str(rec.get(k, "")).strip() for k in AGENT_FIELDS}
+        check_agent_lengths(values, row=line)
         values["min_hours_week"] = values["min_hours_week"] or "0"
         row = known.pop(values["agent_id"], None)
         numbers = {

@@ -18,7 +18,16 @@ from sqlalchemy import func, select
 
 from scheduling.roster.summary import coverage_figures
 from web.app.extensions import db
-from web.app.models import Agent, AppSetting, RosterVersion, Shift, TimeOffRequest, utcnow
+from web.app.models import (
+    AWAITING_APPROVAL,
+    AWAITING_STATUSES,
+    Agent,
+    AppSetting,
+    RosterVersion,
+    Shift,
+    TimeOffRequest,
+    utcnow,
+)
 from web.app.services._common import actor, audit
 from web.app.services._roster import coverage_frame_of
 from web.app.services._selfservice import published_weeks
@@ -128,7 +137,7 @@ def decide_time_off(request_id: int, *, approve: bool, reason: str) -> TimeOffRe
 
 def awaiting_publication() -> list[RosterVersion]:
     """Rosters a planner asked to publish, waiting for a manager."""
-    stmt = select(RosterVersion).where(RosterVersion.status == "awaiting_approval")
+    stmt = select(RosterVersion).where(RosterVersion.status.in_(AWAITING_STATUSES))
     return list(db.session.scalars(stmt.order_by(RosterVersion.id)))
 
 
@@ -137,7 +146,7 @@ def request_publication(roster_id: int) -> RosterVersion:
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status != "draft":
         raise InputError(gettext("only a draft can be sent for approval"))
-    roster.status = "awaiting_approval"
+    roster.status = AWAITING_APPROVAL
     audit("roster_publication_requested", f"roster:{roster.id}", roster.note)
     return roster
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from web.app.extensions import db
 from web.app.models import Agent, FeedToken, RosterVersion, Shift, TimeOffRequest, User, utcnow
 from web.app.services._agents import _agent_row_values, validate_agent_values
-from web.app.services._common import audit, local_ts, settings
+from web.app.services._common import audit, center_today, check_length, local_ts, settings
 from web.app.services._roster import roster_frame_of
 from web.ical import agent_calendar
 from wfmcore.errors import InputError
@@ -50,7 +50,7 @@ def published_weeks(*, today: dt.date | None = None) -> list[RosterVersion]:
     for r in rows:
         newest.setdefault(r.first_day, r)
     weeks = sorted(newest.values(), key=lambda r: r.first_day)
-    day = today or dt.date.today()
+    day = today or center_today()
     current = [r for r in weeks if r.first_day + dt.timedelta(days=r.days - 1) >= day]
     return current or weeks[-1:]
 
@@ -200,9 +200,12 @@ def request_time_off(agent_id: str, first_day: str, last_day: str, note: str) ->
         raise InputError(gettext("expected a date YYYY-MM-DD"), column="last_day") from None
     if last < first:
         raise InputError(gettext("the last day is before the first day"), column="last_day")
+    if first < center_today():
+        raise InputError(gettext("a request cannot start in the past"), column="first_day")
     if (last - first).days > 60:
         raise InputError(gettext("a request covers at most 61 days"), column="last_day")
-    row = TimeOffRequest(agent_id=agent_id, first_day=first, last_day=last, note=note[:255])
+    note = check_length(note.strip(), TimeOffRequest.note, "note")
+    row = TimeOffRequest(agent_id=agent_id, first_day=first, last_day=last, note=note)
     db.session.add(row)
     db.session.flush()
     audit("time_off_requested", f"time_off:{row.id}", f"{agent_id} {first}..{last}")
