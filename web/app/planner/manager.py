@@ -25,6 +25,7 @@ from web.app.services import (
     decide_time_off,
     decide_trade,
     decided_time_off,
+    fault_list,
     flag,
     get_setting,
     latest_published,
@@ -115,6 +116,7 @@ def approvals() -> str:
         publish_approval=flag("publish_approval"),
         trade_approval=flag("trade_approval"),
         can_decide=_can_decide(),
+        fault_list=fault_list,
     )
 
 
@@ -144,7 +146,9 @@ def approve_roster(item_id: int) -> Response:
     """Publish a roster a planner sent for approval, or send it back to draft."""
     roster = db.get_or_404(RosterVersion, item_id)
     if request.form.get("decision") == "approve":
-        publish_roster(roster.id)
+        # the manager's reason, else the planner's: either way named on the approval
+        reason = request.form.get("reason", "").strip() or roster.publish_override
+        publish_roster(roster.id, override=reason)
         flash(gettext("Roster version %(id)s published.", id=roster.id), "success")
     else:
         from web.app.services import audit

@@ -29,7 +29,7 @@ from web.app.models import (
     utcnow,
 )
 from web.app.services._common import actor, audit
-from web.app.services._roster import coverage_frame_of
+from web.app.services._roster import coverage_frame_of, override_reason
 from web.app.services._selfservice import published_weeks
 from wfmcore.errors import InputError
 
@@ -141,13 +141,20 @@ def awaiting_publication() -> list[RosterVersion]:
     return list(db.session.scalars(stmt.order_by(RosterVersion.id)))
 
 
-def request_publication(roster_id: int) -> RosterVersion:
-    """A planner asks a manager to publish a draft (when publishing needs approval)."""
+def request_publication(roster_id: int, *, override: str = "") -> RosterVersion:
+    """A planner asks a manager to publish a draft (when publishing needs approval).
+
+    A roster the checker faults needs the planner's reason (``override``), kept for the
+    manager to read on the approvals page.
+    """
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status != "draft":
         raise InputError(gettext("only a draft can be sent for approval"))
+    reason = override_reason(roster, override)
     roster.status = AWAITING_APPROVAL
-    audit("roster_publication_requested", f"roster:{roster.id}", roster.note)
+    roster.publish_override = reason
+    detail = roster.note + (f" | override asked: {reason}" if reason else "")
+    audit("roster_publication_requested", f"roster:{roster.id}", detail)
     return roster
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
 from scheduling.roster.agents import Agent as AgentRecord
@@ -762,13 +763,60 @@ def edit_shift(
     return roster, violations
 
 
-def publish_roster(roster_id: int) -> RosterVersion:
-    """Publish a draft: from now on it is immutable."""
+def fault_list(violations: Sequence[dict[str, Any]], limit: int = 5) -> str:
+    """The checker's violations named briefly (``A1 2025-10-28 time_off; ...``)."""
+    names = [
+        " ".join(str(x) for x in (v.get("agent_id"), v.get("date"), v.get("rule")) if x)
+        for v in violations
+    ]
+    more = len(names) - limit
+    return "; ".join(names[:limit]) + (f"; +{more}" if more > 0 else "")
+
+
+def override_reason(roster: RosterVersion, reason: str) -> str:
+    """The reason to publish ``roster`` despite the checker's violations (``""``: none).
+
+    Raises
+    ------
+    wfmcore.errors.InputError
+        The checker faults the roster and no reason is given.
+    """
+    faults = roster.violations
+    reason = reason.strip()
+    if faults and not reason:
+        raise InputError(
+            gettext(
+                "The rule checker faults this roster (%(n)s violation(s): %(list)s). Fix it, "
+                "or give a reason to publish it anyway.",
+                n=len(faults),
+                list=fault_list(faults),
+            ),
+            column="override_reason",
+        )
+    return reason if faults else ""
+
+
+def publish_roster(roster_id: int, *, override: str = "") -> RosterVersion:
+    """Publish a draft: from now on it is immutable.
+
+    A roster the rule checker faults is published only with ``override``, a reason: it is
+    stored (``publish_override``), audited with the violations it overrides, and shown on the
+    roster page; without one the publication is refused.
+    """
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status == "published":
         raise InputError(f"roster version {roster.id} is published already")
+    reason = override_reason(roster, override)
     roster.status = "published"
     roster.published_by = actor()
     roster.published_at = utcnow()
+    roster.publish_override = reason
+    if reason:
+        faults = roster.violations
+        audit(
+            "roster_publish_override",
+            f"roster:{roster.id}",
+            f"{reason} | overrides {len(faults)} violation(s): {fault_list(faults, 50)}",
+        )
     audit("roster_published", f"roster:{roster.id}", roster.note)
     return roster

@@ -205,7 +205,12 @@ def apply_trade(trade: ShiftTrade) -> RosterVersion:
     for (_who, _day, to), shift_id in zip(moves, ids, strict=True):
         db.session.execute(update(Shift).where(Shift.id == shift_id).values(agent_id=to))
     db.session.expire_all()
-    publish_roster(new.id)
+    # the trade itself was checked above; violations the parent was published with stay
+    # overridden as they were
+    publish_roster(
+        new.id,
+        override=parent.publish_override or f"trade {trade.id} on published version {parent.id}",
+    )
     trade.status = "approved"
     trade.new_roster_id = new.id
     trade.decided_by, trade.decided_at = actor(), utcnow()
