@@ -35,6 +35,7 @@ from web.app.services import (
     save_targets_form,
     set_budget,
     set_setting,
+    time_off_conflicts,
     week_dashboard,
 )
 from wfmcore.errors import WfmError
@@ -201,6 +202,7 @@ def week_view() -> str:
         "manager/week.html",
         roster=roster,
         data=data,
+        conflicts=time_off_conflicts(roster) if roster is not None else [],
         budget=get_setting("paid_hours_budget"),
         can_decide=_can_decide(),
     )

@@ -32,6 +32,7 @@ from web.app.services import (
     roster_grid,
     roster_xlsx,
     rules_of,
+    time_off_conflicts,
 )
 from wfmcore.errors import InputError
 
@@ -98,6 +99,7 @@ def roster_view(item_id: int) -> str:
         grid=roster_grid(item_id),
         summary=roster.summary,
         violations=roster.violations,
+        conflicts=time_off_conflicts(roster),
         shift_types=[t.name for t in rules.shift_types],
         time_limits=TIME_LIMITS_S,
     )

@@ -116,6 +116,7 @@ from web.app.services._selfservice import (
     request_time_off,
     reset_feed_token,
     save_preferences,
+    time_off_conflicts,
 )
 from web.app.services._targets import (
     TARGET_FIELDS,
@@ -217,6 +218,7 @@ __all__ = [
     "save_forecast",
     "save_history",
     "save_preferences",
+    "time_off_conflicts",
     "save_requirements",
     "save_roster",
     "save_rules",

@@ -56,14 +56,57 @@ def published_weeks(*, today: dt.date | None = None) -> list[RosterVersion]:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeOffConflict:
+    """An approved day off on which a roster still gives the agent a shift."""
+
+    agent_id: str
+    date: dt.date
+    request_id: int
+    decided_by: str
+
+
+def time_off_conflicts(roster: RosterVersion, agent_id: str | None = None) -> list[TimeOffConflict]:
+    """The approved days off on which ``roster`` gives the agent (or any agent) a shift.
+
+    Read from the requests and the roster's shifts each time, so a conflict shows until a
+    version without that shift is published (the newest version of a week is the one shown).
+    """
+    last = roster.first_day + dt.timedelta(days=roster.days - 1)
+    stmt = select(TimeOffRequest).where(
+        TimeOffRequest.status == "approved",
+        TimeOffRequest.first_day <= last,
+        TimeOffRequest.last_day >= roster.first_day,
+    )
+    shifts = select(Shift.agent_id, Shift.date).where(Shift.roster_id == roster.id)
+    if agent_id is not None:
+        stmt = stmt.where(TimeOffRequest.agent_id == agent_id)
+        shifts = shifts.where(Shift.agent_id == agent_id)
+    worked = {(str(a), d) for a, d in db.session.execute(shifts)}
+    out: dict[tuple[str, dt.date], TimeOffConflict] = {}
+    for req in db.session.scalars(stmt.order_by(TimeOffRequest.id)):
+        for day in req.days:
+            if (req.agent_id, day) in worked:
+                out.setdefault(
+                    (req.agent_id, day),
+                    TimeOffConflict(req.agent_id, day, req.id, req.decided_by or ""),
+                )
+    return sorted(out.values(), key=lambda c: (c.date, c.agent_id))
+
+
+@dataclass(frozen=True, slots=True)
 class AgentDay:
-    """One day of an agent's published week: a shift (times local ``HH:MM``) or a day off."""
+    """One day of an agent's published week: a shift (times local ``HH:MM``) or a day off.
+
+    ``time_off``: a day off was approved after the shift was published; the shift stands
+    until a new version is published, and the page says so.
+    """
 
     date: dt.date
     start: str = ""
     end: str = ""
     channel: str = ""
     rests: tuple[tuple[str, str, str], ...] = field(default=())  # (kind, start, end)
+    time_off: bool = False
 
     @property
     def off(self) -> bool:
@@ -78,6 +121,7 @@ def my_weeks(
     center = settings()
     out = []
     for roster in published_weeks(today=today):
+        clash = {c.date for c in time_off_conflicts(roster, agent_id)}
         shifts = {
             s.date: s
             for s in db.session.scalars(
@@ -107,6 +151,7 @@ def my_weeks(
                     f"{local_ts(s.end_utc, center.tz):%H:%M}",
                     s.channel,
                     rests,
+                    time_off=day in clash,
                 )
             )
         out.append((roster, days))
@@ -171,11 +216,13 @@ def feed_ics(agent_id: str, *, today: dt.date | None = None) -> bytes:
     locale = (user.locale if user is not None else "") or "en"
     stamps = [r.published_at for r in weeks if r.published_at is not None]
     published = max(stamps) if stamps else utcnow()
+    clash = {c.date for r in weeks for c in time_off_conflicts(r, agent_id)}
     with force_locale(locale):
         titles = {
             "shift": gettext("Shift ({channel})"),
             "lunch": gettext("Lunch"),
             "break": gettext("Break"),
+            "conflict": gettext("Day off approved, shift still published: {title}"),
         }
         name = gettext("Shifts of %(name)s", name=agent.name if agent else agent_id)
     return agent_calendar(
@@ -185,6 +232,7 @@ def feed_ics(agent_id: str, *, today: dt.date | None = None) -> bytes:
         published_at=published.replace(tzinfo=dt.UTC),
         version=max((r.id for r in weeks), default=0),
         titles=titles,
+        conflicts=clash,
     )
 
 
