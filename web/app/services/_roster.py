@@ -688,6 +688,20 @@ def edit_shift(
     rules = rules_of(rules_row)
     if date not in roster_dates(roster):
         raise InputError(f"{date} is not a day of this roster", column="date")
+    agent = db.session.scalar(select(Agent).where(Agent.agent_id == agent_id))
+    if agent is None:
+        raise InputError(gettext("no such agent"), column="agent_id")
+    skills = [s.strip() for s in agent.skills.replace(",", ";").split(";") if s.strip()]
+    if not day_off and channel not in skills:
+        raise InputError(
+            gettext(
+                "%(agent)s does not work on %(channel)s (skills: %(skills)s)",
+                agent=agent_id,
+                channel=repr(channel[:64]),
+                skills=", ".join(skills),
+            ),
+            column="channel",
+        )
     existing = db.session.scalar(
         select(Shift).where(
             Shift.roster_id == roster.id, Shift.agent_id == agent_id, Shift.date == date
