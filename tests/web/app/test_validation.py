@@ -70,6 +70,17 @@ def test_overlong_text_is_refused_by_every_form_on_both_databases(any_app: Flask
     assert r.status_code == 422
     r = h.post(agent, "/me/time-off", {"first_day": "2025-11-10", "note": "n" * 300})
     assert r.status_code == 422 and "note" in r.get_data(as_text=True)
+    assert h.post(agent, "/me/time-off", {"first_day": "2025-11-10"}).status_code == 302
+    manager = any_app.test_client()
+    assert h.sign_in(manager, "manager").status_code == 302
+    with any_app.app_context():
+        rid = db.session.scalars(select(TimeOffRequest.id)).one()
+    reason = "r" * (_limit(TimeOffRequest.reason) + 1)
+    r = h.post(manager, f"/approvals/time-off/{rid}", {"decision": "decline", "reason": reason})
+    assert r.status_code == 422
+    with any_app.app_context():
+        request = db.session.get(TimeOffRequest, rid)
+        assert request is not None and request.status == "pending"
 
     assert planner.get("/agents").status_code == 200  # the session is usable again
     with any_app.app_context():
@@ -77,7 +88,7 @@ def test_overlong_text_is_refused_by_every_form_on_both_databases(any_app: Flask
         assert ids == {"A1", "A2", "A3", "A4", "A5", "A6", "B1"}
         assert db.session.get(CenterSettings, 1).name != "C" * 200  # type: ignore[union-attr]
         assert db.session.scalar(select(func.count()).select_from(Channel)) == 0
-        assert db.session.scalar(select(func.count()).select_from(TimeOffRequest)) == 0
+        assert db.session.scalar(select(func.count()).select_from(TimeOffRequest)) == 1
 
 
 def test_the_error_page_survives_a_failed_statement_on_both_databases(
@@ -104,11 +115,13 @@ def test_the_error_page_survives_a_failed_statement_on_both_databases(
     assert client.get("/agents").status_code == 200
 
 
-def test_unknown_holiday_country_is_refused(app: Flask, signed_in: Any, h: Any) -> None:
+def test_unknown_holiday_country_is_refused(any_app: Flask, h: Any) -> None:
     from web.app.extensions import db
     from web.app.models import CenterSettings
 
-    c = signed_in["admin"]
+    app = any_app
+    c = app.test_client()
+    assert h.sign_in(c, "admin").status_code == 302
     for code in ("ZZZ", "XX", "12"):
         r = h.post(c, "/settings/center", {"name": "Demo", "tz": "Asia/Dubai", "country": code})
         assert r.status_code == 422, code

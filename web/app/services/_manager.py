@@ -28,7 +28,7 @@ from web.app.models import (
     TimeOffRequest,
     utcnow,
 )
-from web.app.services._common import actor, audit
+from web.app.services._common import actor, audit, check_length
 from web.app.services._roster import coverage_frame_of, override_reason
 from web.app.services._selfservice import published_weeks
 from wfmcore.errors import InputError
@@ -112,7 +112,7 @@ def decide_time_off(request_id: int, *, approve: bool, reason: str) -> TimeOffRe
     row = db.get_or_404(TimeOffRequest, request_id)
     if row.status != "pending":
         raise InputError(gettext("this request has been decided already"))
-    reason = reason.strip()[:255]
+    reason = check_length(reason.strip(), TimeOffRequest.reason, "reason")
     if not approve and not reason:
         raise InputError(gettext("say why the request is declined"), column="reason")
     row.status = "approved" if approve else "declined"
