@@ -156,6 +156,7 @@ def approve_roster(item_id: int) -> Response:
 
         if roster.status in AWAITING_STATUSES:
             roster.status = "draft"
+            roster.publish_override = ""  # a new request needs its own reason
         audit("roster_publication_declined", f"roster:{roster.id}", request.form.get("reason", ""))
         flash(gettext("Roster version %(id)s sent back to draft.", id=roster.id), "info")
     db.session.commit()
