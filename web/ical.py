@@ -49,8 +49,9 @@ def agent_calendar(
         title of an event on a conflicting day (``{title}``).
     conflicts
         Days off approved after the shifts were published: that day's events stay (the
-        roster still says so) but are marked ``STATUS:TENTATIVE``, categorised ``conflict``
-        and titled with ``titles["conflict"]``, until a new version drops the shift.
+        roster still says so) but are marked ``STATUS:TENTATIVE``, categorised ``conflict``,
+        titled with ``titles["conflict"]`` and given ``SEQUENCE`` ``version + 1`` (a client
+        takes them as a revision), until a new version drops the shift.
 
     Returns
     -------
@@ -90,7 +91,7 @@ def agent_calendar(
         shift.add("dtstart", pd.Timestamp(rows["start"].min()).to_pydatetime())
         shift.add("dtend", pd.Timestamp(rows["end"].max()).to_pydatetime())
         shift.add("dtstamp", stamp)
-        shift.add("sequence", version)
+        shift.add("sequence", version + (day in clash))  # a marked event is a newer revision
         cal.add_component(shift)
         counts: dict[str, int] = {}
         for rec in rows[rows["activity"] != "work"].to_dict("records"):
@@ -102,7 +103,7 @@ def agent_calendar(
             rest.add("dtstart", pd.Timestamp(rec["start"]).to_pydatetime())
             rest.add("dtend", pd.Timestamp(rec["end"]).to_pydatetime())
             rest.add("dtstamp", stamp)
-            rest.add("sequence", version)
+            rest.add("sequence", version + (day in clash))
             cal.add_component(rest)
     body: bytes = cal.to_ical()
     return body

@@ -198,6 +198,9 @@ def test_a_day_off_approved_after_publication_shows_as_a_conflict_until_resolved
     assert events[day] and all(e.get("status") == "TENTATIVE" for e in events[day])
     assert all("Day off approved" in str(e.get("summary")) for e in events[day])
     assert all(e.get("status") is None for e in events[other])
+    assert {int(e.get("sequence")) for e in events[day]} == {  # a revision of those events
+        int(e.get("sequence")) + 1 for e in events[other]
+    }
     # the planner: the roster page and the week dashboard list it
     for path in (f"/roster/{published}", "/manager"):
         html = planner.get(path).get_data(as_text=True)

@@ -63,6 +63,7 @@ class TimeOffConflict:
     date: dt.date
     request_id: int
     decided_by: str
+    decided_at: dt.datetime | None = None
 
 
 def time_off_conflicts(roster: RosterVersion, agent_id: str | None = None) -> list[TimeOffConflict]:
@@ -88,7 +89,9 @@ def time_off_conflicts(roster: RosterVersion, agent_id: str | None = None) -> li
             if (req.agent_id, day) in worked:
                 out.setdefault(
                     (req.agent_id, day),
-                    TimeOffConflict(req.agent_id, day, req.id, req.decided_by or ""),
+                    TimeOffConflict(
+                        req.agent_id, day, req.id, req.decided_by or "", req.decided_at
+                    ),
                 )
     return sorted(out.values(), key=lambda c: (c.date, c.agent_id))
 
@@ -214,9 +217,11 @@ def feed_ics(agent_id: str, *, today: dt.date | None = None) -> bytes:
     user = db.session.scalar(select(User).where(User.agent_id == agent_id).limit(1))
     agent = db.session.scalar(select(Agent).where(Agent.agent_id == agent_id))
     locale = (user.locale if user is not None else "") or "en"
+    conflicts = [c for r in weeks for c in time_off_conflicts(r, agent_id)]
     stamps = [r.published_at for r in weeks if r.published_at is not None]
+    stamps += [c.decided_at for c in conflicts if c.decided_at is not None]  # a mark is news
     published = max(stamps) if stamps else utcnow()
-    clash = {c.date for r in weeks for c in time_off_conflicts(r, agent_id)}
+    clash = {c.date for c in conflicts}
     with force_locale(locale):
         titles = {
             "shift": gettext("Shift ({channel})"),
