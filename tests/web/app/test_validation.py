@@ -36,7 +36,7 @@ def _agent(**values: str) -> dict[str, str]:
 
 def test_overlong_text_is_refused_by_every_form_on_both_databases(any_app: Flask, h: Any) -> None:
     from web.app.extensions import db
-    from web.app.models import Agent, CenterSettings, Channel, TimeOffRequest
+    from web.app.models import Agent, CenterSettings, Channel, HistoryRow, TimeOffRequest
 
     planner, admin, agent = (any_app.test_client() for _ in range(3))
     for client, role in ((planner, "planner"), (admin, "admin"), (agent, "agent")):
@@ -82,12 +82,25 @@ def test_overlong_text_is_refused_by_every_form_on_both_databases(any_app: Flask
         request = db.session.get(TimeOffRequest, rid)
         assert request is not None and request.status == "pending"
 
+    long_channel = "c" * (_limit(HistoryRow.channel) + 1)
+    csv_rows = "interval_start,channel,offered,handled,abandoned,aht_s\n" + "".join(
+        f"2025-10-06T{hh:02d}:00:00+04:00,{long_channel},3,3,0,300\n" for hh in (8, 9)
+    )
+    r = h.post(
+        planner,
+        "/history/upload",
+        {"kind": "interval", "file": (io.BytesIO(csv_rows.encode()), "history.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422 and "channel is too long" in r.get_data(as_text=True)
+
     assert planner.get("/agents").status_code == 200  # the session is usable again
     with any_app.app_context():
         ids = set(db.session.scalars(select(Agent.agent_id)))
         assert ids == {"A1", "A2", "A3", "A4", "A5", "A6", "B1"}
         assert db.session.get(CenterSettings, 1).name != "C" * 200  # type: ignore[union-attr]
         assert db.session.scalar(select(func.count()).select_from(Channel)) == 0
+        assert db.session.scalar(select(func.count()).select_from(HistoryRow)) == 0
         assert db.session.scalar(select(func.count()).select_from(TimeOffRequest)) == 1
 
 
