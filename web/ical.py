@@ -9,7 +9,7 @@ version is published. Times carry the center's ``TZID`` and the calendar its ``V
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 from icalendar import Calendar, Event
@@ -26,6 +26,7 @@ def agent_calendar(
     published_at: dt.datetime,
     version: int,
     titles: Mapping[str, str] | None = None,
+    conflicts: Collection[dt.date] = (),
 ) -> bytes:
     """The iCalendar feed of one agent's published shifts and rests.
 
@@ -44,14 +45,34 @@ def agent_calendar(
         The published version number: the events' ``SEQUENCE``, so clients take the newer one.
     titles
         Event titles per activity (``"shift"``, ``"lunch"``, ``"break"``), e.g. translated;
-        ``{channel}`` in the shift title is replaced by the channel.
+        ``{channel}`` in the shift title is replaced by the channel; ``"conflict"`` wraps the
+        title of an event on a conflicting day (``{title}``).
+    conflicts
+        Days off approved after the shifts were published: that day's events stay (the
+        roster still says so) but are marked ``STATUS:TENTATIVE``, categorised ``conflict``,
+        titled with ``titles["conflict"]`` and given ``SEQUENCE`` ``version + 1`` (a client
+        takes them as a revision), until a new version drops the shift.
 
     Returns
     -------
     bytes
         The ``text/calendar`` body.
     """
-    words = {"shift": "Shift ({channel})", **_TITLES, **(titles or {})}
+    words = {
+        "shift": "Shift ({channel})",
+        "conflict": "Day off approved, shift still published: {title}",
+        **_TITLES,
+        **(titles or {}),
+    }
+    clash = set(conflicts)
+
+    def mark(event: Event, day: dt.date, title: str, category: str) -> None:
+        if day in clash:
+            title = words["conflict"].format(title=title)
+            event.add("status", "TENTATIVE")
+        event.add("summary", title)
+        event.add("categories", [category, "conflict"] if day in clash else [category])
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -66,12 +87,11 @@ def agent_calendar(
         channels = sorted({str(c) for c in work["channel"] if isinstance(c, str) and c})
         shift = Event()
         shift.add("uid", f"{agent_id}-{day.isoformat()}-shift@contact-wfm")
-        shift.add("summary", words["shift"].format(channel=", ".join(channels)))
+        mark(shift, day, words["shift"].format(channel=", ".join(channels)), "shift")
         shift.add("dtstart", pd.Timestamp(rows["start"].min()).to_pydatetime())
         shift.add("dtend", pd.Timestamp(rows["end"].max()).to_pydatetime())
         shift.add("dtstamp", stamp)
-        shift.add("sequence", version)
-        shift.add("categories", ["shift"])
+        shift.add("sequence", version + (day in clash))  # a marked event is a newer revision
         cal.add_component(shift)
         counts: dict[str, int] = {}
         for rec in rows[rows["activity"] != "work"].to_dict("records"):
@@ -79,12 +99,11 @@ def agent_calendar(
             counts[kind] = counts.get(kind, 0) + 1
             rest = Event()
             rest.add("uid", f"{agent_id}-{day.isoformat()}-{kind}{counts[kind]}@contact-wfm")
-            rest.add("summary", words.get(kind, kind))
+            mark(rest, day, words.get(kind, kind), kind)
             rest.add("dtstart", pd.Timestamp(rec["start"]).to_pydatetime())
             rest.add("dtend", pd.Timestamp(rec["end"]).to_pydatetime())
             rest.add("dtstamp", stamp)
-            rest.add("sequence", version)
-            rest.add("categories", [kind])
+            rest.add("sequence", version + (day in clash))
             cal.add_component(rest)
     if len(mine):
         # RFC 5545: every TZID a time names has its VTIMEZONE in the calendar (from zoneinfo),

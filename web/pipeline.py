@@ -207,6 +207,7 @@ def roster_step(
     targets: Targets | None = None,
     previous: pd.DataFrame | None = None,
     lock_previous: bool = False,
+    fixed: pd.DataFrame | None = None,
     time_limit_s: float = 60.0,
     seed: int = 0,
     progress: Callable[[Progress], None] | None = None,
@@ -219,6 +220,7 @@ def roster_step(
     interval from the staffing engine, and the summary the volume-weighted week figure.
     ``notes`` (e.g. about the input files) are added to the summary's. ``stop``, when set,
     ends the search with the best roster found so far (see :func:`~scheduling.roster.solve`).
+    ``fixed`` (a roster frame) holds single shifts every solution keeps (locked shifts).
     """
     problem = build_problem(
         requirements,
@@ -227,6 +229,7 @@ def roster_step(
         tz=tz,
         previous=previous_shifts(previous) if previous is not None else (),
         lock_previous=lock_previous,
+        fixed=previous_shifts(fixed) if fixed is not None and not fixed.empty else (),
     )
     problem, weight_notes = _under_staffing_weights(problem, requirements, targets)
     # the summary's LP bound is solved beside the search (HiGHS releases the GIL), not after it

@@ -445,10 +445,12 @@ def matching_option(
 def add_locks(
     model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables, guard: _Guard
 ) -> None:
-    """Keep the previous roster's shifts (and days off) inside the horizon exactly.
+    """Keep the locked shifts exactly.
 
-    Only with ``lock_previous``; otherwise nothing is added.
+    The problem's ``fixed`` single shifts always; with ``lock_previous``, also the previous
+    roster's shifts (and days off) inside the horizon.
     """
+    add_fixed_shifts(model, problem, v, guard)
     if not problem.lock_previous:
         return
     days, shifts = previous_in_horizon(problem)
@@ -470,6 +472,27 @@ def add_locks(
                     f"{problem.dates[d]} is not an allowed shift (type, start or channel)"
                 )
             _enforce(model.add(v.x[(a, opt[0], opt[1])] == 1), lits)
+
+
+def add_fixed_shifts(
+    model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables, guard: _Guard
+) -> None:
+    """Each of the problem's ``fixed`` shifts is worked exactly (its agent's other days free)."""
+    if not problem.fixed:
+        return
+    index = {problem.agents[a].agent_id: a for a in v.agents}
+    first = problem.dates[0]
+    for shift in problem.fixed:
+        a = index.get(shift.agent_id)
+        if a is None:  # an agent outside this (sub)model
+            continue
+        d = (shift.date - first).days
+        lits = guard(shift.agent_id, "locked_shifts")
+        opt = matching_option(problem, v, a, d, shift)
+        if opt is None:  # not an allowed shift (any more), or not in this neighbourhood
+            _enforce(model.add(v.work[(a, d)] == 2), lits)  # impossible: the lock conflicts
+            continue
+        _enforce(model.add(v.x[(a, opt[0], opt[1])] == 1), lits)
 
 
 def add_rest_placement(model: cp_model.CpModel, problem: RosterProblem, v: RosterVariables) -> None:

@@ -134,6 +134,8 @@ class RosterProblem:
     rest_chains: tuple[tuple[RestSlot, ...], ...] = ()
     previous: tuple[PreviousShift, ...] = ()
     lock_previous: bool = False
+    #: single shifts kept exactly (locked by hand); the agents' other days stay free
+    fixed: tuple[PreviousShift, ...] = ()
     notes: tuple[str, ...] = field(default=())
     under_weights: dict[str, np.ndarray] | None = None
 
@@ -285,6 +287,7 @@ def build_problem(
     tz: str = DEFAULT_TZ,
     previous: list[PreviousShift] | tuple[PreviousShift, ...] = (),
     lock_previous: bool = False,
+    fixed: list[PreviousShift] | tuple[PreviousShift, ...] = (),
 ) -> RosterProblem:
     """Build a :class:`RosterProblem`.
 
@@ -303,6 +306,9 @@ def build_problem(
     lock_previous
         Keep the previous roster's shifts inside the horizon exactly (hard); otherwise they are
         only preferred (soft, weight ``change``).
+    fixed
+        Single shifts to keep exactly (hard): each agent works that shift on that day, and
+        the rest of the agent's week is free (locked shifts, not weeks).
     """
     for col in ("channel", "interval_start", "staff"):
         if col not in requirements.columns:
@@ -398,6 +404,11 @@ def build_problem(
     for p in previous:
         if p.agent_id not in known:
             raise InputError(f"previous roster: unknown agent_id {p.agent_id!r}")
+    for p in fixed:
+        if p.agent_id not in known:
+            raise InputError(f"locked shift: unknown agent_id {p.agent_id!r}")
+        if p.date not in dates:
+            raise InputError(f"locked shift of {p.agent_id} on {p.date}: outside the horizon")
     return RosterProblem(
         agents=tuple(agents),
         rules=rules,
@@ -415,4 +426,5 @@ def build_problem(
         rest_chains=chains,
         previous=tuple(previous),
         lock_previous=lock_previous,
+        fixed=tuple(fixed),
     )

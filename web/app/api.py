@@ -12,7 +12,7 @@ from flask.wrappers import Response
 
 from web.app.auth import STAFF, roles_required
 from web.app.extensions import db
-from web.app.models import Job
+from web.app.models import Job, RequirementSet, RosterVersion
 from web.app.planner.home import result_url
 from web.app.services import (
     coverage_chart,
@@ -68,11 +68,16 @@ def forecast_chart_data(item_id: int) -> Response:
 @roles_required(*STAFF)
 def requirements_chart_data(item_id: int) -> Response:
     """Agents and staff per channel and interval."""
+    db.get_or_404(RequirementSet, item_id)
     return jsonify(requirements_chart(item_id))
 
 
 @bp.route("/roster/<int:item_id>/coverage")
 @roles_required(*STAFF)
 def roster_coverage_data(item_id: int) -> Response:
-    """Required and on the phones per channel and interval, with the expected service level."""
+    """Required and on the phones per channel and interval, with the expected service level.
+
+    404 for a roster that does not exist, never an empty chart.
+    """
+    db.get_or_404(RosterVersion, item_id)
     return jsonify(coverage_chart(item_id))

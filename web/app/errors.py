@@ -1,6 +1,8 @@
 """Error pages and domain errors, in one place.
 
 - 403, 404, 429 and 500 get their own page; no traceback ever reaches a user (500 logs it).
+- Every handler rolls the session back first (a failed PostgreSQL statement would otherwise
+  make the error page itself fail with ``PendingRollbackError``).
 - A CSRF failure is a 400 page saying the form expired.
 - A domain error (any :class:`wfmcore.errors.WfmError`: the forecasting and scheduling trees and
   the kernel's) raised by a form's view becomes a friendly flash message on the page the form
@@ -9,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -16,6 +20,20 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from wfmcore.errors import WfmError
+
+
+def _rollback() -> None:
+    """End the failed transaction first, so the page can query (the user, the menu) again.
+
+    On PostgreSQL a failed statement leaves the session unusable (``PendingRollbackError``)
+    until it is rolled back; a rollback that fails itself is logged, never raised.
+    """
+    from web.app.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the error page must still render
+        logging.getLogger(__name__).exception("rollback in an error handler failed")
 
 
 def _page(code: int, title: str, message: str) -> tuple[str, int]:
@@ -33,22 +51,26 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(_exc: HTTPException) -> tuple[str, int]:
+        _rollback()  # first: even the translation looks the user up
         return _page(
             403, gettext("Not allowed"), gettext("Your role does not give access to this page.")
         )
 
     @app.errorhandler(404)
     def not_found(_exc: HTTPException) -> tuple[str, int]:
+        _rollback()  # first: even the translation looks the user up
         return _page(404, gettext("Not found"), gettext("There is no such page."))
 
     @app.errorhandler(413)
     def too_large(_exc: HTTPException) -> tuple[str, int]:
+        _rollback()  # first: even the translation looks the user up
         return _page(
             413, gettext("File too large"), gettext("The file is larger than this server accepts.")
         )
 
     @app.errorhandler(429)
     def too_many(_exc: HTTPException) -> tuple[str, int]:
+        _rollback()  # first: even the translation looks the user up
         return _page(
             429,
             gettext("Too many attempts"),
@@ -57,6 +79,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError) -> tuple[str, int]:
+        _rollback()  # first: even the translation looks the user up
         return _page(
             400,
             gettext("Form expired"),
@@ -65,9 +88,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(WfmError)
     def domain_error(exc: WfmError) -> Response | tuple[str, int]:
-        from web.app.extensions import db
-
-        db.session.rollback()
+        _rollback()
         flash(str(exc), "error")
         back = _same_site_referrer()
         if back is not None:
@@ -76,6 +97,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> tuple[str, int]:
+        _rollback()  # first: even the translation looks the user up
         return _page(
             500, gettext("Something went wrong"), gettext("The error was logged; please try again.")
         )

@@ -139,6 +139,7 @@ def status_label(status: str) -> str:
         "draft": gettext("draft"),
         "published": gettext("published"),
         "awaiting_approval": gettext("awaiting approval"),
+        "pending_approval": gettext("awaiting approval"),
     }
     return str(labels.get(status, status))
 

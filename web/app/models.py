@@ -38,6 +38,10 @@ from web.app.extensions import Base
 
 ROLES: tuple[str, ...] = ("admin", "planner", "manager", "agent")
 JOB_STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+#: A roster a planner sent to a manager: fits ``rosters.status`` (``String(16)``), which the old
+#: ``awaiting_approval`` (17) did not on PostgreSQL; SQLite files may still hold the old value.
+AWAITING_APPROVAL = "pending_approval"
+AWAITING_STATUSES: tuple[str, ...] = (AWAITING_APPROVAL, "awaiting_approval")
 
 
 def utcnow() -> dt.datetime:

@@ -155,7 +155,14 @@ function editShift(cell) {
   f.date.value = cell.dataset.date;
   f.start.value = cell.dataset.start || "08:00";
   if (cell.dataset.type) f.shift_type.value = cell.dataset.type;
-  if (cell.dataset.channel) f.channel.value = cell.dataset.channel;
+  // only the agent's skills can be chosen; a day off defaults to the agent's first skill
+  const row = cell.closest("tr");
+  const skills = ((row && row.dataset.skills) || "").split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  const options = Array.from(f.channel.options);
+  options.forEach((o) => { o.disabled = skills.length > 0 && !skills.includes(o.value); });
+  const allowed = options.filter((o) => !o.disabled).map((o) => o.value);
+  f.channel.value = allowed.includes(cell.dataset.channel) ? cell.dataset.channel
+    : (skills.find((s) => allowed.includes(s)) || allowed[0] || "");
   f.day_off.checked = !cell.dataset.start;
   document.getElementById("edit-who").textContent = cell.dataset.agent + " " + cell.dataset.date;
   dlg.showModal();

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.errors import InfeasibleError
+from scheduling.errors import InfeasibleError, InputError
 from scheduling.roster._lp_bound import (
     aggregated_bound,
     lp_objective_bound,
@@ -27,7 +27,7 @@ from scheduling.roster.check import check_roster
 from scheduling.roster.io import coverage_table, previous_shifts, roster_frame
 from scheduling.roster.model import build_model, cover_grain, coverage_weights, under_cost
 from scheduling.roster.objective import objective_terms
-from scheduling.roster.problem import Assignment, RosterProblem, build_problem
+from scheduling.roster.problem import Assignment, PreviousShift, RosterProblem, build_problem
 from scheduling.roster.records import RosterSolution
 from scheduling.roster.rules import RosterRules, rules_from_dict
 from scheduling.roster.solve import SolverOptions, _gap, configure_solver, solve
@@ -591,3 +591,38 @@ def test_solver_never_works_a_night_into_time_off() -> None:
     sol = solve(problem, OPTS)
     assert all(s.date != DAY0 for s in sol.shifts)
     assert check_roster(roster_frame(list(sol.shifts)), agents, rules, problem.dates) == []
+
+
+def _fixed(aid: str, day: dt.date, start_h: int, hours: int = 4) -> PreviousShift:
+    begin = pd.Timestamp(dt.datetime.combine(day, dt.time(start_h)), tz=TZ)
+    return PreviousShift(aid, day, "voice", begin, begin + pd.Timedelta(hours=hours))
+
+
+def test_fixed_single_shifts_are_kept_and_the_other_days_stay_free() -> None:
+    """A locked shift is worked exactly though nothing asks for it; other days are solved."""
+    demand = [0.0] * 48 * 2 + [1.0 if 16 <= k < 24 else 0.0 for k in range(48)]  # day 2 only
+    req = requirements(3, {"voice": demand})
+    lock = _fixed("A", DAY0, 9)
+    problem = build_problem(req, [agent("A")], tiny_rules(), tz=TZ, fixed=[lock])
+    shifts = {(s.agent_id, s.date): s for s in solve(problem, OPTS).shifts}
+    assert (shifts[("A", DAY0)].start, shifts[("A", DAY0)].end) == (lock.start, lock.end)
+    assert ("A", DAY0 + dt.timedelta(days=1)) not in shifts  # no demand and no lock
+    assert ("A", DAY0 + dt.timedelta(days=2)) in shifts  # the unlocked day is rostered
+    free = build_problem(req, [agent("A")], tiny_rules(), tz=TZ)
+    assert ("A", DAY0) not in {(s.agent_id, s.date) for s in solve(free, OPTS).shifts}
+
+
+def test_a_fixed_shift_the_rules_do_not_allow_is_infeasible() -> None:
+    req = requirements(2, {"voice": demand_profile(0)})
+    bad = _fixed("A", DAY0, 14)  # starts are 08:00-10:00
+    problem = build_problem(req, [agent("A")], tiny_rules(), tz=TZ, fixed=[bad])
+    with pytest.raises(InfeasibleError, match="agent A"):
+        solve(problem, OPTS)
+    with pytest.raises(InputError, match="outside the horizon"):
+        build_problem(
+            req,
+            [agent("A")],
+            tiny_rules(),
+            tz=TZ,
+            fixed=[_fixed("A", DAY0 - dt.timedelta(days=1), 9)],
+        )

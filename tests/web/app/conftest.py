@@ -45,6 +45,8 @@ def _make_app(instance: Path, database_url: str | None = None, **overrides: Any)
         "JOB_WORKER": "off",
         "SECRET_KEY": "test-only-key",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        # the tests' clock: the week before the plan week (time off may not start in the past)
+        "TODAY": "2025-10-20",
         **overrides,
     }
     if database_url:

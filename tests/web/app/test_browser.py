@@ -152,9 +152,19 @@ def test_planner_week_in_a_real_browser(
     assert "Rule checker" in flash and "A1" in flash and "shift_type" in flash, flash
     _shot(page, "07-roster-edited")
 
+    # a day off of a chat-only agent: the editor offers only the agent's skills (#17)
+    page.click('td.off[data-agent="A5"] >> nth=0')
+    channel = page.locator("#edit-dialog select[name=channel]")
+    assert channel.input_value() == "chat"
+    assert page.locator("#edit-dialog select[name=channel] option[value=voice]").is_disabled()
+    page.click("#edit-dialog button.secondary")
+
+    # the checker faults it: publishing needs a reason, which the page then shows (#17)
+    page.fill("#override-reason", "agreed with A1")
     page.click("#publish")
     page.wait_for_selector("text=Published by planner")
     assert page.locator("#roster-status").inner_text() == "published"
+    assert "agreed with A1" in page.locator("#publish-override").inner_text()
     _shot(page, "08-roster-published")
 
     with page.expect_download() as info:

@@ -6,6 +6,7 @@ export.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -172,3 +173,38 @@ def test_planner_week_from_upload_to_publish_and_export(any_app: Flask, h: Any) 
     assert list(frame.columns) == ["agent_id", "date", "activity", "channel", "start", "end"]
     xlsx = c.get(f"/roster/{roster_id}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_the_shift_editor_refuses_a_channel_outside_the_agents_skills(
+    published_app: Flask, h: Any
+) -> None:
+    from sqlalchemy import func, select
+
+    from web.app.extensions import db
+    from web.app.models import RosterVersion, Shift
+
+    c = published_app.test_client()
+    h.sign_in(c, "planner")
+    with published_app.app_context():
+        rid = db.session.scalars(select(RosterVersion.id)).one()
+        worked = set(db.session.scalars(select(Shift.date).filter_by(roster_id=rid, agent_id="A5")))
+    off = next(
+        d
+        for d in (dt.date(2025, 10, 27) + dt.timedelta(days=k) for k in range(7))
+        if d not in worked
+    )
+    form = {"agent_id": "A5", "date": off.isoformat(), "start": "09:00", "shift_type": "day"}
+    r = h.post(c, f"/roster/{rid}/edit", {**form, "channel": "voice"})  # A5 works chat only
+    assert r.status_code == 422 and "A5 does not work on" in r.get_data(as_text=True)
+    r = h.post(c, f"/roster/{rid}/edit", {**form, "agent_id": "ZZ", "channel": "chat"})
+    assert r.status_code == 422
+    with published_app.app_context():  # nothing written: no new draft
+        assert db.session.scalar(select(func.count()).select_from(RosterVersion)) == 1
+    r = h.post(c, f"/roster/{rid}/edit", {**form, "channel": "chat"})
+    assert r.status_code == 302
+    with published_app.app_context():
+        draft = db.session.scalar(select(func.max(RosterVersion.id)))
+        shift = db.session.scalars(
+            select(Shift).filter_by(roster_id=draft, agent_id="A5", date=off)
+        ).one()
+        assert shift.channel == "chat" and shift.locked

@@ -254,7 +254,12 @@ def _upload_and_staff(app: Flask, c: FlaskClient, h: Any) -> None:
         {"start": h.PLAN_START, "days": "7", "origins": "0", "models": ["seasonal_naive"]},
     )
     h.run_jobs(app)
-    h.post(c, "/requirements/run", {})
+    from web.app.extensions import db
+    from web.app.models import ForecastVersion
+
+    with app.app_context():  # the forecast is named: never a silent "latest" (#17)
+        fid = db.session.scalars(select(ForecastVersion.id)).one()
+    assert h.post(c, "/requirements/run", {"forecast_id": str(fid)}).status_code == 302
     h.run_jobs(app)
 
 

@@ -156,7 +156,7 @@ def test_publishing_can_require_a_managers_approval(published_app: Flask, h: Any
         draft_id = draft.id
     h.post(planner, f"/roster/{draft_id}/publish")
     with published_app.app_context():
-        assert db.session.get(RosterVersion, draft_id).status == "awaiting_approval"  # type: ignore[union-attr]
+        assert db.session.get(RosterVersion, draft_id).status == "pending_approval"  # type: ignore[union-attr]
     assert f"/roster/{draft_id}" in manager.get("/approvals").get_data(as_text=True)
     h.post(manager, f"/approvals/roster/{draft_id}", {"decision": "approve"})
     with published_app.app_context():
@@ -233,3 +233,84 @@ def test_a_targets_error_in_arabic_names_the_field(published_app: Flask, h: Any)
     assert (
         "service_level" in errors["voice.service_level"] and "1.5" in errors["voice.service_level"]
     )
+
+
+def _faulted_draft(app: Flask, h: Any, planner: Any) -> tuple[int, str]:
+    """A draft from the published week with A1's first day starting at 14:00 (no such start)."""
+    from web.app.extensions import db
+    from web.app.models import RosterVersion, Shift
+
+    with app.app_context():
+        published = db.session.scalars(
+            db.select(RosterVersion).where(RosterVersion.status == "published")
+        ).first()
+        assert published is not None
+        day = min(db.session.scalars(db.select(Shift.date).filter_by(roster_id=published.id)))
+        pid = published.id
+    form = {"agent_id": "A1", "date": day.isoformat(), "start": "14:00", "shift_type": "day"}
+    r = h.post(planner, f"/roster/{pid}/edit", {**form, "channel": "voice"})
+    draft = int(r.headers["Location"].split("/roster/")[1].split("?")[0])
+    with app.app_context():
+        faults = db.session.get(RosterVersion, draft).violations  # type: ignore[union-attr]
+    assert any(v["rule"] == "shift_type" and v["agent_id"] == "A1" for v in faults)
+    return draft, f"A1 {day.isoformat()} shift_type"
+
+
+def test_a_faulted_roster_is_published_only_with_an_audited_reason(
+    published_app: Flask, h: Any
+) -> None:
+    from web.app.extensions import db
+    from web.app.models import AuditEntry, RosterVersion
+
+    planner = _client(published_app, h, "planner")
+    draft, fault = _faulted_draft(published_app, h, planner)
+    page = planner.get(f"/roster/{draft}").get_data(as_text=True)
+    assert 'name="override_reason"' in page
+    r = h.post(planner, f"/roster/{draft}/publish")
+    assert r.status_code == 422 and "give a reason to publish it anyway" in r.get_data(as_text=True)
+    r = h.post(planner, f"/roster/{draft}/publish", {"override_reason": "   "})
+    assert r.status_code == 422
+    with published_app.app_context():
+        assert db.session.get(RosterVersion, draft).status == "draft"  # type: ignore[union-attr]
+    r = h.post(planner, f"/roster/{draft}/publish", {"override_reason": "agreed with A1"})
+    assert r.status_code == 302
+    with published_app.app_context():
+        row = db.session.get(RosterVersion, draft)
+        assert row is not None and row.status == "published"
+        assert row.publish_override == "agreed with A1"
+        entry = db.session.scalars(
+            db.select(AuditEntry).filter_by(action="roster_publish_override")
+        ).one()
+        assert entry.target == f"roster:{draft}" and "agreed with A1" in entry.detail
+        assert fault in entry.detail
+    page = planner.get(f"/roster/{draft}").get_data(as_text=True)
+    assert 'id="publish-override"' in page and "agreed with A1" in page
+
+
+def test_a_faulted_roster_sent_for_approval_shows_its_violations_and_reason(
+    published_app: Flask, h: Any
+) -> None:
+    from web.app.extensions import db
+    from web.app.models import AuditEntry, RosterVersion
+
+    planner, manager = _client(published_app, h, "planner"), _client(published_app, h, "manager")
+    h.post(manager, "/settings/approvals", {"publish_approval": "1", "trade_approval": "1"})
+    draft, fault = _faulted_draft(published_app, h, planner)
+    r = h.post(planner, f"/roster/{draft}/publish")
+    assert r.status_code == 422  # not even sent without a reason
+    assert f'data-roster="{draft}"' not in manager.get("/approvals").get_data(as_text=True)
+    h.post(planner, f"/roster/{draft}/publish", {"override_reason": "short week, agreed"})
+    page = manager.get("/approvals").get_data(as_text=True)
+    row = page.split(f'data-roster="{draft}"', 1)[1].split("</tr>", 1)[0]
+    assert "violation(s)" in row and fault in row and "short week, agreed" in row
+    h.post(manager, f"/approvals/roster/{draft}", {"decision": "approve"})
+    with published_app.app_context():
+        roster = db.session.get(RosterVersion, draft)
+        assert roster is not None and roster.status == "published"
+        assert roster.published_by == "manager" and roster.publish_override == "short week, agreed"
+        details = list(
+            db.session.scalars(
+                db.select(AuditEntry.detail).filter_by(action="roster_publish_override")
+            )
+        )
+    assert len(details) == 1 and fault in details[0]

@@ -162,3 +162,63 @@ def test_preferences_are_validated_and_stored(published_app: Flask, h: Any) -> N
         assert (agent.preferred_start, agent.preferred_days_off) == ("09:00", "fri;sat")
     bad = h.post(client, "/me/preferences", {"preferred_start": "9h", "days_off": []})
     assert bad.status_code == 422 and "preferred_start" in bad.get_data(as_text=True)
+
+
+def _events_by_day(client: FlaskClient) -> dict[dt.date, list[Any]]:
+    out: dict[dt.date, list[Any]] = {}
+    for event in Calendar.from_ical(client.get("/me/calendar.ics").data).walk("VEVENT"):
+        out.setdefault(event.decoded("dtstart").date(), []).append(event)
+    return out
+
+
+def test_a_day_off_approved_after_publication_shows_as_a_conflict_until_resolved(
+    published_app: Flask, h: Any
+) -> None:
+    from web.app.extensions import db
+    from web.app.models import RosterVersion, TimeOffRequest
+
+    app = published_app
+    frame = _roster(app)
+    day = min(frame.loc[frame["agent_id"] == "A1", "date"])
+    other = sorted(set(frame.loc[frame["agent_id"] == "A1", "date"]) - {day})[0]
+    agent, manager = _agent(app, h), _agent(app, h, "manager")
+    planner = _agent(app, h, "planner")
+    assert h.post(agent, "/me/time-off", {"first_day": day.isoformat()}).status_code == 302
+    with app.app_context():
+        rid = db.session.scalars(db.select(TimeOffRequest.id)).one()
+        published = db.session.scalars(db.select(RosterVersion.id)).one()
+    h.post(manager, f"/approvals/time-off/{rid}", {"decision": "approve", "reason": "ok"})
+
+    # the agent: My shifts says so on that day only; the feed marks that day's events only
+    page = agent.get("/me").get_data(as_text=True)
+    item = page.split(f'data-date="{day.isoformat()}"', 1)[0].rsplit("<li", 1)[1]
+    assert "conflict" in item
+    assert page.count("time-off-conflict") == 1
+    events = _events_by_day(agent)
+    assert events[day] and all(e.get("status") == "TENTATIVE" for e in events[day])
+    assert all("Day off approved" in str(e.get("summary")) for e in events[day])
+    assert all(e.get("status") is None for e in events[other])
+    assert {int(e.get("sequence")) for e in events[day]} == {  # a revision of those events
+        int(e.get("sequence")) + 1 for e in events[other]
+    }
+    # the planner: the roster page and the week dashboard list it
+    for path in (f"/roster/{published}", "/manager"):
+        html = planner.get(path).get_data(as_text=True)
+        box = html.split('id="time-off-conflicts"', 1)[1].split("</div>", 1)[0]
+        assert f'data-agent="A1" data-date="{day.isoformat()}"' in box, path
+        assert box.count("data-agent=") == 1
+
+    # a new version without that shift, published, resolves it everywhere
+    r = h.post(
+        planner,
+        f"/roster/{published}/edit",
+        {"agent_id": "A1", "date": day.isoformat(), "day_off": "1"},
+    )
+    draft = int(r.headers["Location"].split("/roster/")[1].split("?")[0])
+    r = h.post(planner, f"/roster/{draft}/publish", {"override_reason": "day off approved"})
+    assert r.status_code == 302
+    page = agent.get("/me").get_data(as_text=True)
+    assert "time-off-conflict" not in page and f'data-roster="{draft}"' in page
+    assert day not in _events_by_day(agent)
+    for path in (f"/roster/{draft}", "/manager"):
+        assert 'id="time-off-conflicts"' not in planner.get(path).get_data(as_text=True)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from web.app.auth import STAFF, roles_required
 from web.app.extensions import db
 from web.app.i18n import status_label
-from web.app.models import RosterVersion, TargetsVersion
+from web.app.models import AWAITING_STATUSES, RosterVersion, TargetsVersion
 from web.app.planner import bp
 from web.app.services import (
     TARGET_FIELDS,
@@ -25,6 +25,7 @@ from web.app.services import (
     decide_time_off,
     decide_trade,
     decided_time_off,
+    fault_list,
     flag,
     get_setting,
     latest_published,
@@ -35,6 +36,7 @@ from web.app.services import (
     set_budget,
     set_setting,
     target_field_labels,
+    time_off_conflicts,
     week_dashboard,
 )
 from wfmcore.errors import WfmError
@@ -117,6 +119,7 @@ def approvals() -> str:
         publish_approval=flag("publish_approval"),
         trade_approval=flag("trade_approval"),
         can_decide=_can_decide(),
+        fault_list=fault_list,
     )
 
 
@@ -146,13 +149,16 @@ def approve_roster(item_id: int) -> Response:
     """Publish a roster a planner sent for approval, or send it back to draft."""
     roster = db.get_or_404(RosterVersion, item_id)
     if request.form.get("decision") == "approve":
-        publish_roster(roster.id)
+        # the manager's reason, else the planner's: either way named on the approval
+        reason = request.form.get("reason", "").strip() or roster.publish_override
+        publish_roster(roster.id, override=reason)
         flash(gettext("Roster version %(id)s published.", id=roster.id), "success")
     else:
         from web.app.services import audit
 
-        if roster.status == "awaiting_approval":
+        if roster.status in AWAITING_STATUSES:
             roster.status = "draft"
+            roster.publish_override = ""  # a new request needs its own reason
         audit("roster_publication_declined", f"roster:{roster.id}", request.form.get("reason", ""))
         flash(gettext("Roster version %(id)s sent back to draft.", id=roster.id), "info")
     db.session.commit()
@@ -199,6 +205,7 @@ def week_view() -> str:
         "manager/week.html",
         roster=roster,
         data=data,
+        conflicts=time_off_conflicts(roster) if roster is not None else [],
         budget=get_setting("paid_hours_budget"),
         can_decide=_can_decide(),
     )

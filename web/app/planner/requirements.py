@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -40,13 +41,17 @@ def requirements_run() -> Response:
     targets = latest(TargetsVersion)
     if targets is None:
         raise InputError("upload targets.toml first (Settings)")
+    if latest(ForecastVersion) is None:
+        raise InputError(gettext("run a forecast first"))
     try:
-        forecast_id = int(request.form.get("forecast_id", "0"))
+        forecast_id = int(request.form.get("forecast_id", ""))
     except ValueError:
-        raise InputError("choose a forecast") from None
-    forecast = db.session.get(ForecastVersion, forecast_id) or latest(ForecastVersion)
-    if forecast is None:
-        raise InputError("run a forecast first")
+        raise InputError(gettext("choose a forecast"), column="forecast_id") from None
+    forecast = db.session.get(ForecastVersion, forecast_id)
+    if forecast is None:  # never another forecast than the one chosen
+        raise InputError(
+            gettext("there is no forecast version %(id)s", id=forecast_id), column="forecast_id"
+        )
     job = enqueue("requirements", {"forecast_id": forecast.id, "targets_id": targets.id}, actor())
     audit("requirements_requested", f"job:{job.id}", f"forecast:{forecast.id}")
     db.session.commit()

@@ -32,6 +32,7 @@ from web.app.services import (
     roster_grid,
     roster_xlsx,
     rules_of,
+    time_off_conflicts,
 )
 from wfmcore.errors import InputError
 
@@ -98,6 +99,7 @@ def roster_view(item_id: int) -> str:
         grid=roster_grid(item_id),
         summary=roster.summary,
         violations=roster.violations,
+        conflicts=time_off_conflicts(roster),
         shift_types=[t.name for t in rules.shift_types],
         time_limits=TIME_LIMITS_S,
     )
@@ -169,14 +171,15 @@ def roster_publish(item_id: int) -> Response:
     With ``publish_approval`` on, a planner's publish asks for a manager's approval; a manager
     (or admin) publishing is the approval.
     """
+    reason = request.form.get("override_reason", "")
     if flag("publish_approval") and current_user.role not in ("admin", "manager"):
-        roster = request_publication(item_id)
+        roster = request_publication(item_id, override=reason)
         db.session.commit()
         flash(
             gettext("Roster version %(id)s sent to a manager for approval.", id=roster.id), "info"
         )
     else:
-        roster = publish_roster(item_id)
+        roster = publish_roster(item_id, override=reason)
         db.session.commit()
         flash(gettext("Roster version %(id)s published.", id=roster.id), "success")
     return redirect(url_for("planner.roster_view", item_id=roster.id))

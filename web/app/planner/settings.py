@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+import holidays
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
@@ -15,9 +16,16 @@ from werkzeug.wrappers import Response
 
 from web.app.auth import STAFF, roles_required
 from web.app.extensions import db
-from web.app.models import Channel, Queue, TargetsVersion
+from web.app.models import CenterSettings, Channel, Queue, TargetsVersion
 from web.app.planner import bp
-from web.app.services import audit, events_of, latest, save_targets, settings
+from web.app.services import (
+    audit,
+    check_length,
+    events_of,
+    latest,
+    save_targets,
+    settings,
+)
 from wfmcore.errors import InputError, WfmError
 
 
@@ -48,9 +56,17 @@ def settings_center() -> Response:
     if tz not in zoneinfo.available_timezones():
         raise InputError(f"unknown time zone {tz!r}", column="tz")
     country = request.form.get("country", center.country).strip().upper()
-    if not (2 <= len(country) <= 3 and country.isalpha()):
-        raise InputError(f"expected a country code such as AE, got {country!r}", column="country")
-    center.name = request.form.get("name", center.name).strip() or center.name
+    if country not in holidays.list_supported_countries():
+        raise InputError(
+            gettext(
+                "unknown holiday country %(code)s: expected a code such as AE",
+                code=repr(country[:16]),
+            ),
+            column="country",
+        )
+    check_length(country, CenterSettings.country)
+    name = request.form.get("name", center.name).strip()
+    center.name = check_length(name, CenterSettings.name) or center.name
     center.tz, center.country = tz, country
     audit("settings_changed", "center", f"tz {tz}, country {country}")
     db.session.commit()
@@ -71,11 +87,15 @@ def settings_channels() -> Response:
     else:
         if not name.replace("_", "").isalnum():
             raise InputError(f"a channel name is letters, digits and _, got {name!r}")
+        check_length(name, Channel.name, "name")
+        description = check_length(request.form.get("description", ""), Channel.description)
+        queues = [q.strip() for q in request.form.get("queues", "").split(",") if q.strip()]
+        for q in queues:
+            check_length(q, Queue.name, "queues")
         channel = db.session.scalar(select(Channel).where(Channel.name == name))
         if channel is None:
-            channel = Channel(name=name, description=request.form.get("description", ""))
+            channel = Channel(name=name, description=description)
             db.session.add(channel)
-        queues = [q.strip() for q in request.form.get("queues", "").split(",") if q.strip()]
         known = {q.name for q in channel.queues}
         for q in queues:
             if q not in known:

@@ -19,7 +19,7 @@ from web.app.extensions import db
 from web.app.models import (
     Agent,
 )
-from web.app.services._common import audit, spreadsheet_safe, temp_file
+from web.app.services._common import audit, check_length, spreadsheet_safe, temp_file
 from wfmcore.errors import InputError
 
 AGENT_FIELDS = (
@@ -93,9 +93,17 @@ def agent_records(*, active_only: bool = True) -> tuple[AgentRecord, ...]:
         return read_agents(path).agents
 
 
+def check_agent_lengths(values: dict[str, str], *, row: int | None = None) -> None:
+    """Every text field of an agent within its column's length (an import names the row)."""
+    for key in AGENT_FIELDS:
+        column = getattr(Agent, key)
+        check_length(str(values.get(key, "")), column, key, row=row)
+
+
 def validate_agent_values(values: dict[str, str]) -> dict[str, Any]:
     """Validate one agent's fields with the CLI's reader (messages name the column)."""
     row = {k: str(values.get(k, "")).strip() for k in AGENT_FIELDS}
+    check_agent_lengths(row)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(AGENT_FIELDS), lineterminator="\n")
     writer.writeheader()
@@ -128,6 +136,26 @@ def save_agent(values: dict[str, str], agent: Agent | None = None) -> Agent:
     return agent
 
 
+def _import_rows(path: Path) -> list[dict[str, str]]:
+    """The file's agents as column values, checked as ``wfm roster --agents`` and by length.
+
+    A text longer than its column is an error naming the file's row.
+    """
+    parsed = read_agents(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if "group" not in frame.columns and "contract" in frame.columns:
+        frame["group"] = frame["contract"]
+    rows = []
+    for line, (rec, _agent) in enumerate(
+        zip(frame.to_dict("records"), parsed.agents, strict=True), start=2
+    ):
+        values = {k: str(rec.get(k, "")).strip() for k in AGENT_FIELDS}
+        check_agent_lengths(values, row=line)
+        rows.append(values)
+    return rows
+
+
 def import_agents(path: Path, filename: str) -> tuple[int, int, int]:
     """Replace the agent list from ``agents.csv``.
 
@@ -139,15 +167,9 @@ def import_agents(path: Path, filename: str) -> tuple[int, int, int]:
     tuple of int
         Added, updated, deactivated.
     """
-    parsed = read_agents(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if "group" not in frame.columns and "contract" in frame.columns:
-        frame["group"] = frame["contract"]
     known = {a.agent_id: a for a in db.session.scalars(select(Agent))}
     added = updated = 0
-    for rec, _agent in zip(frame.to_dict("records"), parsed.agents, strict=True):
-        values = {k: str(rec.get(k, "")).strip() for k in AGENT_FIELDS}
+    for values in _import_rows(path):
         values["min_hours_week"] = values["min_hours_week"] or "0"
         row = known.pop(values["agent_id"], None)
         numbers = {
@@ -310,8 +332,7 @@ class ImportPreview:
 
 def preview_import(path: Path) -> ImportPreview:
     """Validate an ``agents.csv`` (as ``wfm roster --agents``) and say what importing it does."""
-    parsed = read_agents(path)
-    ids = [a.agent_id for a in parsed.agents]
+    ids = [values["agent_id"] for values in _import_rows(path)]
     known = {a.agent_id: a for a in db.session.scalars(select(Agent))}
     in_file = set(ids)
     gone = sorted(

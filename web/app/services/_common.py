@@ -20,8 +20,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from flask import current_app, has_app_context
+from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import insert, select
+from sqlalchemy import String, event, insert, inspect, select
+from sqlalchemy.orm import Session
 
 from web.app.extensions import db
 from web.app.models import (
@@ -29,7 +32,7 @@ from web.app.models import (
     CenterSettings,
 )
 from wfmcore.defaults import DEFAULT_COUNTRY, DEFAULT_TZ
-from wfmcore.errors import WfmError
+from wfmcore.errors import InputError, WfmError
 
 M = TypeVar("M")
 
@@ -177,3 +180,83 @@ class JobContextLike:
     progress: Callable[..., None]
     check_cancel: Callable[[], None]
     stop: Any = None
+
+
+def column_length(column: Any) -> int | None:
+    """The length ``N`` of a ``String(N)`` model column (``Agent.name``), else ``None``."""
+    length = getattr(column.property.columns[0].type, "length", None)
+    return int(length) if length else None
+
+
+def _too_long(field: str, limit: int, got: int) -> str:
+    if has_app_context():
+        return str(
+            gettext(
+                "%(field)s is too long: at most %(n)s characters (got %(got)s)",
+                field=field,
+                n=limit,
+                got=got,
+            )
+        )
+    return f"{field} is too long: at most {limit} characters (got {got})"
+
+
+def check_length(
+    value: str, column: Any, field: str | None = None, *, row: int | None = None
+) -> str:
+    """``value`` when it fits the ``String(N)`` ``column``, else an :class:`InputError`.
+
+    Parameters
+    ----------
+    value
+        The text a form or an import is about to store.
+    column
+        The model attribute it goes into (``Agent.name``): its length is the limit.
+    field
+        The name the message gives (the column's name by default).
+    row
+        The file's row, for an import.
+
+    Returns
+    -------
+    str
+        ``value`` unchanged.
+    """
+    limit = column_length(column)
+    name = field or column.key
+    if limit is not None and len(value) > limit:
+        raise InputError(_too_long(name, limit, len(value)), row=row, column=name)
+    return value
+
+
+def fit_length(value: str, column: Any) -> str:
+    """``value`` cut to the ``String(N)`` ``column`` (for names that only label, e.g. files)."""
+    limit = column_length(column)
+    return value if limit is None else value[:limit]
+
+
+def center_today() -> dt.date:
+    """Today in the center's zone (the ``TODAY`` setting, ``YYYY-MM-DD``, fixes it for tests)."""
+    fixed = current_app.config.get("TODAY") if has_app_context() else None
+    if fixed:
+        return dt.date.fromisoformat(str(fixed))
+    return dt.datetime.now(_zone(settings().tz)).date()
+
+
+@event.listens_for(Session, "before_flush")
+def _string_lengths(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse, as an input error, any text longer than its ``String(N)`` column.
+
+    The last guard (forms and imports check first, naming their field): without it PostgreSQL
+    fails the whole transaction (``StringDataRightTruncation``) where SQLite stores the text.
+    """
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            column = attr.columns[0]
+            length = getattr(column.type, "length", None)
+            if not isinstance(column.type, String) or not length:
+                continue
+            value = state.dict.get(attr.key)  # loaded values only: no query inside a flush
+            if isinstance(value, str) and len(value) > length:
+                raise InputError(_too_long(column.name, length, len(value)), column=column.name)

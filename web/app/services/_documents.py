@@ -13,9 +13,10 @@ from web.app.extensions import db
 from web.app.models import (
     CenterSettings,
     RulesVersion,
+    Shift,
     TargetsVersion,
 )
-from web.app.services._common import actor, audit, temp_file
+from web.app.services._common import actor, audit, check_length, fit_length, temp_file
 
 
 def rules_of(version: RulesVersion) -> RosterRules:
@@ -49,7 +50,10 @@ def events_of(center: CenterSettings) -> tuple[Event, ...]:
 def save_rules(text: str, filename: str) -> RulesVersion:
     """Validate ``rules.toml`` text (the CLI's messages) and add it as the current version."""
     with temp_file(text, ".toml", filename or "rules") as path:
-        load_rules(path)
+        rules = load_rules(path)
+    for st in rules.shift_types:  # a shift's type is stored with it
+        check_length(st.name, Shift.shift_type, "shift type")
+    filename = fit_length(filename, RulesVersion.filename)
     row = RulesVersion(text=text, filename=filename, created_by=actor())
     db.session.add(row)
     db.session.flush()
@@ -60,7 +64,10 @@ def save_rules(text: str, filename: str) -> RulesVersion:
 def save_targets(text: str, filename: str) -> TargetsVersion:
     """Validate ``targets.toml`` text and add it as the current version."""
     with temp_file(text, ".toml", filename or "targets") as path:
-        load_targets(path)
+        targets = load_targets(path)
+    for name in targets.names:  # a channel's name is stored with shifts and coverage rows
+        check_length(name, Shift.channel, "channel")
+    filename = fit_length(filename, TargetsVersion.filename)
     row = TargetsVersion(text=text, filename=filename, created_by=actor())
     db.session.add(row)
     db.session.flush()

@@ -25,6 +25,8 @@ from web.app.services._common import (
     _label,
     actor,
     audit,
+    check_length,
+    column_length,
     latest,
     settings,
     to_local,
@@ -34,6 +36,9 @@ from web.app.services._documents import events_of, opening_hours_of
 from web.app.services._history import history_frame
 from web.pipeline import forecast_history
 from wfmcore.errors import InputError
+
+#: The longest override label a forecast row keeps (its column's length).
+_LABEL_MAX = column_length(ForecastRow.override) or 255
 
 
 def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
@@ -120,7 +125,9 @@ def save_forecast(
                 for c in ("volume", "volume_lo", "volume_hi", "volume_lo95", "volume_hi95", "aht_s")
             },
             "model": f["model"].fillna("").astype(str) if "model" in f.columns else "",
-            "override": f["override"].fillna("").astype(str) if "override" in f.columns else "",
+            "override": f["override"].fillna("").astype(str).str.slice(0, _LABEL_MAX)
+            if "override" in f.columns
+            else "",
         }
     )
     _bulk_insert(ForecastRow, rows)
@@ -195,6 +202,8 @@ def add_override(
         raise InputError(f"action must be multiply or add, got {action!r}", column="action")
     if action == "multiply" and value < 0:
         raise InputError("a factor must be at least 0", column="value")
+    check_length(queue, ForecastOverride.queue)
+    check_length(note, ForecastOverride.note)
     ov = Override(
         channel=channel,
         queue=queue or None,

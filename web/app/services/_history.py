@@ -32,6 +32,8 @@ from web.app.services._common import (
     _label,
     actor,
     audit,
+    check_length,
+    fit_length,
     latest,
     local_ts,
     settings,
@@ -82,6 +84,10 @@ def save_history(history: History, filename: str, *, kind: str = "interval") -> 
     """Add a validated history and its rows (one bulk insert) to the session."""
     f = history.frame
     summary = history.summary()
+    for key, column in (("channel", HistoryRow.channel), ("queue", HistoryRow.queue)):
+        for name in sorted({str(x) for x in f[key].unique()}):
+            check_length(name, column, key)
+    filename = fit_length(filename, HistoryUpload.filename)
     summary_rows = [
         {
             "channel": str(r["channel"]),

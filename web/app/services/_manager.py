@@ -18,9 +18,18 @@ from sqlalchemy import func, select
 
 from scheduling.roster.summary import coverage_figures
 from web.app.extensions import db
-from web.app.models import Agent, AppSetting, RosterVersion, Shift, TimeOffRequest, utcnow
-from web.app.services._common import actor, audit
-from web.app.services._roster import coverage_frame_of
+from web.app.models import (
+    AWAITING_APPROVAL,
+    AWAITING_STATUSES,
+    Agent,
+    AppSetting,
+    RosterVersion,
+    Shift,
+    TimeOffRequest,
+    utcnow,
+)
+from web.app.services._common import actor, audit, check_length
+from web.app.services._roster import coverage_frame_of, override_reason
 from web.app.services._selfservice import published_weeks
 from wfmcore.errors import InputError
 
@@ -103,7 +112,7 @@ def decide_time_off(request_id: int, *, approve: bool, reason: str) -> TimeOffRe
     row = db.get_or_404(TimeOffRequest, request_id)
     if row.status != "pending":
         raise InputError(gettext("this request has been decided already"))
-    reason = reason.strip()[:255]
+    reason = check_length(reason.strip(), TimeOffRequest.reason, "reason")
     if not approve and not reason:
         raise InputError(gettext("say why the request is declined"), column="reason")
     row.status = "approved" if approve else "declined"
@@ -128,17 +137,24 @@ def decide_time_off(request_id: int, *, approve: bool, reason: str) -> TimeOffRe
 
 def awaiting_publication() -> list[RosterVersion]:
     """Rosters a planner asked to publish, waiting for a manager."""
-    stmt = select(RosterVersion).where(RosterVersion.status == "awaiting_approval")
+    stmt = select(RosterVersion).where(RosterVersion.status.in_(AWAITING_STATUSES))
     return list(db.session.scalars(stmt.order_by(RosterVersion.id)))
 
 
-def request_publication(roster_id: int) -> RosterVersion:
-    """A planner asks a manager to publish a draft (when publishing needs approval)."""
+def request_publication(roster_id: int, *, override: str = "") -> RosterVersion:
+    """A planner asks a manager to publish a draft (when publishing needs approval).
+
+    A roster the checker faults needs the planner's reason (``override``), kept for the
+    manager to read on the approvals page.
+    """
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status != "draft":
         raise InputError(gettext("only a draft can be sent for approval"))
-    roster.status = "awaiting_approval"
-    audit("roster_publication_requested", f"roster:{roster.id}", roster.note)
+    reason = override_reason(roster, override)
+    roster.status = AWAITING_APPROVAL
+    roster.publish_override = reason
+    detail = roster.note + (f" | override asked: {reason}" if reason else "")
+    audit("roster_publication_requested", f"roster:{roster.id}", detail)
     return roster
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
 from scheduling.roster.agents import Agent as AgentRecord
@@ -23,7 +24,6 @@ from scheduling.roster.problem import rest_chain
 from scheduling.roster.records import Activity, RosterShift
 from scheduling.roster.rules import RosterRules
 from scheduling.roster.summary import coverage_figures
-from scheduling.staffing.evaluate import roster_to_scheduled
 from scheduling.staffing.targets import Targets
 from web.app.extensions import db
 from web.app.models import (
@@ -186,9 +186,11 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     """The ``roster`` job: solve the week (or re-optimise around a roster's locked shifts).
 
     ``params``: ``requirement_set_id``, ``rules_id``, ``time_limit_s``, ``seed`` and, for a
-    re-optimisation, ``base_roster_id``. Agents with a locked shift in the base roster keep
-    their whole week; the others are rostered again against what the locked ones leave
-    uncovered, changing as little as possible (the ``change`` weight).
+    re-optimisation, ``base_roster_id``. The base roster's locked shifts are kept, each one
+    alone (a hard constraint of the solver; not the agent's whole week), unless the current
+    time off, rules or contracts forbid it: then it is dropped and named in the summary's
+    notes. Every other day of every active agent is rostered again, changing as little as
+    possible (the ``change`` weight).
     """
     from web.pipeline import roster_step
 
@@ -203,17 +205,11 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         raise InputError("no active agents: add or import agents first")
     check_contracts(agents, rules, channels=targets.names)
     base_id = params.get("base_roster_id")
-    fixed: list[dict[str, Any]] = []
-    previous = None
+    locks = _Locks([], None, None, [])
     solve_req, solve_agents = requirements, agents
     if base_id:
-        base_frame = roster_frame_of(int(base_id))
-        locked_agents = _locked_agents(int(base_id))
-        fixed = [s for s in _stored_shifts(int(base_id)) if s["agent_id"] in locked_agents]
-        solve_agents = tuple(a for a in agents if a.agent_id not in locked_agents)
-        fixed_frame = base_frame[base_frame["agent_id"].isin(locked_agents)]
-        solve_req = _residual_requirements(requirements, fixed_frame, req_set.interval_min)
-        previous = base_frame[~base_frame["agent_id"].isin(locked_agents)]
+        locks = _usable_locks(int(base_id), agents, rules)
+    previous, fixed_frame = locks.previous, locks.frame
     ctx.progress(0.02, f"rostering {len(solve_agents)} agents")
     time_limit = float(params.get("time_limit_s", 60.0))
 
@@ -232,6 +228,7 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         tz=center.tz,
         targets=targets,
         previous=previous if previous is not None and not previous.empty else None,
+        fixed=fixed_frame,
         time_limit_s=time_limit,
         seed=int(params.get("seed", 0)),
         progress=on_progress,
@@ -239,22 +236,23 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     )
     ctx.check_cancel()
     ctx.progress(0.96, "checking and saving")
-    shifts = fixed + _shift_records(run.shifts)
+    shifts = _shift_records(run.shifts)
     summary: dict[str, Any] = dict(run.summary.to_dict())
     violations: Sequence[Violation] = run.violations
     coverage = run.coverage
     if base_id:
-        merged = pd.concat(
-            [roster_frame_of(int(base_id)).query("agent_id in @locked_agents"), run.roster],
-            ignore_index=True,
-        )
+        shifts, merged = _keep_locked_exactly(locks, shifts, run.roster)
         coverage, summary, violations = _reassess(
-            merged, requirements, agents, rules, targets, center.tz, summary
+            merged,
+            requirements,
+            agents,
+            rules,
+            targets,
+            center.tz,
+            summary,
+            planned=[a.agent_id for a in agents],
         )
-        summary["notes"] = [
-            *summary.get("notes", []),
-            f"re-optimised around the locked weeks of {len(locked_agents)} agent(s)",
-        ]
+        summary["notes"] = [*summary.get("notes", []), *locks.notes()]
     roster = save_roster(
         requirement_set_id=req_set.id,
         rules_id=rules_row.id,
@@ -278,32 +276,104 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     return f"roster:{roster.id}"
 
 
-def _locked_agents(roster_id: int) -> set[str]:
-    stmt = select(Shift.agent_id).where(Shift.roster_id == roster_id, Shift.locked.is_(True))
-    return {str(a) for a in db.session.scalars(stmt)}
+#: Checker rules that forbid one shift by itself (the others concern a whole week).
+SHIFT_RULES: frozenset[str] = frozenset(
+    {
+        "agent",
+        "horizon",
+        "structure",
+        "skills",
+        "shift_type",
+        "breaks",
+        "time_off",
+        "earliest_start",
+        "latest_end",
+    }
+)
 
 
-def _residual_requirements(
-    requirements: pd.DataFrame, fixed: pd.DataFrame, interval_min: int
-) -> pd.DataFrame:
-    """Requirements per channel (queues pooled) less what the fixed shifts put on the phones."""
-    r = requirements.assign(_w=requirements["aht_s"].fillna(0.0) * requirements["volume"])
-    g = r.groupby(["channel", "interval_start"], as_index=False).agg(
-        volume=("volume", "sum"),
-        _w=("_w", "sum"),
-        agents=("agents", "sum"),
-        staff=("staff", "sum"),
-    )
-    g["aht_s"] = (g.pop("_w") / g["volume"]).where(g["volume"] > 0)
-    g["queue"] = "all"
-    if fixed.empty:
-        return g
-    on = roster_to_scheduled(fixed, g["interval_start"], interval_min)
-    g = g.merge(on, on=["channel", "interval_start"], how="left", suffixes=("", "_fixed"))
-    taken = g.pop("agents_fixed").fillna(0.0)
-    g["staff"] = (g["staff"] - taken).clip(lower=0.0)
-    g["agents"] = (g["agents"] - taken).clip(lower=0.0)
-    return g
+@dataclasses.dataclass(frozen=True)
+class _Locks:
+    """The base roster's locked shifts a re-optimisation keeps, and those it drops.
+
+    ``kept``: stored records (:func:`_stored_shifts`); ``frame``: their roster rows;
+    ``previous``: the base roster's rows of the active agents (the ``change`` weight's
+    reference); ``dropped``: ``(agent_id, date, rules)`` of each lock no longer allowed.
+    """
+
+    kept: list[dict[str, Any]]
+    frame: pd.DataFrame | None
+    previous: pd.DataFrame | None
+    dropped: list[tuple[str, dt.date, str]]
+
+    def keys(self) -> set[tuple[str, dt.date]]:
+        """``(agent_id, date)`` of the kept locks."""
+        return {(str(s["agent_id"]), s["date"]) for s in self.kept}
+
+    def notes(self) -> list[str]:
+        """The summary's notes about the locks."""
+        out = [f"re-optimised around {len(self.kept)} locked shift(s)"]
+        if self.dropped:
+            out.append(
+                "locked shift(s) dropped, no longer allowed: "
+                + "; ".join(f"{a} {d} ({why})" for a, d, why in self.dropped)
+            )
+        return out
+
+
+def _usable_locks(base_id: int, agents: Sequence[AgentRecord], rules: RosterRules) -> _Locks:
+    """The locked shifts of roster ``base_id`` that the current agents and rules allow.
+
+    A lock is dropped when its agent is no longer active, or when the independent checker
+    faults the shift itself under the current time off (approved days off are the agents'
+    ``unavailable`` days), skills, availability window or shift types (:data:`SHIFT_RULES`).
+    """
+    base = db.get_or_404(RosterVersion, base_id)
+    frame = roster_frame_of(base_id)
+    active = {a.agent_id for a in agents}
+    locked = [s for s in _stored_shifts(base_id) if s["locked"]]
+    if frame.empty:
+        return _Locks([], None, None, [])
+    locked_frame = frame[_of_days(frame, {(str(s["agent_id"]), s["date"]) for s in locked})]
+    known = locked_frame[locked_frame["agent_id"].isin(active)]
+    faults: dict[tuple[str, dt.date], set[str]] = {}
+    if not known.empty:
+        for v in check_roster(known, agents, rules, roster_dates(base)):
+            if v.rule in SHIFT_RULES and v.date is not None:
+                faults.setdefault((v.agent_id, v.date), set()).add(v.rule)
+    kept, dropped = [], []
+    for s in locked:
+        key = (str(s["agent_id"]), s["date"])
+        if key[0] not in active:
+            dropped.append((key[0], key[1], "agent not active"))
+        elif key in faults:
+            dropped.append((key[0], key[1], ", ".join(sorted(faults[key]))))
+        else:
+            kept.append(s)
+    kept_keys = {(str(s["agent_id"]), s["date"]) for s in kept}
+    kept_frame = locked_frame[_of_days(locked_frame, kept_keys)]
+    previous = frame[frame["agent_id"].isin(active)]
+    return _Locks(kept, kept_frame, previous, dropped)
+
+
+def _of_days(frame: pd.DataFrame, keys: set[tuple[str, dt.date]]) -> np.ndarray:
+    """Which rows of a roster frame belong to one of the ``(agent_id, date)`` keys."""
+    pairs = zip(frame["agent_id"].astype(str), frame["date"], strict=True)
+    return np.array([p in keys for p in pairs], dtype=bool)
+
+
+def _keep_locked_exactly(
+    locks: _Locks, shifts: list[dict[str, Any]], solved: pd.DataFrame
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """The solved shifts with each kept lock exactly as stored (its rests too), still locked."""
+    keys = locks.keys()
+    out = [s for s in shifts if (str(s["agent_id"]), s["date"]) not in keys] + locks.kept
+    if solved.empty:
+        return out, locks.frame if locks.frame is not None else solved
+    parts = [solved[~_of_days(solved, keys)]]
+    if locks.frame is not None and not locks.frame.empty:
+        parts.append(locks.frame)
+    return out, pd.concat(parts, ignore_index=True)
 
 
 def _reassess(
@@ -314,10 +384,15 @@ def _reassess(
     targets: Targets | None,
     tz: str,
     summary: dict[str, Any],
+    *,
+    planned: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], list[Violation]]:
     """Coverage, summary figures and the checker's verdict of a roster frame.
 
     For frames the solver did not produce whole (edited, or merged around locked shifts).
+    The agent counts are the frame's: ``agents_rostered`` those with a shift, ``agents``
+    those the roster plans for (``planned``, with any rostered agent not among them; the
+    stored count when ``planned`` is not given), so the first never exceeds the second.
     """
     coverage, week_sl, dates, interval_min = roster_coverage(
         frame, requirements, agents, rules, tz=tz, targets=targets
@@ -341,8 +416,13 @@ def _reassess(
             )
         out["expected_service_level"] = sl
     keys = frame.drop_duplicates(["agent_id", "date"])
+    rostered = {str(a) for a in keys["agent_id"]}
     out["shifts"] = len(keys)
-    out["agents_rostered"] = int(keys["agent_id"].nunique())
+    out["agents_rostered"] = len(rostered)
+    if planned is not None:
+        out["agents"] = len(rostered | {str(a) for a in planned})
+    else:
+        out["agents"] = max(int(out.get("agents") or 0), len(rostered))
     return coverage, out, violations
 
 
@@ -608,6 +688,20 @@ def edit_shift(
     rules = rules_of(rules_row)
     if date not in roster_dates(roster):
         raise InputError(f"{date} is not a day of this roster", column="date")
+    agent = db.session.scalar(select(Agent).where(Agent.agent_id == agent_id))
+    if agent is None:
+        raise InputError(gettext("no such agent"), column="agent_id")
+    skills = [s.strip() for s in agent.skills.replace(",", ";").split(";") if s.strip()]
+    if not day_off and channel not in skills:
+        raise InputError(
+            gettext(
+                "%(agent)s does not work on %(channel)s (skills: %(skills)s)",
+                agent=agent_id,
+                channel=repr(channel[:64]),
+                skills=", ".join(skills),
+            ),
+            column="channel",
+        )
     existing = db.session.scalar(
         select(Shift).where(
             Shift.roster_id == roster.id, Shift.agent_id == agent_id, Shift.date == date
@@ -683,13 +777,60 @@ def edit_shift(
     return roster, violations
 
 
-def publish_roster(roster_id: int) -> RosterVersion:
-    """Publish a draft: from now on it is immutable."""
+def fault_list(violations: Sequence[dict[str, Any]], limit: int = 5) -> str:
+    """The checker's violations named briefly (``A1 2025-10-28 time_off; ...``)."""
+    names = [
+        " ".join(str(x) for x in (v.get("agent_id"), v.get("date"), v.get("rule")) if x)
+        for v in violations
+    ]
+    more = len(names) - limit
+    return "; ".join(names[:limit]) + (f"; +{more}" if more > 0 else "")
+
+
+def override_reason(roster: RosterVersion, reason: str) -> str:
+    """The reason to publish ``roster`` despite the checker's violations (``""``: none).
+
+    Raises
+    ------
+    wfmcore.errors.InputError
+        The checker faults the roster and no reason is given.
+    """
+    faults = roster.violations
+    reason = reason.strip()
+    if faults and not reason:
+        raise InputError(
+            gettext(
+                "The rule checker faults this roster (%(n)s violation(s): %(list)s). Fix it, "
+                "or give a reason to publish it anyway.",
+                n=len(faults),
+                list=fault_list(faults),
+            ),
+            column="override_reason",
+        )
+    return reason if faults else ""
+
+
+def publish_roster(roster_id: int, *, override: str = "") -> RosterVersion:
+    """Publish a draft: from now on it is immutable.
+
+    A roster the rule checker faults is published only with ``override``, a reason: it is
+    stored (``publish_override``), audited with the violations it overrides, and shown on the
+    roster page; without one the publication is refused.
+    """
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status == "published":
         raise InputError(f"roster version {roster.id} is published already")
+    reason = override_reason(roster, override)
     roster.status = "published"
     roster.published_by = actor()
     roster.published_at = utcnow()
+    roster.publish_override = reason
+    if reason:
+        faults = roster.violations
+        audit(
+            "roster_publish_override",
+            f"roster:{roster.id}",
+            f"{reason} | overrides {len(faults)} violation(s): {fault_list(faults, 50)}",
+        )
     audit("roster_published", f"roster:{roster.id}", roster.note)
     return roster

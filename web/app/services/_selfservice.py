@@ -24,7 +24,7 @@ from sqlalchemy import select
 from web.app.extensions import db
 from web.app.models import Agent, FeedToken, RosterVersion, Shift, TimeOffRequest, User, utcnow
 from web.app.services._agents import _agent_row_values, validate_agent_values
-from web.app.services._common import audit, local_ts, settings
+from web.app.services._common import audit, center_today, check_length, local_ts, settings
 from web.app.services._roster import roster_frame_of
 from web.ical import agent_calendar
 from wfmcore.errors import InputError
@@ -50,20 +50,66 @@ def published_weeks(*, today: dt.date | None = None) -> list[RosterVersion]:
     for r in rows:
         newest.setdefault(r.first_day, r)
     weeks = sorted(newest.values(), key=lambda r: r.first_day)
-    day = today or dt.date.today()
+    day = today or center_today()
     current = [r for r in weeks if r.first_day + dt.timedelta(days=r.days - 1) >= day]
     return current or weeks[-1:]
 
 
 @dataclass(frozen=True, slots=True)
+class TimeOffConflict:
+    """An approved day off on which a roster still gives the agent a shift."""
+
+    agent_id: str
+    date: dt.date
+    request_id: int
+    decided_by: str
+    decided_at: dt.datetime | None = None
+
+
+def time_off_conflicts(roster: RosterVersion, agent_id: str | None = None) -> list[TimeOffConflict]:
+    """The approved days off on which ``roster`` gives the agent (or any agent) a shift.
+
+    Read from the requests and the roster's shifts each time, so a conflict shows until a
+    version without that shift is published (the newest version of a week is the one shown).
+    """
+    last = roster.first_day + dt.timedelta(days=roster.days - 1)
+    stmt = select(TimeOffRequest).where(
+        TimeOffRequest.status == "approved",
+        TimeOffRequest.first_day <= last,
+        TimeOffRequest.last_day >= roster.first_day,
+    )
+    shifts = select(Shift.agent_id, Shift.date).where(Shift.roster_id == roster.id)
+    if agent_id is not None:
+        stmt = stmt.where(TimeOffRequest.agent_id == agent_id)
+        shifts = shifts.where(Shift.agent_id == agent_id)
+    worked = {(str(a), d) for a, d in db.session.execute(shifts)}
+    out: dict[tuple[str, dt.date], TimeOffConflict] = {}
+    for req in db.session.scalars(stmt.order_by(TimeOffRequest.id)):
+        for day in req.days:
+            if (req.agent_id, day) in worked:
+                out.setdefault(
+                    (req.agent_id, day),
+                    TimeOffConflict(
+                        req.agent_id, day, req.id, req.decided_by or "", req.decided_at
+                    ),
+                )
+    return sorted(out.values(), key=lambda c: (c.date, c.agent_id))
+
+
+@dataclass(frozen=True, slots=True)
 class AgentDay:
-    """One day of an agent's published week: a shift (times local ``HH:MM``) or a day off."""
+    """One day of an agent's published week: a shift (times local ``HH:MM``) or a day off.
+
+    ``time_off``: a day off was approved after the shift was published; the shift stands
+    until a new version is published, and the page says so.
+    """
 
     date: dt.date
     start: str = ""
     end: str = ""
     channel: str = ""
     rests: tuple[tuple[str, str, str], ...] = field(default=())  # (kind, start, end)
+    time_off: bool = False
 
     @property
     def off(self) -> bool:
@@ -78,6 +124,7 @@ def my_weeks(
     center = settings()
     out = []
     for roster in published_weeks(today=today):
+        clash = {c.date for c in time_off_conflicts(roster, agent_id)}
         shifts = {
             s.date: s
             for s in db.session.scalars(
@@ -107,6 +154,7 @@ def my_weeks(
                     f"{local_ts(s.end_utc, center.tz):%H:%M}",
                     s.channel,
                     rests,
+                    time_off=day in clash,
                 )
             )
         out.append((roster, days))
@@ -169,13 +217,17 @@ def feed_ics(agent_id: str, *, today: dt.date | None = None) -> bytes:
     user = db.session.scalar(select(User).where(User.agent_id == agent_id).limit(1))
     agent = db.session.scalar(select(Agent).where(Agent.agent_id == agent_id))
     locale = (user.locale if user is not None else "") or "en"
+    conflicts = [c for r in weeks for c in time_off_conflicts(r, agent_id)]
     stamps = [r.published_at for r in weeks if r.published_at is not None]
+    stamps += [c.decided_at for c in conflicts if c.decided_at is not None]  # a mark is news
     published = max(stamps) if stamps else utcnow()
+    clash = {c.date for c in conflicts}
     with force_locale(locale):
         titles = {
             "shift": gettext("Shift ({channel})"),
             "lunch": gettext("Lunch"),
             "break": gettext("Break"),
+            "conflict": gettext("Day off approved, shift still published: {title}"),
         }
         name = gettext("Shifts of %(name)s", name=agent.name if agent else agent_id)
     return agent_calendar(
@@ -185,6 +237,7 @@ def feed_ics(agent_id: str, *, today: dt.date | None = None) -> bytes:
         published_at=published.replace(tzinfo=dt.UTC),
         version=max((r.id for r in weeks), default=0),
         titles=titles,
+        conflicts=clash,
     )
 
 
@@ -200,9 +253,12 @@ def request_time_off(agent_id: str, first_day: str, last_day: str, note: str) ->
         raise InputError(gettext("expected a date YYYY-MM-DD"), column="last_day") from None
     if last < first:
         raise InputError(gettext("the last day is before the first day"), column="last_day")
+    if first < center_today():
+        raise InputError(gettext("a request cannot start in the past"), column="first_day")
     if (last - first).days > 60:
         raise InputError(gettext("a request covers at most 61 days"), column="last_day")
-    row = TimeOffRequest(agent_id=agent_id, first_day=first, last_day=last, note=note[:255])
+    note = check_length(note.strip(), TimeOffRequest.note, "note")
+    row = TimeOffRequest(agent_id=agent_id, first_day=first, last_day=last, note=note)
     db.session.add(row)
     db.session.flush()
     audit("time_off_requested", f"time_off:{row.id}", f"{agent_id} {first}..{last}")

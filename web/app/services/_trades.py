@@ -18,7 +18,7 @@ from scheduling.roster.trades import Trade, check_trade
 from web.app.extensions import db
 from web.app.models import Agent, RosterVersion, RulesVersion, Shift, ShiftTrade, utcnow
 from web.app.services._agents import agent_records
-from web.app.services._common import actor, audit
+from web.app.services._common import actor, audit, check_length
 from web.app.services._documents import rules_of
 from web.app.services._manager import flag
 from web.app.services._roster import copy_roster, publish_roster, roster_dates, roster_frame_of
@@ -205,7 +205,12 @@ def apply_trade(trade: ShiftTrade) -> RosterVersion:
     for (_who, _day, to), shift_id in zip(moves, ids, strict=True):
         db.session.execute(update(Shift).where(Shift.id == shift_id).values(agent_id=to))
     db.session.expire_all()
-    publish_roster(new.id)
+    # the trade itself was checked above; violations the parent was published with stay
+    # overridden as they were
+    publish_roster(
+        new.id,
+        override=parent.publish_override or f"trade {trade.id} on published version {parent.id}",
+    )
     trade.status = "approved"
     trade.new_roster_id = new.id
     trade.decided_by, trade.decided_at = actor(), utcnow()
@@ -222,7 +227,7 @@ def decide_trade(trade_id: int, *, approve: bool, reason: str = "") -> ShiftTrad
         apply_trade(trade)
     else:
         trade.status = "declined"
-        trade.reason = reason.strip()[:255]
+        trade.reason = check_length(reason.strip(), ShiftTrade.reason, "reason")
         trade.decided_by, trade.decided_at = actor(), utcnow()
         audit("trade_declined", f"trade:{trade.id}", trade.reason)
     return trade
