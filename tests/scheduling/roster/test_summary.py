@@ -49,6 +49,7 @@ SUMMARY_KEYS = [
     "fairness",
     "violations",
     "notes",
+    "note_codes",
 ]
 CHANNEL_KEYS = ["required_h", "on_phones_h", "under_h", "over_h", "scheduled_h"]
 PREFERENCE_KEYS = [
