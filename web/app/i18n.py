@@ -179,6 +179,7 @@ def js_strings() -> dict[str, str]:
         "80 % high": gettext("80 % high"),
         "80 % low": gettext("80 % low"),
         "staff": gettext("staff"),
+        "(cancelling)": gettext("(cancelling)"),
     }
 
 

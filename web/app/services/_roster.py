@@ -116,7 +116,21 @@ def _violation_dict(v: Violation) -> dict[str, Any]:
         "date": v.date.isoformat() if v.date else None,
         "rule": v.rule,
         "message": v.message,
+        "code": v.key,
+        "params": dict(v.params),
     }
+
+
+def _add_note(summary: dict[str, Any], code: str, text: str, **params: object) -> None:
+    """Append a note (English) and its code and params (for the page's language) to a summary."""
+    notes = list(summary.get("notes") or [])
+    codes = list(summary.get("note_codes") or [])
+    codes += [None] * (len(notes) - len(codes))
+    summary["notes"] = [*notes, text]
+    summary["note_codes"] = [
+        *codes[: len(notes)],
+        {"code": code, "params": {k: str(v) for k, v in params.items()}},
+    ]
 
 
 def _insert_shifts(roster_id: int, shifts: Sequence[dict[str, Any]]) -> None:
@@ -251,10 +265,10 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         coverage, summary, violations = _reassess(
             merged, requirements, agents, rules, targets, center.tz, summary
         )
-        summary["notes"] = [
-            *summary.get("notes", []),
-            f"re-optimised around the locked weeks of {len(locked_agents)} agent(s)",
-        ]
+        n = len(locked_agents)
+        text = f"re-optimised around the locked weeks of {n} agent(s)"
+        _add_note(summary, "reoptimised", text, n=n)
+        summary["version_note"] = {"code": "reoptimised", "params": {}}
     roster = save_roster(
         requirement_set_id=req_set.id,
         rules_id=rules_row.id,
@@ -440,6 +454,7 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
         ).where(Shift.roster_id == roster_id)
     ).all()
     rests: dict[int, list[str]] = {}
+    marks: dict[int, list[tuple[str, str]]] = {}
     stmt = (
         select(ShiftActivity.shift_id, ShiftActivity.activity, ShiftActivity.start_utc)
         .join(Shift, ShiftActivity.shift_id == Shift.id)
@@ -449,6 +464,7 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
     for shift_id, activity, start in db.session.execute(stmt):
         t = f"{local_ts(start, center.tz):%H:%M}"
         rests.setdefault(shift_id, []).append(("L " if activity == "lunch" else "B ") + t)
+        marks.setdefault(shift_id, []).append((str(activity), t))
     cells: dict[str, dict[str, dict[str, Any]]] = {}
     for sid, aid, date, channel, stype, start, end, locked in shifts:
         day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
@@ -458,6 +474,7 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
             "type": stype,
             "channel": channel,
             "rests": rests.get(sid, []),
+            "rest_marks": marks.get(sid, []),
             "locked": bool(locked),
         }
     rows = []
@@ -511,15 +528,25 @@ def coverage_chart(roster_id: int) -> dict[str, Any]:
     return out
 
 
-def copy_roster(roster: RosterVersion, note: str) -> RosterVersion:
-    """A new draft with the shifts, coverage and summary of ``roster`` (its parent)."""
+def copy_roster(
+    roster: RosterVersion, note: str, code: str = "", **params: object
+) -> RosterVersion:
+    """A new draft with the shifts, coverage and summary of ``roster`` (its parent).
+
+    ``note`` is the version's note in English; ``code`` and ``params`` (see
+    :data:`web.app.messages.VERSION_NOTES`) let the pages say it in their language.
+    """
     coverage = coverage_frame_of(roster.id)
+    summary = dict(roster.summary)
+    summary.pop("version_note", None)
+    if code:
+        summary["version_note"] = {"code": code, "params": {k: str(v) for k, v in params.items()}}
     new = save_roster(
         requirement_set_id=roster.requirement_set_id,
         rules_id=roster.rules_id,
         shifts=_stored_shifts(roster.id),
         coverage=coverage,
-        summary=roster.summary,
+        summary=summary,
         violations=[],
         first_day=roster.first_day,
         days=roster.days,
@@ -602,7 +629,9 @@ def edit_shift(
     """
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status == "published":
-        roster = copy_roster(roster, f"edited from published version {roster.id}")
+        roster = copy_roster(
+            roster, f"edited from published version {roster.id}", "edited_published", id=roster.id
+        )
     center = settings()
     rules_row = db.get_or_404(RulesVersion, roster.rules_id)
     rules = rules_of(rules_row)
@@ -674,7 +703,7 @@ def edit_shift(
         center.tz,
         roster.summary,
     )
-    summary["notes"] = [*summary.get("notes", []), f"edited by hand: {agent_id} {date}"]
+    _add_note(summary, "edited", f"edited by hand: {agent_id} {date}", agent=agent_id, day=date)
     roster.summary_json = json.dumps(summary, default=str)
     roster.violations_json = json.dumps([_violation_dict(v) for v in violations])
     db.session.execute(delete(CoverageRow).where(CoverageRow.roster_id == roster.id))
