@@ -302,7 +302,10 @@ def _check_shift_type(s: _Shift, agent: Agent | None) -> list[Violation]:
     hours, start = f"{_minutes(s.start, s.end) / 60:g}", f"{s.start:%H:%M}"
     channels = "/".join(s.channels)
     message = f"no shift type allows {hours} h from {start} on {channels or 'no channel'}{group}"
-    code = "shift_type" + (".no_channel" if not channels else "") + (".group" if has_group else "")
+    if channels:
+        code = "shift_type.group" if has_group else "shift_type"
+    else:
+        code = "shift_type.no_channel.group" if has_group else "shift_type.no_channel"
     params: dict[str, object] = {"hours": hours, "start": start, "channels": channels}
     if has_group and agent is not None:
         params["group"] = agent.group

@@ -117,7 +117,7 @@ def with_service_level_weights(
     weights = service_level_weights(problem, requirements, targets)
     fixed = [c for c in problem.channels if c not in weights]
     note = Note(
-        "sl_weights" + (".fixed" if fixed else ""),
+        "sl_weights.fixed" if fixed else "sl_weights",
         "under-staffing weights from the service level lost per interval"
         + (f" ({', '.join(sorted(weights))})" if weights else "")
         + (f"; fixed weights for {', '.join(fixed)}" if fixed else ""),

@@ -221,6 +221,17 @@ def isolate(value: object) -> Markup:
     return Markup('<bdi dir="ltr">%s</bdi>') % (value,)
 
 
+def embed(value: object) -> Markup:
+    """``value`` escaped in an isolate of its own direction: ``<bdi>…</bdi>``.
+
+    For names and free text from the data (agents' names, usernames, notes), which may be
+    Arabic or Latin. ``None`` and ``""`` give an empty string.
+    """
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>%s</bdi>") % (value,)
+
+
 def say(template: str | LazyString, params: Mapping[str, object] | Iterable[Any] = ()) -> Markup:
     """The translated ``template`` filled with ``params``, each escaped and isolated.
 
@@ -228,10 +239,10 @@ def say(template: str | LazyString, params: Mapping[str, object] | Iterable[Any]
     it is.
     """
     values = dict(params)
-    text = escape(str(template))
-    if not values:
-        return Markup(text)
-    return Markup(text) % {k: v if isinstance(v, Markup) else isolate(v) for k, v in values.items()}
+    text = Markup(escape(str(template)))
+    if not values and "%(" not in text:  # nothing to fill (a missing parameter raises)
+        return text
+    return text % {k: v if isinstance(v, Markup) else isolate(v) for k, v in values.items()}
 
 
 def _lookup(table: Mapping[str, LazyString], code: object) -> Markup:
@@ -252,7 +263,10 @@ def violation_text(violation: Mapping[str, Any] | Any) -> Markup:
     if template is None:
         return isolate(get("message") or get("rule") or "")
     params = get("params") or {}
-    return say(template, params)
+    try:
+        return say(template, params)
+    except (KeyError, TypeError, ValueError):  # parameters of another version: the English
+        return isolate(get("message") or "")
 
 
 def summary_notes(summary: Mapping[str, Any]) -> list[Markup]:
@@ -334,6 +348,7 @@ def error_text(exc: BaseException | str) -> Markup:
 def init_messages(app: Flask) -> None:
     """Register the ``ltr`` filter and the helpers above as template globals."""
     app.add_template_filter(isolate, "ltr")
+    app.add_template_filter(embed, "bdi")
     app.jinja_env.globals.update(
         rule_label=rule_label,
         violation_text=violation_text,
@@ -359,6 +374,7 @@ __all__ = [
     "VERSION_NOTES",
     "VIOLATIONS",
     "audit_action",
+    "embed",
     "error_text",
     "init_messages",
     "isolate",
