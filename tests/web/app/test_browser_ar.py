@@ -84,7 +84,7 @@ def _roster_id(app: Flask) -> int:
         return int(db.session.scalars(db.select(RosterVersion.id)).one())
 
 
-def _focused_cell(page: Any) -> dict[str, str] | None:
+def _focused_cell(page: Any) -> Any:
     return page.evaluate(
         """() => { const b = document.activeElement;
                    const td = b && b.matches('button.cell-edit') ? b.closest('td') : null;
@@ -123,7 +123,7 @@ def test_a_shift_is_edited_with_the_keyboard_only(
     page.keyboard.press("Enter")
     page.wait_for_selector("#edit-dialog[open]")
     page.locator(":focus").fill("10:00")
-    seen = []  # start (its hour and minute fields) -> shift type -> channel -> day off
+    seen: list[str] = []  # start (its hour and minute fields) -> shift type -> channel -> day off
     while page.evaluate("document.activeElement.name") != "day_off" and len(seen) < 8:
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.name"))

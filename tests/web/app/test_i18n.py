@@ -230,7 +230,7 @@ def _checker_codes() -> dict[str, set[str]]:
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_why"):
                 continue
             first = node.args[0]
-            names = _strings(first) if isinstance(first, ast.Constant) else assigned[first.id]
+            names = assigned[first.id] if isinstance(first, ast.Name) else _strings(first)
             params = {k.arg for k in node.keywords if k.arg}
             if any(k.arg is None for k in node.keywords):  # **params: the shift type's
                 params |= {"hours", "start", "channels", "group"}
@@ -305,16 +305,16 @@ def _job_statuses_and_messages() -> tuple[set[str], set[str]]:
             and node.arg == "message"
             and isinstance(node.value, ast.Constant)
         ):
-            messages.add(node.value.value)
+            messages.add(str(node.value.value))
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Attribute) and t.attr == "message" for t in node.targets
         ):
             if isinstance(node.value, ast.Constant):
-                messages.add(node.value.value)
+                messages.add(str(node.value.value))
     for path in (WEB / "app" / "services").rglob("*.py"):
         for call in _calls(path, "progress"):
             if len(call.args) > 1 and isinstance(call.args[1], ast.Constant):
-                messages.add(call.args[1].value)
+                messages.add(str(call.args[1].value))
     return statuses, messages
 
 
