@@ -192,7 +192,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize("width", [1366, 360])
-def test_my_screens_in_arabic_do_not_scroll_sideways(
+def test_my_screens_in_arabic_fit_and_align_their_numbers(
     browser: Any, live: tuple[str, Flask], h: Any, width: int
 ) -> None:
     base, app = live
@@ -215,6 +215,18 @@ def test_my_screens_in_arabic_do_not_scroll_sideways(
                     .slice(0, 4).map((e) => e.tagName + '#' + e.id + '.' + e.className); }"""
             )
             wide.append((path, over, culprits))
+        # a number sits on the same side of its column as the column's header
+        misaligned = page.evaluate(
+            """() => [...document.querySelectorAll('table')].flatMap((t) => {
+                 const head = t.rows[0];
+                 return [...t.querySelectorAll('td.num')].filter((td) => {
+                   const th = head && head.cells[td.cellIndex];
+                   return th && th.tagName === 'TH' &&
+                     getComputedStyle(th).textAlign !== getComputedStyle(td).textAlign; })
+                   .map((td) => t.id + ':' + head.cells[td.cellIndex].textContent.trim()); })"""
+        )
+        if misaligned:
+            wide.append((path, "misaligned", sorted(set(misaligned))))
         name = "ar-" + path.strip("/").replace("/", "-").replace("{rid}", "r") + f"-{width}.png"
         page.screenshot(path=str(_artifacts() / name), full_page=True)
     assert wide == [], wide
