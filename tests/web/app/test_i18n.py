@@ -379,8 +379,15 @@ def _visible_outside_isolates(html: str) -> str:
 #: from the data), file formats, keys and commands named in the Arabic text.
 LATIN_ALLOWED = {
     *("contact", "wfm", "English", "voice", "chat", "email", "planner", "CSV", "Excel", "UTC"),
-    *("Tab", "Enter", "roster", "rules", "toml"),
+    *("Tab", "Enter", "roster", "rules", "toml", "ACD", "Anonymous", "Bank", "WAPE", "MASE"),
 }
+
+
+#: The planner's other screens (the small center's first history, forecast and requirements).
+OTHER_PLANNER_PAGES = [
+    *("/history", "/history/1", "/forecast", "/forecast/1", "/requirements", "/requirements/1"),
+    *("/manager", "/approvals"),
+]
 
 
 def _arabic_planner(app: Flask, h: Any) -> Any:
@@ -426,6 +433,7 @@ def test_planners_pages_in_arabic_show_no_english(published_app: Flask, h: Any) 
         "rules": client.get("/rules").get_data(as_text=True),
         "audit": client.get("/audit").get_data(as_text=True),
         "week": client.get("/planner").get_data(as_text=True),
+        **{p: client.get(p).get_data(as_text=True) for p in OTHER_PLANNER_PAGES},
         **{f"job {j}": client.get(f"/jobs/{j}").get_data(as_text=True) for j in jobs},
     }
     # the checker's and the solver's English sentences are nowhere; their Arabic is
