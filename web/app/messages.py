@@ -14,6 +14,7 @@ shown as it was stored, isolated, rather than hidden: never a traceback, never a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -161,6 +162,41 @@ JOB_MESSAGES: dict[str, LazyString] = {
     "saving the forecast": lazy_gettext("saving the forecast"),
     "computing requirements": lazy_gettext("computing requirements"),
 }
+
+#: A running job's progress lines with parameters. The job row stores the English line, made
+#: by :func:`progress_text` from the template itself, so :func:`job_message` can say it in the
+#: page's language (the jobs table has no column for a code).
+JOB_PROGRESS: dict[str, LazyString] = {
+    "history_read": lazy_gettext("history read: %(rows)s rows"),
+    "series": lazy_gettext("%(done)s/%(total)s series"),
+    "rostering": lazy_gettext("rostering %(n)s agents"),
+    "solving": lazy_gettext("%(phase)s: solution %(n)s"),
+}
+
+_FIELD = re.compile(r"%\((\w+)\)s")
+
+
+def _english(template: LazyString) -> str:
+    """A lazy template's msgid (its English)."""
+    return str(template._args[0])
+
+
+def _pattern(template: LazyString) -> re.Pattern[str]:
+    parts = _FIELD.split(_english(template))
+    # split gives text, name, text, name, ...: the text literally, each field as a group
+    rx = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"^{rx}$", re.S)
+
+
+_PROGRESS_PATTERNS = {key: _pattern(t) for key, t in JOB_PROGRESS.items()}
+
+
+def progress_text(key: str, **params: object) -> str:
+    """The English progress line ``key`` with ``params`` (what a job handler reports)."""
+    return _english(JOB_PROGRESS[key]) % {k: str(v) for k, v in params.items()}
+
 
 #: Audit actions (``audit(action, ...)`` in the web layer).
 AUDIT_ACTIONS: dict[str, LazyString] = {
@@ -311,9 +347,15 @@ def job_kind(kind: object) -> str:
 
 
 def job_message(message: str | None) -> str:
-    """A job's message: translated when it is one of the fixed ones, else as stored."""
+    """A job's message: translated when it is a fixed one or a progress line, else as stored."""
     label = JOB_MESSAGES.get(message or "")
-    return str(label) if label is not None else (message or "")
+    if label is not None:
+        return str(label)
+    for key, pattern in _PROGRESS_PATTERNS.items():
+        if (m := pattern.match(message or "")) is not None:
+            values = {k: f"\u2066{v}\u2069" for k, v in m.groupdict().items()}  # LRI ... PDI
+            return str(JOB_PROGRESS[key]) % values
+    return message or ""
 
 
 def audit_action(action: object) -> Markup:
@@ -367,6 +409,7 @@ __all__ = [
     "AUDIT_ACTIONS",
     "JOB_KINDS",
     "JOB_MESSAGES",
+    "JOB_PROGRESS",
     "JOB_STATUS",
     "NOTES",
     "RULES",
@@ -381,6 +424,7 @@ __all__ = [
     "job_kind",
     "job_message",
     "job_status",
+    "progress_text",
     "rule_label",
     "say",
     "solver_status",

@@ -318,6 +318,15 @@ def _job_statuses_and_messages() -> tuple[set[str], set[str]]:
     return statuses, messages
 
 
+def _progress_keys() -> set[str]:
+    """The progress lines the job handlers report by key (``progress_text(key, ...)``)."""
+    keys: set[str] = set()
+    for path in (WEB / "app" / "services").rglob("*.py"):
+        for call in _calls(path, "progress_text"):
+            keys |= _strings(call.args[0])
+    return keys
+
+
 def _ar_catalogue() -> Any:
     with (CATALOGUES / "ar" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         return read_po(fh, locale="ar")
@@ -353,6 +362,7 @@ def test_every_code_the_libraries_emit_has_a_translated_template() -> None:
         ("job kind", set(_handlers()), messages.JOB_KINDS),
         ("job message", job_messages, messages.JOB_MESSAGES),
         ("audit action", _audit_actions(), messages.AUDIT_ACTIONS),
+        ("job progress", _progress_keys(), messages.JOB_PROGRESS),
     ]
     catalogue = _ar_catalogue()
     for what, codes, table in tables:
@@ -481,3 +491,18 @@ def test_a_stored_violation_without_a_code_is_shown_as_stored(app: Flask) -> Non
         assert "راحة" in text and '<bdi dir="ltr">2025-10-27</bdi>' in text
         broken = {**old, "code": "min_rest", "params": {}}  # parameters of another version
         assert "9 h rest" in str(violation_text(broken))
+
+
+def test_a_jobs_progress_line_is_said_in_the_pages_language(app: Flask) -> None:
+    from web.app.messages import job_message, progress_text
+
+    line = progress_text("rostering", n=120)
+    assert line == "rostering 120 agents"  # what the job row stores
+    solving = progress_text("solving", phase="lns", n=7)
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert job_message(line) == "جارٍ إعداد جدول \u2066120\u2069 موظف"
+        assert job_message(solving) == "\u2066lns\u2069: الحل \u20667\u2069"
+        assert job_message("done") == "تم"
+        assert job_message("rostering agents") == "rostering agents"  # not a known line: as is
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert job_message(line) == "rostering \u2066120\u2069 agents"

@@ -26,6 +26,7 @@ from scheduling.roster.summary import coverage_figures
 from scheduling.staffing.evaluate import roster_to_scheduled
 from scheduling.staffing.targets import Targets
 from web.app.extensions import db
+from web.app.messages import progress_text
 from web.app.models import (
     Agent,
     CoverageRow,
@@ -228,13 +229,13 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         fixed_frame = base_frame[base_frame["agent_id"].isin(locked_agents)]
         solve_req = _residual_requirements(requirements, fixed_frame, req_set.interval_min)
         previous = base_frame[~base_frame["agent_id"].isin(locked_agents)]
-    ctx.progress(0.02, f"rostering {len(solve_agents)} agents")
+    ctx.progress(0.02, progress_text("rostering", n=len(solve_agents)))
     time_limit = float(params.get("time_limit_s", 60.0))
 
     def on_progress(p: Any) -> None:
         ctx.progress(
             min(0.95, 0.05 + 0.9 * p.wall_time_s / max(time_limit, 0.1)),
-            f"{p.phase}: solution {p.solutions}",
+            progress_text("solving", phase=p.phase, n=p.solutions),
             objective=float(p.objective),
             bound=float(p.best_bound),
         )
