@@ -264,3 +264,14 @@ function localisedTimeAxis(labels) {
     },
   };
 }
+
+/* After an edit the page comes back with ?agent=&date=: the focus goes back to that cell. */
+document.addEventListener("DOMContentLoaded", () => {
+  const grid = document.getElementById("roster-grid");
+  const q = new URLSearchParams(window.location.search);
+  if (!grid || !q.get("agent") || !q.get("date")) return;
+  const cell = [...grid.querySelectorAll("td[data-agent]")].find(
+    (td) => td.dataset.agent === q.get("agent") && td.dataset.date === q.get("date"));
+  const button = cell && cell.querySelector("button.cell-edit");
+  if (button) { button.focus({ preventScroll: false }); }
+});

@@ -137,6 +137,7 @@ def test_a_shift_is_edited_with_the_keyboard_only(
     page.wait_for_selector("#roster-grid")
     flash = page.locator(".flash").first.inner_text()
     assert "مدقق القواعد" in flash, flash
+    assert _focused_cell(page)["date"] == h.PLAN_START  # the focus is back on the cell
     edited = page.locator(f'td[data-agent="A1"][data-date="{h.PLAN_START}"]')
     assert edited.get_attribute("data-start") == "10:00"
     assert "locked" in (edited.get_attribute("class") or "")

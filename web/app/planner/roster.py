@@ -140,7 +140,14 @@ def roster_edit(item_id: int) -> Response:
         flash(said, "warning")
     else:
         flash(gettext("Rule checker: no violation."), "success")
-    return redirect(url_for("planner.roster_view", item_id=roster.id, agent=form.get("agent_id")))
+    return redirect(
+        url_for(
+            "planner.roster_view",
+            item_id=roster.id,
+            agent=form.get("agent_id"),
+            date=date.isoformat(),
+        )
+    )
 
 
 @bp.route("/roster/<int:item_id>/reoptimise", methods=["POST"])
