@@ -10,6 +10,10 @@ Rules checked (``Violation.rule``): ``agent`` (unknown agent), ``horizon``, ``st
 length, window, gap), ``time_off``, ``earliest_start``, ``latest_end``, ``min_hours_week``,
 ``max_hours_week``, ``max_days_week``, ``days_off``, ``days_off_consecutive``, ``min_rest``,
 ``max_consecutive_days``, ``max_night_shifts``, ``locked_shifts``.
+
+Each violation also carries a stable ``code`` (the rule, or ``rule.kind`` where a rule has
+several messages, e.g. ``breaks.lunch_count``) and the ``params`` its message is made of, so
+that an interface can say it in another language without reading the English ``message``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ class Violation:
     date: dt.date | None
     rule: str
     message: str
+    code: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The message's stable code: ``code``, else the rule."""
+        return self.code or self.rule
 
     def __str__(self) -> str:
         """``agent_id date: rule: message`` (the date only when there is one)."""
@@ -67,7 +78,7 @@ class _Shift:
     end: pd.Timestamp
     channels: tuple[str, ...]
     fitting: tuple[ShiftType, ...]
-    rest_problem: str | None
+    rest_problem: _Why | None
     paid_min: float
     night: bool
 
@@ -101,17 +112,37 @@ def _wall_minutes(ts: pd.Timestamp, date: dt.date) -> float:
 _Rest = tuple[str, pd.Timestamp, pd.Timestamp]
 
 
+class _Why(NamedTuple):
+    """Why a rule fails: a stable code, the message's parameters and the English message."""
+
+    code: str
+    params: tuple[tuple[str, str], ...]
+    message: str
+
+
+def _why(code: str, message: str, **params: object) -> _Why:
+    return _Why(code, tuple((k, str(v)) for k, v in params.items()), message)
+
+
+def _violation(agent_id: str, date: dt.date | None, rule: str, why: _Why) -> Violation:
+    return Violation(agent_id, date, rule, why.message, why.code, why.params)
+
+
 def _rests_fit(
     rules: RosterRules, st: ShiftType, start: pd.Timestamp, rests: list[_Rest]
-) -> str | None:
+) -> _Why | None:
     """``None`` when the rest rows satisfy the shift type's lunch and break rules."""
     lunches = [r for r in rests if r[0] == "lunch"]
     breaks = [r for r in rests if r[0] == "break"]
     want_lunch = 1 if st.lunch else 0
     if len(lunches) != want_lunch:
-        return f"{len(lunches)} lunch(es), shift type {st.name!r} has {want_lunch}"
+        n, name = len(lunches), st.name
+        message = f"{n} lunch(es), shift type {name!r} has {want_lunch}"
+        return _why("breaks.lunch_count", message, n=n, shift_type=name, want=want_lunch)
     if len(breaks) != len(st.breaks):
-        return f"{len(breaks)} break(s), shift type {st.name!r} has {len(st.breaks)}"
+        n, name, want = len(breaks), st.name, len(st.breaks)
+        message = f"{n} break(s), shift type {name!r} has {want}"
+        return _why("breaks.break_count", message, n=n, shift_type=name, want=want)
 
     def fits(row: _Rest, rule: BreakRule) -> bool:
         off = _minutes(start, row[1])
@@ -123,19 +154,22 @@ def _rests_fit(
         )
 
     if st.lunch and not fits(lunches[0], st.lunch):
-        return (
-            f"lunch at +{_minutes(start, lunches[0][1]):g} min for "
-            f"{_minutes(lunches[0][1], lunches[0][2]):g} min is outside its rule"
-        )
+        at = f"{_minutes(start, lunches[0][1]):g}"
+        length = f"{_minutes(lunches[0][1], lunches[0][2]):g}"
+        message = f"lunch at +{at} min for {length} min is outside its rule"
+        return _why("breaks.lunch_window", message, at=at, length=length)
     if st.breaks and not any(
         all(fits(b, r) for b, r in zip(perm, st.breaks, strict=True))
         for perm in itertools.permutations(breaks)
     ):
-        return "breaks are outside their windows or of the wrong length"
+        return _why(
+            "breaks.break_windows", "breaks are outside their windows or of the wrong length"
+        )
     spans = sorted((r[1], r[2]) for r in rests)
     for (_, a_end), (b_start, _) in itertools.pairwise(spans):
         if _minutes(a_end, b_start) < rules.break_min_gap_min:
-            return f"rest periods less than {rules.break_min_gap_min} min apart"
+            gap = rules.break_min_gap_min
+            return _why("breaks.gap", f"rest periods less than {gap} min apart", minutes=gap)
     return None
 
 
@@ -225,25 +259,34 @@ def _check_structure(s: _Shift) -> list[Violation]:
     problems = []
     for r0, r1 in itertools.pairwise(s.rows):
         if r1.start < r0.end:
-            problems.append(f"rows overlap at {r1.start}")
+            problems.append(_why("structure.overlap", f"rows overlap at {r1.start}", at=r1.start))
         elif r1.start > r0.end:
-            problems.append(f"hole between {r0.end} and {r1.start}")
+            message = f"hole between {r0.end} and {r1.start}"
+            problems.append(_why("structure.hole", message, start=r0.end, end=r1.start))
     if s.start.date() != s.date:
-        problems.append(f"shift starts on {s.start.date()}, not on its date")
+        day = s.start.date()
+        message = f"shift starts on {day}, not on its date"
+        problems.append(_why("structure.start_day", message, day=day))
     if s.rows[0].activity != "work" or s.rows[-1].activity != "work":
-        problems.append("a shift must start and end with work")
-    return [Violation(s.agent_id, s.date, "structure", p) for p in problems]
+        problems.append(_why("structure.work_ends", "a shift must start and end with work"))
+    return [_violation(s.agent_id, s.date, "structure", p) for p in problems]
 
 
 def _check_skills(s: _Shift, agent: Agent | None) -> list[Violation]:
     if agent is None:
         return []
+    skills = ";".join(agent.skills)
     return [
-        Violation(
+        _violation(
             s.agent_id,
             s.date,
             "skills",
-            f"works {c!r} without the skill ({';'.join(agent.skills)})",
+            _why(
+                "skills",
+                f"works {c!r} without the skill ({skills})",
+                channel=c,
+                skills=skills,
+            ),
         )
         for c in s.channels
         if c not in agent.skills
@@ -254,35 +297,39 @@ def _check_shift_type(s: _Shift, agent: Agent | None) -> list[Violation]:
     """No shift type allows the shift's length, start, channels and the agent's group."""
     if s.fitting:
         return []
+    has_group = agent is not None and bool(agent.group)
     group = f" for group {agent.group!r}" if agent is not None and agent.group else ""
-    return [
-        Violation(
-            s.agent_id,
-            s.date,
-            "shift_type",
-            f"no shift type allows {_minutes(s.start, s.end) / 60:g} h from {s.start:%H:%M} on "
-            f"{'/'.join(s.channels) or 'no channel'}{group}",
-        )
-    ]
+    hours, start = f"{_minutes(s.start, s.end) / 60:g}", f"{s.start:%H:%M}"
+    channels = "/".join(s.channels)
+    message = f"no shift type allows {hours} h from {start} on {channels or 'no channel'}{group}"
+    if channels:
+        code = "shift_type.group" if has_group else "shift_type"
+    else:
+        code = "shift_type.no_channel.group" if has_group else "shift_type.no_channel"
+    params: dict[str, object] = {"hours": hours, "start": start, "channels": channels}
+    if has_group and agent is not None:
+        params["group"] = agent.group
+    return [_violation(s.agent_id, s.date, "shift_type", _why(code, message, **params))]
 
 
 def _check_breaks(s: _Shift) -> list[Violation]:
     """Lunch and breaks fit none of the shift types that allow the shift."""
     if s.rest_problem is None:
         return []
-    return [Violation(s.agent_id, s.date, "breaks", s.rest_problem)]
+    return [_violation(s.agent_id, s.date, "breaks", s.rest_problem)]
 
 
 def _check_known_agent(s: _Shift, agents: dict[str, Agent]) -> list[Violation]:
     if s.agent_id in agents:
         return []
-    return [Violation(s.agent_id, s.date, "agent", "unknown agent_id")]
+    return [_violation(s.agent_id, s.date, "agent", _why("agent", "unknown agent_id"))]
 
 
 def _check_horizon(s: _Shift, first: dt.date, last: dt.date) -> list[Violation]:
     if first <= s.date <= last:
         return []
-    return [Violation(s.agent_id, s.date, "horizon", f"outside {first}..{last}")]
+    why = _why("horizon", f"outside {first}..{last}", first=first, last=last)
+    return [_violation(s.agent_id, s.date, "horizon", why)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,11 +340,13 @@ def _check_time_off(agent: Agent, s: _Shift) -> list[Violation]:
     """No work on approved time off, nor a night shift running into it."""
     out = []
     if s.date in agent.unavailable:
-        out.append(Violation(agent.agent_id, s.date, "time_off", "works on approved time off"))
+        why = _why("time_off", "works on approved time off")
+        out.append(_violation(agent.agent_id, s.date, "time_off", why))
     next_day = s.date + dt.timedelta(days=1)
     if next_day in agent.unavailable and _wall_minutes(s.end, s.date) > MINUTES_PER_DAY:
         message = f"works into approved time off on {next_day}"
-        out.append(Violation(agent.agent_id, s.date, "time_off", message))
+        why = _why("time_off.next_day", message, day=next_day)
+        out.append(_violation(agent.agent_id, s.date, "time_off", why))
     return out
 
 
@@ -305,14 +354,16 @@ def _check_earliest_start(agent: Agent, s: _Shift) -> list[Violation]:
     earliest = agent.earliest_start_min
     if earliest is None or _wall_minutes(s.start, s.date) >= earliest:
         return []
-    return [Violation(agent.agent_id, s.date, "earliest_start", f"starts {s.start:%H:%M}")]
+    why = _why("earliest_start", f"starts {s.start:%H:%M}", time=f"{s.start:%H:%M}")
+    return [_violation(agent.agent_id, s.date, "earliest_start", why)]
 
 
 def _check_latest_end(agent: Agent, s: _Shift) -> list[Violation]:
     latest = agent.latest_end_min
     if latest is None or _wall_minutes(s.end, s.date) <= latest:
         return []
-    return [Violation(agent.agent_id, s.date, "latest_end", f"ends {s.end:%H:%M}")]
+    why = _why("latest_end", f"ends {s.end:%H:%M}", time=f"{s.end:%H:%M}")
+    return [_violation(agent.agent_id, s.date, "latest_end", why)]
 
 
 def _hours_limits(agent: Agent, week: _Week) -> tuple[int, int]:
@@ -334,8 +385,10 @@ def _check_min_hours_week(agent: Agent, week: _Week, rules: RosterRules) -> list
     lo, _ = _hours_limits(agent, week)
     if paid >= lo:
         return []
-    message = f"{week.tag}: {paid / 60:g} h paid < {lo / 60:g} h"
-    return [Violation(agent.agent_id, None, "min_hours_week", message)]
+    hours, least = f"{paid / 60:g}", f"{lo / 60:g}"
+    message = f"{week.tag}: {hours} h paid < {least} h"
+    why = _why("min_hours_week", message, week=week.dates[0], hours=hours, limit=least)
+    return [_violation(agent.agent_id, None, "min_hours_week", why)]
 
 
 def _check_max_hours_week(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
@@ -343,8 +396,10 @@ def _check_max_hours_week(agent: Agent, week: _Week, rules: RosterRules) -> list
     _, hi = _hours_limits(agent, week)
     if paid <= hi:
         return []
-    message = f"{week.tag}: {paid / 60:g} h paid > {hi / 60:g} h"
-    return [Violation(agent.agent_id, None, "max_hours_week", message)]
+    hours, most = f"{paid / 60:g}", f"{hi / 60:g}"
+    message = f"{week.tag}: {hours} h paid > {most} h"
+    why = _why("max_hours_week", message, week=week.dates[0], hours=hours, limit=most)
+    return [_violation(agent.agent_id, None, "max_hours_week", why)]
 
 
 def _check_max_days_week(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
@@ -352,7 +407,8 @@ def _check_max_days_week(agent: Agent, week: _Week, rules: RosterRules) -> list[
     if days <= agent.max_days_week:
         return []
     message = f"{week.tag}: {days} days > {agent.max_days_week}"
-    return [Violation(agent.agent_id, None, "max_days_week", message)]
+    why = _why("max_days_week", message, week=week.dates[0], days=days, limit=agent.max_days_week)
+    return [_violation(agent.agent_id, None, "max_days_week", why)]
 
 
 def _check_days_off(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
@@ -360,7 +416,9 @@ def _check_days_off(agent: Agent, week: _Week, rules: RosterRules) -> list[Viola
     needed = math.floor(rules.days_off_per_week * len(week.dates) / 7)
     if off >= needed:
         return []
-    return [Violation(agent.agent_id, None, "days_off", f"{week.tag}: {off} days off < {needed}")]
+    message = f"{week.tag}: {off} days off < {needed}"
+    why = _why("days_off", message, week=week.dates[0], days=off, limit=needed)
+    return [_violation(agent.agent_id, None, "days_off", why)]
 
 
 def _check_days_off_consecutive(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
@@ -371,7 +429,8 @@ def _check_days_off_consecutive(agent: Agent, week: _Week, rules: RosterRules) -
     if any(a not in worked and b not in worked for a, b in itertools.pairwise(week.dates)):
         return []
     message = f"{week.tag}: no two consecutive days off"
-    return [Violation(agent.agent_id, None, "days_off_consecutive", message)]
+    why = _why("days_off_consecutive", message, week=week.dates[0])
+    return [_violation(agent.agent_id, None, "days_off_consecutive", why)]
 
 
 def _check_max_night_shifts(agent: Agent, week: _Week, rules: RosterRules) -> list[Violation]:
@@ -380,7 +439,8 @@ def _check_max_night_shifts(agent: Agent, week: _Week, rules: RosterRules) -> li
     if limit is None or nights <= limit:
         return []
     message = f"{week.tag}: {nights} night shifts > {limit}"
-    return [Violation(agent.agent_id, None, "max_night_shifts", message)]
+    why = _why("max_night_shifts", message, week=week.dates[0], nights=nights, limit=limit)
+    return [_violation(agent.agent_id, None, "max_night_shifts", why)]
 
 
 def _check_min_rest(
@@ -391,10 +451,10 @@ def _check_min_rest(
     for s0, s1 in itertools.pairwise(timeline):
         gap = _minutes(s0.end, s1.start)
         if gap < rules.min_rest_min:
-            message = (
-                f"{gap / 60:g} h rest after the shift of {s0.date} < {rules.min_rest_min / 60:g} h"
-            )
-            out.append(Violation(agent.agent_id, s1.date, "min_rest", message))
+            hours, least = f"{gap / 60:g}", f"{rules.min_rest_min / 60:g}"
+            message = f"{hours} h rest after the shift of {s0.date} < {least} h"
+            why = _why("min_rest", message, hours=hours, day=s0.date, limit=least)
+            out.append(_violation(agent.agent_id, s1.date, "min_rest", why))
     return out
 
 
@@ -410,8 +470,10 @@ def _check_max_consecutive_days(
     for d in sorted({s.date for s in timeline}):
         run = [*run, d] if run and (d - run[-1]).days == 1 else [d]
         if len(run) == rules.max_consecutive_days + 1 and d >= first:
-            message = f"{len(run)} days in a row from {run[0]} > {rules.max_consecutive_days}"
-            out.append(Violation(agent.agent_id, d, "max_consecutive_days", message))
+            limit = rules.max_consecutive_days
+            message = f"{len(run)} days in a row from {run[0]} > {limit}"
+            why = _why("max_consecutive_days", message, days=len(run), day=run[0], limit=limit)
+            out.append(_violation(agent.agent_id, d, "max_consecutive_days", why))
     return out
 
 
@@ -484,9 +546,8 @@ def _check_locked_shifts(
                 or n is None
                 or (o.start, o.end, o.channels) != (n.start, n.end, n.channels)
             ):
-                out.append(
-                    Violation(aid, d, "locked_shifts", "differs from the locked previous roster")
-                )
+                why = _why("locked_shifts", "differs from the locked previous roster")
+                out.append(_violation(aid, d, "locked_shifts", why))
     return out
 
 

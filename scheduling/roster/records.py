@@ -15,6 +15,37 @@ from scheduling.roster.problem import Assignment
 RosterStatus = Literal["optimal", "feasible", "infeasible"]
 
 
+class Note(str):
+    """A planner-facing note: its English text, with a stable ``code`` and ``params``.
+
+    A ``str`` (so it prints, compares and serialises as its English text), that an interface
+    can also say in another language from its code and parameters (all strings).
+
+    Parameters
+    ----------
+    code
+        Stable identifier of the sentence, e.g. ``stopped`` or ``lns``.
+    text
+        The English sentence.
+    **params
+        The values the sentence is made of, by name (stored as strings).
+    """
+
+    code: str
+    params: tuple[tuple[str, str], ...]
+
+    def __new__(cls, code: str, text: str, **params: object) -> Note:
+        """Make the note (see the class)."""
+        note = super().__new__(cls, text)
+        note.code = code
+        note.params = tuple((k, str(v)) for k, v in params.items())
+        return note
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """Pickling and copying: rebuild from the code and the text (params follow as state)."""
+        return (self.code, str(self))
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """One roster row: ``work`` (on ``channel``), ``break`` or ``lunch``, local start/end."""

@@ -35,7 +35,7 @@ from scheduling.roster.feasibility import problem_conflicts
 from scheduling.roster.model import OBJ_SCALE, RosterVariables, build_model, solution_assignments
 from scheduling.roster.objective import objective_terms, on_phones
 from scheduling.roster.problem import Assignment, RosterProblem
-from scheduling.roster.records import Activity, RosterShift, RosterSolution, RosterStatus
+from scheduling.roster.records import Activity, Note, RosterShift, RosterSolution, RosterStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +217,7 @@ def _stopped_at_greedy(problem: RosterProblem, start: _Start, t0: float) -> Rost
         wall_time_s=time.perf_counter() - t0,
         num_solutions=1,
         greedy_objective=objective,
-        notes=(*problem.notes, f"{STOPPED}: the greedy start is returned"),
+        notes=(*problem.notes, Note("stopped.greedy", f"{STOPPED}: the greedy start is returned")),
     )
 
 
@@ -378,12 +378,15 @@ def _solve_monolithic(
     optimal = (run.status == cp_model.OPTIMAL and not run.restricted) or (
         best_bound is not None and objective - best_bound <= 1e-6 * max(1.0, abs(objective))
     )
-    notes = problem.notes + ((STOPPED,) if stop.is_set() and not optimal else ())
+    notes = problem.notes + ((Note("stopped", STOPPED),) if stop.is_set() and not optimal else ())
     if run.restricted:
         notes = (
             *notes,
-            "search restricted to the shifts of the LP relaxation's solution and the greedy "
-            "start; bound from the LP relaxation",
+            Note(
+                "restricted",
+                "search restricted to the shifts of the LP relaxation's solution and the greedy "
+                "start; bound from the LP relaxation",
+            ),
         )
     return _solution_from(
         problem,
@@ -431,9 +434,15 @@ def _greedy_fallback(
     not reported: the bound is the model's).
     """
     why = (
-        f"{STOPPED} before CP-SAT found a roster: greedy roster returned"
+        Note(
+            "stopped.before_cpsat",
+            f"{STOPPED} before CP-SAT found a roster: greedy roster returned",
+        )
         if stopped
-        else "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)"
+        else Note(
+            "greedy_fallback",
+            "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)",
+        )
     )
     return RosterSolution(
         status="feasible",
@@ -533,12 +542,14 @@ class _LnsTrack:
         self.report("lns", units / OBJ_SCALE, self.last)
 
 
-def _lns_bound(lp_future: LpFuture, time_limit_s: float) -> tuple[float | None, list[str]]:
+def _lns_bound(lp_future: LpFuture, time_limit_s: float) -> tuple[float | None, list[Note]]:
     """The LP bound (points), waiting a little for it when the time limit came first."""
     try:
         bound, _ = lp_future.result(timeout=max(2.0, 0.1 * time_limit_s))
     except FutureTimeout:
-        return None, ["the LP bound was not ready within the time limit: gap unknown"]
+        return None, [
+            Note("lp_bound_late", "the LP bound was not ready within the time limit: gap unknown")
+        ]
     return bound, []
 
 
@@ -587,8 +598,13 @@ def _solve_lns(
         stop=stop,
     )
     if stop.is_set():  # no waiting for the LP bound: it is reported if it is there
+        late: list[Note]
         bound, late = (lp_future.result()[0], []) if lp_future.done() else (None, [])
-        late.append(f"{STOPPED}" + ("" if bound is not None else "; the LP bound was not ready"))
+        late.append(
+            Note("stopped", STOPPED)
+            if bound is not None
+            else Note("stopped.no_bound", f"{STOPPED}; the LP bound was not ready")
+        )
     else:
         bound, late = _lns_bound(lp_future, options.time_limit_s)
     assignments = polished(problem, search.assignments())
@@ -610,8 +626,13 @@ def _solve_lns(
         notes=(
             *problem.notes,
             *late,
-            f"large-neighbourhood search: {tried} CP-SAT steps over a few agents or days each "
-            f"({search.improvements} improved the roster); bound from the LP relaxation",
+            Note(
+                "lns",
+                f"large-neighbourhood search: {tried} CP-SAT steps over a few agents or days "
+                f"each ({search.improvements} improved the roster); bound from the LP relaxation",
+                steps=tried,
+                improved=search.improvements,
+            ),
         ),
     )
 

@@ -19,11 +19,19 @@ import numpy as np
 import pandas as pd
 
 from scheduling.roster.problem import RosterProblem
-from scheduling.roster.records import RosterShift, RosterSolution, RosterStatus
+from scheduling.roster.records import Note, RosterShift, RosterSolution, RosterStatus
 from wfmcore.defaults import MINUTES_PER_DAY
 
 #: A JSON value, as :func:`json.dumps` writes it.
 JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+def _note_code(note: str) -> JsonValue:
+    """A note's code and parameters (``None`` for a plain string): a translatable note."""
+    if not isinstance(note, Note):
+        return None
+    params: dict[str, JsonValue] = dict(note.params)
+    return {"code": note.code, "params": params}
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +183,7 @@ class RosterSummary:
             "fairness": dataclasses.asdict(self.fairness),
             "violations": self.num_violations,
             "notes": list(self.notes),
+            "note_codes": [_note_code(n) for n in self.notes],
         }
         if self.expected_service_level is not None:
             out["expected_service_level"] = dict(self.expected_service_level)

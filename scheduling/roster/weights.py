@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from scheduling.errors import InputError
 from scheduling.roster.problem import RosterProblem
+from scheduling.roster.records import Note
 from scheduling.staffing.requirements import fractional_metrics
 from scheduling.staffing.targets import Targets
 
@@ -115,9 +116,12 @@ def with_service_level_weights(
     """``problem`` with :func:`service_level_weights` as its under-staffing weights."""
     weights = service_level_weights(problem, requirements, targets)
     fixed = [c for c in problem.channels if c not in weights]
-    note = (
+    note = Note(
+        "sl_weights.fixed" if fixed else "sl_weights",
         "under-staffing weights from the service level lost per interval"
         + (f" ({', '.join(sorted(weights))})" if weights else "")
-        + (f"; fixed weights for {', '.join(fixed)}" if fixed else "")
+        + (f"; fixed weights for {', '.join(fixed)}" if fixed else ""),
+        channels=", ".join(sorted(weights)),
+        fixed=", ".join(fixed),
     )
     return dataclasses.replace(problem, under_weights=weights, notes=(*problem.notes, note))

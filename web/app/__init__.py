@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
     from web.app import models  # noqa: F401 - the models register their tables
     from web.app.extensions import csrf, db, limiter, login_manager, migrate
     from web.app.i18n import init_i18n
+    from web.app.messages import init_messages
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -106,6 +107,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please sign in.")
     init_i18n(app)
+    init_messages(app)
     login_manager.session_protection = "strong"
 
     def load_user(session_id: str) -> models.User | None:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.wrappers import Response
 
+from web.app import messages
 from web.app.auth import STAFF, roles_required
 from web.app.extensions import db
 from web.app.models import Job, RequirementSet, RosterVersion
@@ -30,8 +31,10 @@ def job_json(job: Job) -> dict[str, Any]:
         "id": job.id,
         "kind": job.kind,
         "status": job.status,
+        "status_label": messages.job_status(job.status),
         "progress": round(job.progress, 4),
         "message": job.message,
+        "message_label": messages.job_message(job.message),
         "objective": job.objective,
         "bound": job.bound,
         "result": job.result,

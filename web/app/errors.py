@@ -16,9 +16,11 @@ import logging
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from web.app.messages import error_text
 from wfmcore.errors import WfmError
 
 
@@ -36,7 +38,7 @@ def _rollback() -> None:
         logging.getLogger(__name__).exception("rollback in an error handler failed")
 
 
-def _page(code: int, title: str, message: str) -> tuple[str, int]:
+def _page(code: int, title: str, message: str | Markup) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, message=message), code
 
 
@@ -89,11 +91,11 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(WfmError)
     def domain_error(exc: WfmError) -> Response | tuple[str, int]:
         _rollback()
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         back = _same_site_referrer()
         if back is not None:
             return redirect(back)
-        return _page(422, gettext("Cannot do that"), str(exc))
+        return _page(422, gettext("Cannot do that"), error_text(exc))
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> tuple[str, int]:

@@ -194,6 +194,7 @@ def js_strings() -> dict[str, str]:
         ),
         "The what-if failed": gettext("The what-if failed"),
         "Sign in": gettext("Sign in"),
+        "(cancelling)": gettext("(cancelling)"),
     }
 
 

@@ -37,9 +37,9 @@ function pollJob(id) {
     let j;
     try { j = await getJSON("/api/jobs/" + id); } catch (e) { setTimeout(tick, 2000); return; }
     bar.style.width = Math.round(100 * j.progress) + "%";
-    status.textContent = j.status + (j.cancel_requested && !j.done ? " (cancelling)" : "");
+    status.textContent = (j.status_label || j.status) + (j.cancel_requested && !j.done ? " " + t("(cancelling)") : "");
     status.className = "badge " + j.status;
-    message.textContent = j.message || "";
+    message.textContent = j.message_label || j.message || "";
     if (obj) obj.textContent = fmt(j.objective, 1);
     if (bound) bound.textContent = fmt(j.bound, 1);
     if (j.done) {
@@ -73,11 +73,17 @@ function lineChart(canvas, labels, datasets, options) {
   const opts = Object.assign({}, options || {});
   const scales = Object.assign({ x: { ticks: { maxTicksLimit: 14, autoSkip: true } } }, opts.scales || {});
   scales.x = Object.assign({}, scales.x, { reverse: rtl });
+  scales.x.ticks = Object.assign({}, scales.x.ticks || {}, localisedTimeAxis(labels).ticks);
+  const tooltip = { callbacks: { title: (items) => items.length ? axisLabel(items[0].label, true) : "" } };
   if (rtl) {
     scales.y = Object.assign({}, scales.y || {}, { position: "right" });
     if (scales.sl) scales.sl = Object.assign({}, scales.sl, { position: "left" });
   }
   opts.scales = scales;
+  const plugins = Object.assign({}, opts.plugins || {});
+  plugins.legend = Object.assign({ position: "bottom", rtl: rtl }, plugins.legend || {});
+  plugins.tooltip = Object.assign({ rtl: rtl }, tooltip, plugins.tooltip || {});
+  opts.plugins = plugins;
   return new Chart(canvas, {
     type: "line",
     data: { labels: labels, datasets: datasets },
@@ -85,7 +91,6 @@ function lineChart(canvas, labels, datasets, options) {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
       interaction: { mode: "index", intersect: false },
       elements: { point: { radius: 0 }, line: { borderWidth: 1.5 } },
-      plugins: { legend: { position: "bottom", rtl: rtl } },
       locale: document.documentElement.lang || "en",
     }, opts),
   });
@@ -147,8 +152,11 @@ async function coverageCharts(container, id) {
   });
 }
 
-/* The shift editor: fill the dialog from a grid cell. */
+/* The shift editor: fill the dialog from a grid cell (the <td> or the button inside it);
+   closing the dialog gives the focus back to the cell's button. */
 function editShift(cell) {
+  const opener = cell.closest("button") || cell.querySelector("button");
+  cell = cell.closest("td") || cell;
   const dlg = document.getElementById("edit-dialog");
   const f = dlg.querySelector("form");
   f.agent_id.value = cell.dataset.agent;
@@ -165,6 +173,7 @@ function editShift(cell) {
     : (skills.find((s) => allowed.includes(s)) || allowed[0] || "");
   f.day_off.checked = !cell.dataset.start;
   document.getElementById("edit-who").textContent = cell.dataset.agent + " " + cell.dataset.date;
+  dlg.returnFocusTo = opener;
   dlg.showModal();
 }
 
@@ -312,10 +321,58 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-select-on-click]").forEach((el) => {
     el.addEventListener("click", () => el.select());
   });
-  document.addEventListener("click", (event) => {
-    const cell = event.target.closest("[data-edit-shift]");
-    if (cell) { editShift(cell); return; }
-    const close = event.target.closest("[data-close-dialog]");
-    if (close) close.closest("dialog").close();
-  });
+  // the roster grid's cells and the editor's Close button: see the branch ar block below
+});
+
+/* --- branch ar: roster grid by keyboard, chart time axes in the page's locale (issue #17) --- */
+
+/* Grid cells are buttons (Tab reaches them, Enter/Space press them): each opens the editor.
+   Closing the dialog (button, Escape or submit) returns the focus to the cell it came from. */
+document.addEventListener("click", (e) => {
+  const cell = e.target.closest ? e.target.closest("#roster-grid [data-edit-shift]") : null;
+  if (cell) { editShift(cell); return; }
+  const close = e.target.closest ? e.target.closest("[data-close-dialog]") : null;
+  if (close) close.closest("dialog").close();
+});
+document.addEventListener("close", (e) => {
+  const dlg = e.target;
+  if (dlg && dlg.returnFocusTo && document.contains(dlg.returnFocusTo)) dlg.returnFocusTo.focus();
+}, true);
+
+/* Time-axis labels ("YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD", local wall time)
+   said in the page's locale with the browser's Intl (offline, no date adapter): Arabic month
+   and day names and digits under lang="ar". Other labels are left as they are. */
+const AXIS_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/;
+function axisLabel(label, withDate) {
+  const m = AXIS_TIME.exec(String(label));
+  if (!m) return label;
+  const lang = document.documentElement.lang || "en";
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0));
+  const opts = { timeZone: "UTC" };
+  if (withDate || !m[4]) Object.assign(opts, { weekday: "short", day: "numeric", month: "short" });
+  if (m[4]) Object.assign(opts, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return new Intl.DateTimeFormat(lang, opts).format(d);
+}
+function localisedTimeAxis(labels) {
+  return {
+    ticks: {
+      callback: function (value, index, ticks) {
+        const label = this.getLabelForValue(value);
+        const prev = index > 0 ? this.getLabelForValue(ticks[index - 1].value) : "";
+        const day = (x) => String(x).slice(0, 10);
+        return axisLabel(label, index === 0 || day(prev) !== day(label));
+      },
+    },
+  };
+}
+
+/* After an edit the page comes back with ?agent=&date=: the focus goes back to that cell. */
+document.addEventListener("DOMContentLoaded", () => {
+  const grid = document.getElementById("roster-grid");
+  const q = new URLSearchParams(window.location.search);
+  if (!grid || !q.get("agent") || !q.get("date")) return;
+  const cell = [...grid.querySelectorAll("td[data-agent]")].find(
+    (td) => td.dataset.agent === q.get("agent") && td.dataset.date === q.get("date"));
+  const button = cell && cell.querySelector("button.cell-edit");
+  if (button) { button.focus({ preventScroll: false }); }
 });

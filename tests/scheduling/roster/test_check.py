@@ -372,3 +372,27 @@ def test_every_hard_rule_has_a_breaking_roster() -> None:
     }
     assert {case[0] for case in BROKEN} == documented
     assert all(f"``{rule}``" in (check.__doc__ or "") for rule in documented)
+
+
+@pytest.mark.parametrize(
+    ("rule", "rows", "agent", "rules", "previous", "lock", "count"),
+    BROKEN,
+    ids=[case[0] for case in BROKEN],
+)
+def test_each_violation_carries_a_code_and_the_params_of_its_message(
+    rule: str,
+    rows: list[dict],
+    agent: Agent,
+    rules: RosterRules,
+    previous: pd.DataFrame | None,
+    lock: bool,
+    count: int,
+) -> None:
+    """An interface can say a violation in its own language from ``code`` and ``params``."""
+    found = check_roster(frame(rows), [agent], rules, DATES, previous=previous, lock_previous=lock)
+    assert found
+    for v in found:
+        assert v.code == rule or v.code.startswith(rule + "."), v
+        assert v.key == v.code
+        for name, value in v.params:  # each parameter is a piece of the English sentence
+            assert isinstance(value, str) and value in v.message, (name, value, v.message)

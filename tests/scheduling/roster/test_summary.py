@@ -49,6 +49,7 @@ SUMMARY_KEYS = [
     "fairness",
     "violations",
     "notes",
+    "note_codes",
 ]
 CHANNEL_KEYS = ["required_h", "on_phones_h", "under_h", "over_h", "scheduled_h"]
 PREFERENCE_KEYS = [
@@ -217,3 +218,18 @@ def test_to_dict_writes_unknown_figures_as_null_never_nan() -> None:
     assert d["expected_service_level"] == {"voice": None}
     assert d["expected_service_level_week"] == {"voice": 0.81}
     assert d["objective"] == s.objective
+
+
+def test_notes_keep_their_code_and_params_for_an_interface() -> None:
+    import pickle
+
+    from scheduling.roster.records import Note
+
+    note = Note("lns", "large-neighbourhood search: 40 CP-SAT steps", steps=40, improved=3)
+    assert note == "large-neighbourhood search: 40 CP-SAT steps"  # a str: prints as English
+    again = pickle.loads(pickle.dumps(note))  # a solve may run in another process
+    assert (again.code, again.params) == ("lns", (("steps", "40"), ("improved", "3")))
+    d = dataclasses.replace(_summary(), notes=(note, "a plain note")).to_dict()
+    assert d["notes"] == [str(note), "a plain note"]
+    assert d["note_codes"] == [{"code": "lns", "params": {"steps": "40", "improved": "3"}}, None]
+    assert json.loads(json.dumps(d)) == d

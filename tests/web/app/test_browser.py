@@ -149,7 +149,7 @@ def test_planner_week_in_a_real_browser(
     page.click("#edit-dialog button[type=submit]")
     page.wait_for_selector(".flash")
     flash = page.locator(".flash").first.inner_text()
-    assert "Rule checker" in flash and "A1" in flash and "shift_type" in flash, flash
+    assert "Rule checker" in flash and "A1" in flash and "shift type" in flash, flash
     _shot(page, "07-roster-edited")
 
     # a day off of a chat-only agent: the editor offers only the agent's skills (#17)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from web.app.auth import PLANNERS, STAFF, roles_required
 from web.app.extensions import db
+from web.app.messages import error_text
 from web.app.models import HistoryUpload
 from web.app.planner import bp
 from web.app.services import import_history, temp_file
@@ -41,7 +42,9 @@ def history_upload() -> Response | tuple[str, int]:
     except WfmError as exc:
         db.session.rollback()
         uploads = list(db.session.scalars(select(HistoryUpload).order_by(HistoryUpload.id.desc())))
-        return render_template("planner/history_list.html", uploads=uploads, error=str(exc)), 422
+        return render_template(
+            "planner/history_list.html", uploads=uploads, error=error_text(exc)
+        ), 422
     flash(
         gettext(
             "History %(name)s stored: %(rows)s interval rows.",

@@ -12,12 +12,14 @@ from flask import Response as FlaskResponse
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from web.app.auth import PLANNERS, STAFF, roles_required
 from web.app.extensions import db
 from web.app.jobs import enqueue
+from web.app.messages import isolate, rule_label, say, violation_text
 from web.app.models import RequirementSet, RosterVersion, RulesVersion
 from web.app.planner import bp
 from web.app.services import (
@@ -127,17 +129,27 @@ def roster_edit(item_id: int) -> Response:
     mine = [v for v in violations if v.agent_id == form.get("agent_id")]
     if violations:
         message = gettext("Rule checker: %(n)s violation(s)", n=len(violations))
+        said = say(message)
         if mine:
-            message += gettext(
-                ", %(n)s for %(agent)s: %(list)s",
-                n=len(mine),
-                agent=form.get("agent_id", ""),
-                list="; ".join(str(v) for v in mine[:5]),
+            listed = Markup("; ").join(
+                Markup("%s %s: %s") % (isolate(v.date), rule_label(v.rule), violation_text(v))
+                for v in mine[:5]
             )
-        flash(message, "warning")
+            said += say(
+                gettext(", %(n)s for %(agent)s: %(list)s"),
+                {"n": len(mine), "agent": form.get("agent_id", ""), "list": listed},
+            )
+        flash(said, "warning")
     else:
         flash(gettext("Rule checker: no violation."), "success")
-    return redirect(url_for("planner.roster_view", item_id=roster.id, agent=form.get("agent_id")))
+    return redirect(
+        url_for(
+            "planner.roster_view",
+            item_id=roster.id,
+            agent=form.get("agent_id"),
+            date=date.isoformat(),
+        )
+    )
 
 
 @bp.route("/roster/<int:item_id>/reoptimise", methods=["POST"])

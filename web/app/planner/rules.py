@@ -7,12 +7,15 @@ the CLI's messages, versioned).
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from scheduling.roster.rules import BreakRule
 from web.app.auth import PLANNERS, STAFF, roles_required
 from web.app.extensions import db
+from web.app.messages import error_text, isolate, say
 from web.app.models import RulesVersion
 from web.app.planner import bp
 from web.app.services import latest, rules_of, save_rules
@@ -20,46 +23,65 @@ from wfmcore.errors import WfmError
 from wfmcore.parse import format_hhmm
 
 
+def _rest(b: BreakRule) -> Markup:
+    """A lunch or break rule: length, window after the start, paid or not (translated)."""
+    window = f"{format_hhmm(b.earliest_min)}-{format_hhmm(b.latest_min)}"
+    template = (
+        lazy_gettext("%(length)s min, %(window)s after the start")
+        if b.paid
+        else lazy_gettext("%(length)s min, %(window)s after the start, unpaid")
+    )
+    return say(template, {"length": b.length_min, "window": window})
+
+
 def _rules_tables(version: RulesVersion | None) -> dict[str, object] | None:
+    """The rules as the page's tables: labels translated, values isolated left to right."""
     if version is None:
         return None
     rules = rules_of(version)
-    week = [
-        ("minimum rest between shifts", f"{rules.min_rest_min / 60:g} h"),
-        ("most consecutive working days", str(rules.max_consecutive_days)),
-        ("days off per week", str(rules.days_off_per_week)),
-        ("days off together", "yes" if rules.days_off_consecutive else "no"),
-        ("night", f"{format_hhmm(rules.night_start_min)}-{format_hhmm(rules.night_end_min)}"),
-        ("most night shifts per week", str(rules.max_night_shifts_week or "no limit")),
-        ("late shift ends after", format_hhmm(rules.late_end_after_min)),
-        ("break grid / gap", f"{rules.break_step_min} min / {rules.break_min_gap_min} min"),
+    hours = lazy_gettext("%(h)s h")
+    night = f"{format_hhmm(rules.night_start_min)}-{format_hhmm(rules.night_end_min)}"
+    nights = rules.max_night_shifts_week
+    week: list[tuple[str, Markup]] = [
+        (gettext("minimum rest between shifts"), say(hours, {"h": f"{rules.min_rest_min / 60:g}"})),
+        (gettext("most consecutive working days"), isolate(rules.max_consecutive_days)),
+        (gettext("days off per week"), isolate(rules.days_off_per_week)),
+        (
+            gettext("days off together"),
+            say(lazy_gettext("yes") if rules.days_off_consecutive else lazy_gettext("no")),
+        ),
+        (gettext("night"), isolate(night)),
+        (
+            gettext("most night shifts per week"),
+            isolate(nights) if nights else say(lazy_gettext("no limit")),
+        ),
+        (gettext("late shift ends after"), isolate(format_hhmm(rules.late_end_after_min))),
+        (
+            gettext("break grid / gap"),
+            say(
+                lazy_gettext("%(step)s min / %(gap)s min"),
+                {"step": rules.break_step_min, "gap": rules.break_min_gap_min},
+            ),
+        ),
     ]
     shifts = []
+    every = lazy_gettext("%(windows)s every %(step)s min")
     for t in rules.shift_types:
-
-        def rest(b: object) -> str:
-            from scheduling.roster.rules import BreakRule
-
-            assert isinstance(b, BreakRule)
-            return (
-                f"{b.length_min} min, {b.earliest_min // 60}h{b.earliest_min % 60:02d}"
-                f"-{b.latest_min // 60}h{b.latest_min % 60:02d} after start"
-                + ("" if b.paid else ", unpaid")
-            )
-
+        windows = ", ".join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in t.start_windows)
         shifts.append(
             {
-                "name": t.name,
-                "length": f"{t.length_min / 60:g} h",
-                "paid": f"{t.paid_min / 60:g} h",
-                "starts": ", ".join(
-                    f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in t.start_windows
-                )
-                + f" every {t.start_step_min} min",
-                "lunch": rest(t.lunch) if t.lunch else "-",
-                "breaks": "; ".join(rest(b) for b in t.breaks) or "-",
-                "channels": ", ".join(t.channels) if t.channels else "all",
-                "groups": ", ".join(t.groups) if t.groups else "all",
+                "name": isolate(t.name),
+                "length": say(hours, {"h": f"{t.length_min / 60:g}"}),
+                "paid": say(hours, {"h": f"{t.paid_min / 60:g}"}),
+                "starts": say(every, {"windows": windows, "step": t.start_step_min}),
+                "lunch": _rest(t.lunch) if t.lunch else isolate("-"),
+                "breaks": Markup("; ").join(_rest(b) for b in t.breaks)
+                if t.breaks
+                else isolate("-"),
+                "channels": isolate(", ".join(t.channels))
+                if t.channels
+                else say(lazy_gettext("all")),
+                "groups": isolate(", ".join(t.groups)) if t.groups else say(lazy_gettext("all")),
             }
         )
     return {"week": week, "shifts": shifts, "weights": rules.weights}
@@ -101,7 +123,9 @@ def rules_upload() -> Response | tuple[str, int]:
             current=current,
             tables=_rules_tables(current),
             versions=versions,
-            error=str(exc) if isinstance(exc, WfmError) else "the file is not valid UTF-8",
+            error=error_text(exc)
+            if isinstance(exc, WfmError)
+            else say(lazy_gettext("the file is not valid UTF-8")),
         ), 422
     flash(gettext("Rules version %(id)s stored.", id=row.id), "success")
     return redirect(url_for("planner.rules_view"))

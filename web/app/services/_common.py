@@ -170,7 +170,11 @@ def _bulk_insert(model: type[Any], rows: pd.DataFrame, chunk: int = 50_000) -> N
 
 
 def _label(ts: dt.datetime) -> str:
-    return f"{ts:%a %d %b %H:%M}"
+    """A chart's time label: local wall time as ``YYYY-MM-DD HH:MM``.
+
+    app.js says it in the page's locale (no English month or day names here).
+    """
+    return f"{ts:%Y-%m-%d %H:%M}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from forecasting.overrides import Override, apply_overrides
 from web.app.extensions import db
+from web.app.messages import progress_text
 from web.app.models import (
     ForecastOverride,
     ForecastRow,
@@ -49,13 +50,14 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     """
     center = settings()
     history = history_frame(int(params["history_id"]))
-    ctx.progress(0.05, f"history read: {len(history.frame):,} rows")
+    ctx.progress(0.05, progress_text("history_read", rows=f"{len(history.frame):,}"))
     series = int(history.frame.groupby(["channel", "queue"]).ngroups)
     done = [0]
 
     def one_series(n: int) -> None:
         done[0] += n
-        ctx.progress(0.1 + 0.8 * done[0] / max(series, 1), f"{done[0]}/{series} series")
+        fraction = 0.1 + 0.8 * done[0] / max(series, 1)
+        ctx.progress(fraction, progress_text("series", done=done[0], total=series))
 
     models = tuple(params.get("models") or ()) or None
     start = dt.date.fromisoformat(params["start"]) if params.get("start") else None

@@ -122,7 +122,7 @@ def requirements_daily(set_id: int) -> list[dict[str, Any]]:
         return []
     hours = req_set.interval_min / 60
     f = f.assign(
-        day=f["interval_start"].dt.strftime("%a %Y-%m-%d"),
+        day=f["interval_start"].dt.strftime("%Y-%m-%d"),
         w_sl=f["service_level"].fillna(0.0) * f["volume"],
     )
     g = f.groupby(["day", "channel"], sort=False).agg(

@@ -26,6 +26,7 @@ from scheduling.roster.rules import RosterRules
 from scheduling.roster.summary import coverage_figures
 from scheduling.staffing.targets import Targets
 from web.app.extensions import db
+from web.app.messages import progress_text
 from web.app.models import (
     Agent,
     CoverageRow,
@@ -116,7 +117,21 @@ def _violation_dict(v: Violation) -> dict[str, Any]:
         "date": v.date.isoformat() if v.date else None,
         "rule": v.rule,
         "message": v.message,
+        "code": v.key,
+        "params": dict(v.params),
     }
+
+
+def _add_note(summary: dict[str, Any], code: str, text: str, **params: object) -> None:
+    """Append a note (English) and its code and params (for the page's language) to a summary."""
+    notes = list(summary.get("notes") or [])
+    codes = list(summary.get("note_codes") or [])
+    codes += [None] * (len(notes) - len(codes))
+    summary["notes"] = [*notes, text]
+    summary["note_codes"] = [
+        *codes[: len(notes)],
+        {"code": code, "params": {k: str(v) for k, v in params.items()}},
+    ]
 
 
 def _insert_shifts(roster_id: int, shifts: Sequence[dict[str, Any]]) -> None:
@@ -210,13 +225,13 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     if base_id:
         locks = _usable_locks(int(base_id), agents, rules)
     previous, fixed_frame = locks.previous, locks.frame
-    ctx.progress(0.02, f"rostering {len(solve_agents)} agents")
+    ctx.progress(0.02, progress_text("rostering", n=len(solve_agents)))
     time_limit = float(params.get("time_limit_s", 60.0))
 
     def on_progress(p: Any) -> None:
         ctx.progress(
             min(0.95, 0.05 + 0.9 * p.wall_time_s / max(time_limit, 0.1)),
-            f"{p.phase}: solution {p.solutions}",
+            progress_text("solving", phase=p.phase, n=p.solutions),
             objective=float(p.objective),
             bound=float(p.best_bound),
         )
@@ -252,7 +267,13 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
             summary,
             planned=[a.agent_id for a in agents],
         )
-        summary["notes"] = [*summary.get("notes", []), *locks.notes()]
+        n = len(locks.kept)
+        _add_note(summary, "reoptimised", f"re-optimised around {n} locked shift(s)", n=n)
+        if locks.dropped:
+            dropped = "; ".join(f"{a} {d} ({why})" for a, d, why in locks.dropped)
+            text = f"locked shift(s) dropped, no longer allowed: {dropped}"
+            _add_note(summary, "locks_dropped", text, shifts=dropped)
+        summary["version_note"] = {"code": "reoptimised", "params": {}}
     roster = save_roster(
         requirement_set_id=req_set.id,
         rules_id=rules_row.id,
@@ -309,16 +330,6 @@ class _Locks:
     def keys(self) -> set[tuple[str, dt.date]]:
         """``(agent_id, date)`` of the kept locks."""
         return {(str(s["agent_id"]), s["date"]) for s in self.kept}
-
-    def notes(self) -> list[str]:
-        """The summary's notes about the locks."""
-        out = [f"re-optimised around {len(self.kept)} locked shift(s)"]
-        if self.dropped:
-            out.append(
-                "locked shift(s) dropped, no longer allowed: "
-                + "; ".join(f"{a} {d} ({why})" for a, d, why in self.dropped)
-            )
-        return out
 
 
 def _usable_locks(base_id: int, agents: Sequence[AgentRecord], rules: RosterRules) -> _Locks:
@@ -520,6 +531,7 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
         ).where(Shift.roster_id == roster_id)
     ).all()
     rests: dict[int, list[str]] = {}
+    marks: dict[int, list[tuple[str, str]]] = {}
     stmt = (
         select(ShiftActivity.shift_id, ShiftActivity.activity, ShiftActivity.start_utc)
         .join(Shift, ShiftActivity.shift_id == Shift.id)
@@ -529,6 +541,7 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
     for shift_id, activity, start in db.session.execute(stmt):
         t = f"{local_ts(start, center.tz):%H:%M}"
         rests.setdefault(shift_id, []).append(("L " if activity == "lunch" else "B ") + t)
+        marks.setdefault(shift_id, []).append((str(activity), t))
     cells: dict[str, dict[str, dict[str, Any]]] = {}
     for sid, aid, date, channel, stype, start, end, locked in shifts:
         day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
@@ -538,6 +551,7 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
             "type": stype,
             "channel": channel,
             "rests": rests.get(sid, []),
+            "rest_marks": marks.get(sid, []),
             "locked": bool(locked),
         }
     rows = []
@@ -591,15 +605,25 @@ def coverage_chart(roster_id: int) -> dict[str, Any]:
     return out
 
 
-def copy_roster(roster: RosterVersion, note: str) -> RosterVersion:
-    """A new draft with the shifts, coverage and summary of ``roster`` (its parent)."""
+def copy_roster(
+    roster: RosterVersion, note: str, code: str = "", **params: object
+) -> RosterVersion:
+    """A new draft with the shifts, coverage and summary of ``roster`` (its parent).
+
+    ``note`` is the version's note in English; ``code`` and ``params`` (see
+    :data:`web.app.messages.VERSION_NOTES`) let the pages say it in their language.
+    """
     coverage = coverage_frame_of(roster.id)
+    summary = dict(roster.summary)
+    summary.pop("version_note", None)
+    if code:
+        summary["version_note"] = {"code": code, "params": {k: str(v) for k, v in params.items()}}
     new = save_roster(
         requirement_set_id=roster.requirement_set_id,
         rules_id=roster.rules_id,
         shifts=_stored_shifts(roster.id),
         coverage=coverage,
-        summary=roster.summary,
+        summary=summary,
         violations=[],
         first_day=roster.first_day,
         days=roster.days,
@@ -682,7 +706,9 @@ def edit_shift(
     """
     roster = db.get_or_404(RosterVersion, roster_id)
     if roster.status == "published":
-        roster = copy_roster(roster, f"edited from published version {roster.id}")
+        roster = copy_roster(
+            roster, f"edited from published version {roster.id}", "edited_published", id=roster.id
+        )
     center = settings()
     rules_row = db.get_or_404(RulesVersion, roster.rules_id)
     rules = rules_of(rules_row)
@@ -768,7 +794,7 @@ def edit_shift(
         center.tz,
         roster.summary,
     )
-    summary["notes"] = [*summary.get("notes", []), f"edited by hand: {agent_id} {date}"]
+    _add_note(summary, "edited", f"edited by hand: {agent_id} {date}", agent=agent_id, day=date)
     roster.summary_json = json.dumps(summary, default=str)
     roster.violations_json = json.dumps([_violation_dict(v) for v in violations])
     db.session.execute(delete(CoverageRow).where(CoverageRow.roster_id == roster.id))

@@ -188,7 +188,7 @@ def apply_trade(trade: ShiftTrade) -> RosterVersion:
         audit("trade_refused", f"trade:{trade.id}", trade.violations)
         return db.get_or_404(RosterVersion, trade.roster_id)
     parent = db.get_or_404(RosterVersion, trade.roster_id)
-    new = copy_roster(parent, f"shift trade {trade.id}: {describe(trade)}")
+    new = copy_roster(parent, f"shift trade {trade.id}: {describe(trade)}", "trade", id=trade.id)
     db.session.flush()
     assert trade.taker is not None
     moves = [(trade.giver, trade.give_date, trade.taker)]
