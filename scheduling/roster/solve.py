@@ -333,8 +333,9 @@ def _run_cp_sat(
     The model is restricted to the LP's shifts when the problem is large.
     """
     greedy = start.greedy
+    # the LP may take at most half the limit: CP-SAT needs the rest
     lp_bound, support = (
-        _lp_result(start.lp_future, t0 + options.time_limit_s, stop)
+        _lp_result(start.lp_future, t0 + 0.5 * options.time_limit_s, stop)
         if start.lp_future is not None
         else (None, set())
     )
@@ -450,20 +451,32 @@ def _greedy_fallback(
 ) -> RosterSolution:
     """Return the greedy start when CP-SAT found nothing in time (or before a stop).
 
-    The greedy start satisfies every hard rule: return it rather than nothing (its objective is
-    not reported: the bound is the model's).
+    The greedy start satisfies every hard rule: return it rather than nothing, its rests
+    polished, with its objective (so the job and the roster page show a figure) and the bound
+    known (the model's, or the LP's when the model was restricted).
     """
     why = (
         f"{STOPPED} before CP-SAT found a roster: greedy roster returned"
         if stopped
         else "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)"
     )
-    return RosterSolution(
+    chosen = polished(problem, list(greedy.assignments))
+    objective, terms = _evaluate(problem, chosen)
+    bound = run.best_bound()
+    elapsed = time.perf_counter() - t0
+    return _solution_from(
+        problem,
+        chosen,
         status="feasible",
-        best_bound=run.lp_bound if run.restricted else run.solver.best_objective_bound / OBJ_SCALE,
-        wall_time_s=time.perf_counter() - t0,
-        shifts=tuple(shifts_from_assignments(problem, greedy.assignments)),
-        assignments=tuple(greedy.assignments),
+        objective=objective,
+        objective_terms=terms,
+        best_bound=bound,
+        gap=_gap(objective, bound),
+        time_to_first_s=elapsed,
+        time_to_final_s=elapsed,
+        wall_time_s=elapsed,
+        num_solutions=1,
+        greedy_objective=run.greedy_objective,
         notes=(*problem.notes, why),
     )
 

@@ -379,8 +379,6 @@ def slow_lps(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     import importlib
 
-    import web.pipeline
-
     solve_module = importlib.import_module("scheduling.roster.solve")
 
     def slow(real: Any, none: Any) -> Any:
@@ -392,9 +390,10 @@ def slow_lps(monkeypatch: pytest.MonkeyPatch) -> None:
         return run
 
     objective = solve_module.lp_objective_solution
-    under = web.pipeline.lp_under_staffing_bound
+    pipeline = importlib.import_module("web.pipeline")
+    under = pipeline.lp_under_staffing_bound
     monkeypatch.setattr(solve_module, "lp_objective_solution", slow(objective, (None, set())))
-    monkeypatch.setattr(web.pipeline, "lp_under_staffing_bound", slow(under, None))
+    monkeypatch.setattr(pipeline, "lp_under_staffing_bound", slow(under, None))
 
 
 def test_a_roster_job_ends_within_its_time_limit(app: Flask, h: Any, slow_lps: None) -> None:
@@ -484,7 +483,8 @@ def test_cancel_stops_a_running_solve_within_seconds(
     app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The stop reaches CP-SAT through the heartbeat, not at the next solver report."""
-    import web.pipeline
+    import importlib
+
     from scheduling.roster.solve import SolverOptions
     from web.app.extensions import db
     from web.app.jobs import run_pending
@@ -492,7 +492,8 @@ def test_cancel_stops_a_running_solve_within_seconds(
 
     c = _planner(app, h)
     _upload_and_staff(app, c, h)
-    real_solve = web.pipeline.solve
+    pipeline = importlib.import_module("web.pipeline")
+    real_solve = pipeline.solve
     searching = threading.Event()
 
     def long_search(problem: Any, options: SolverOptions, **kwargs: Any) -> Any:
@@ -501,7 +502,7 @@ def test_cancel_stops_a_running_solve_within_seconds(
         slow = SolverOptions(time_limit_s=120.0, seed=options.seed, relative_gap=-1.0)
         return real_solve(problem, slow, stop=kwargs.get("stop"))
 
-    monkeypatch.setattr(web.pipeline, "solve", long_search)
+    monkeypatch.setattr(pipeline, "solve", long_search)
     h.post(c, "/roster/run", {"time_limit_s": "120"})
     runner = threading.Thread(target=lambda: h.run_jobs(app), daemon=True)
     runner.start()
@@ -546,6 +547,30 @@ def test_a_running_job_whose_runner_died_is_marked_failed(
     job = _job(app, dead)
     assert job.status == "failed" and job.finished_at is not None
     assert "h:42" in job.message and "stopped while it ran" in job.message
+
+
+def test_the_job_page_fails_a_job_whose_runner_died(
+    app: Flask, signed_in: dict[str, FlaskClient], fake_handlers: dict[str, Any]
+) -> None:
+    """No runner left to notice: the polled status does, instead of "running" forever."""
+    import datetime as dt
+
+    from web.app.extensions import db
+    from web.app.models import Job, utcnow
+
+    fake_handlers["fake"] = lambda ctx, params: "x:1"
+    job_id = _enqueue(app, "fake")
+    old = utcnow() - dt.timedelta(minutes=5)
+    with app.app_context():
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="running", started_at=old, heartbeat_at=old, worker="h:42")
+        )
+        db.session.commit()
+    state = signed_in["manager"].get(f"/api/jobs/{job_id}").get_json()
+    assert state["status"] == "failed" and state["done"] is True
+    assert "stopped while it ran" in state["message"]
 
 
 def test_a_running_job_heartbeats_and_names_its_runner(
