@@ -96,8 +96,9 @@ class JobContext:
 
     Progress goes to the ``jobs`` row at most every ``min_interval_s`` (the solver reports
     hundreds of solutions), on a connection of its own, so the handler's transaction is not
-    touched; it may be called from any thread (the solver's callbacks). ``stop`` is set when
-    a cancellation is seen.
+    touched; it may be called from any thread (the solver's callbacks). A new bound is always
+    written; clock ticks (a fraction alone) never crowd out a report with a message, objective
+    or bound; the fraction never goes backwards. ``stop`` is set when a cancellation is seen.
     """
 
     def __init__(
@@ -112,7 +113,10 @@ class JobContext:
         self.stop = threading.Event()
         # the solver reports from its own threads, outside the app context: keep the engine
         self.engine = db.engine
-        self._last = 0.0
+        self._last = 0.0  # last report of any kind (monotonic s)
+        self._last_info = 0.0  # last report with a message, an objective or a bound
+        self._bound: float | None = None
+        self._fraction = 0.0
         self._lock = threading.Lock()
 
     def progress(
@@ -128,24 +132,33 @@ class JobContext:
         objective = objective if objective is not None and math.isfinite(objective) else None
         bound = bound if bound is not None and math.isfinite(bound) else None
         now = time.monotonic()
-        with self._lock:
-            if now - self._last < self.min_interval_s and fraction < 1.0:
-                return
+        informative = bool(message) or objective is not None or bound is not None
+        with self._lock:  # held while writing, so that reports land in order
+            new_bound = bound is not None and bound != self._bound
+            last = self._last_info if informative else self._last
+            if fraction < 1.0 and not new_bound and now - last < self.min_interval_s:
+                return  # a clock tick never hides a solver report: they are throttled apart
             self._last = now
-        if self.echo is not None:
-            self.echo(self.job_id, fraction, message, objective, bound)
-        values: dict[str, Any] = {"progress": max(0.0, min(1.0, float(fraction)))}
-        if message:
-            values["message"] = message
-        if objective is not None:
-            values["objective"] = objective
-        if bound is not None:
-            values["bound"] = bound
-        with self.engine.begin() as conn:
-            conn.execute(update(Job).where(Job.id == self.job_id).values(**values))
-            wanted = conn.execute(
-                select(Job.cancel_requested).where(Job.id == self.job_id)
-            ).scalar()
+            if informative:
+                self._last_info = now
+            if bound is not None:
+                self._bound = bound
+            fraction = max(self._fraction, min(1.0, float(fraction)))  # never backwards
+            self._fraction = fraction
+            if self.echo is not None and (informative or fraction >= 1.0):
+                self.echo(self.job_id, fraction, message, objective, bound)  # not the ticks
+            values: dict[str, Any] = {"progress": max(0.0, fraction)}
+            if message:
+                values["message"] = message
+            if objective is not None:
+                values["objective"] = objective
+            if bound is not None:
+                values["bound"] = bound
+            with self.engine.begin() as conn:
+                conn.execute(update(Job).where(Job.id == self.job_id).values(**values))
+                wanted = conn.execute(
+                    select(Job.cancel_requested).where(Job.id == self.job_id)
+                ).scalar()
         if wanted or SHUTDOWN.is_set():
             self.stop.set()
 
