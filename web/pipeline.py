@@ -213,13 +213,16 @@ def roster_step(
     progress: Callable[[Progress], None] | None = None,
     notes: Sequence[str] = (),
     stop: threading.Event | None = None,
+    abort: threading.Event | None = None,
 ) -> RosterRun:
     """Build the roster with CP-SAT, tabulate coverage, and check it with the rule checker.
 
     With ``targets`` the coverage table gets the expected service level per channel and
     interval from the staffing engine, and the summary the volume-weighted week figure.
     ``notes`` (e.g. about the input files) are added to the summary's. ``stop``, when set,
-    ends the search with the best roster found so far (see :func:`~scheduling.roster.solve`).
+    ends the search with the best roster found so far (see :func:`~scheduling.roster.solve`);
+    ``abort``, when set during the greedy start, ends it there with
+    :class:`~scheduling.errors.SolveAborted` (a cancelled job passes its stop event as both).
 
     ``time_limit_s`` is the wall time of the whole step: the solver gets it less what building
     the problem took and a reserve for what comes after the search (rests polished, coverage,
@@ -265,6 +268,7 @@ def roster_step(
             SolverOptions(time_limit_s=search_s, seed=seed),
             progress=on_progress,
             stop=stop,
+            abort=abort,
         )
     finally:
         greedy_done.set()

@@ -139,6 +139,7 @@ def solve(
     *,
     raise_on_infeasible: bool = True,
     stop: threading.Event | None = None,
+    abort: threading.Event | None = None,
 ) -> RosterSolution:
     """Build the roster.
 
@@ -158,6 +159,10 @@ def solve(
         the best roster found so far is returned with its bound and gap, status ``feasible``
         and the note "stopped on request", as after a time limit. A stop during the greedy
         start lets it finish and returns it (a complete roster).
+    abort
+        When set during the greedy start, it stops there with
+        :class:`~scheduling.errors.SolveAborted` (no roster): for a cancelled job, which
+        saves nothing anyway. Pass the same event as ``stop`` to end every phase promptly.
 
     Returns
     -------
@@ -175,7 +180,7 @@ def solve(
     t0 = time.perf_counter()
     if conflicts := problem_conflicts(problem):  # impossible contracts, before any search
         return _infeasible(conflicts, t0, raise_on_infeasible)
-    start = _start(problem, options, t0)
+    start = _start(problem, options, t0, abort)
     if start.conflicts:
         return _infeasible(start.conflicts, t0, raise_on_infeasible)
     stop = stop or threading.Event()
@@ -243,7 +248,12 @@ class _Start:
     conflicts: tuple[str, ...]
 
 
-def _start(problem: RosterProblem, options: SolverOptions, t0: float) -> _Start:
+def _start(
+    problem: RosterProblem,
+    options: SolverOptions,
+    t0: float,
+    abort: threading.Event | None = None,
+) -> _Start:
     """Build the greedy start, then start the LP relaxation in a thread.
 
     The greedy start uses one core; it is built first, alone, because building the LP in
@@ -252,7 +262,7 @@ def _start(problem: RosterProblem, options: SolverOptions, t0: float) -> _Start:
     (HiGHS stops there: no bound then).
     """
     lp_future: LpFuture | None = None
-    greedy = greedy_roster(problem) if options.greedy_hint else None
+    greedy = greedy_roster(problem, abort=abort) if options.greedy_hint else None
     if options.greedy_hint:
         left = options.time_limit_s - (time.perf_counter() - t0)
         if left < MIN_LP_S:  # no time left to build and solve it: no bound, said in a note

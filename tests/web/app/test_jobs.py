@@ -593,3 +593,40 @@ def test_a_running_job_heartbeats_and_names_its_runner(
     assert all(w.endswith(f":{os.getpid()}") for _, w in beats)
     times = [b for b, _ in beats]
     assert times == sorted(times) and len(set(times)) == 3  # fresh at every look
+
+
+def test_cancel_during_the_greedy_start_is_prompt(
+    app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The greedy start is built agent by agent: a cancel stops it at the next agent."""
+    import importlib
+
+    from web.app.extensions import db
+    from web.app.models import Job, RosterVersion
+
+    greedy = importlib.import_module("scheduling.roster._greedy")
+    real_build = greedy.build_model
+    building = threading.Event()
+
+    def slow_build(*args: Any, **kwargs: Any) -> Any:  # 1 s per agent, like a large center
+        building.set()
+        time.sleep(1.0)
+        return real_build(*args, **kwargs)
+
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    monkeypatch.setattr(greedy, "build_model", slow_build)
+    h.post(c, "/roster/run", {"time_limit_s": "120"})
+    runner = threading.Thread(target=lambda: h.run_jobs(app), daemon=True)
+    runner.start()
+    assert building.wait(60)
+    time.sleep(1.5)  # in the greedy start, with agents left to place
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.kind == "roster").values(cancel_requested=True))
+        db.session.commit()
+    t0 = time.perf_counter()
+    runner.join(60)
+    latency = time.perf_counter() - t0
+    job = _last_job(app)
+    assert job.status == "cancelled" and latency < 3.0, (job.status, latency, job.message)
+    assert _count(app, RosterVersion) == 0

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select
 
+from scheduling.errors import SolveAborted
 from scheduling.roster.agents import Agent as AgentRecord
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.feasibility import check_contracts
@@ -256,7 +257,11 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
             seed=int(params.get("seed", 0)),
             progress=on_progress,
             stop=ctx.stop,
+            abort=ctx.stop,  # a cancelled job saves nothing: no need to finish the greedy start
         )
+    except SolveAborted:
+        ctx.check_cancel()  # the job was cancelled (or its runner is stopping)
+        raise
     finally:
         ticking.set()
         ticker.join()
