@@ -12,6 +12,7 @@ roster as the planner (audited), so that managers and agents see it at once. ``w
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import shutil
 from collections.abc import Callable
@@ -232,6 +233,7 @@ def build_demo_instance(
             db.session.rollback()
             say(f"roster {roster_id} left as a draft: {exc}")
         else:
-            days = f"{roster.first_day:%a %Y-%m-%d} .. {roster.days} days"
-            say(f"roster {roster_id} ({days}) published by the planner")
+            last = roster.first_day + dt.timedelta(days=roster.days - 1)
+            week = f"{roster.first_day:%a %Y-%m-%d} .. {last:%a %Y-%m-%d}"
+            say(f"roster {roster_id} ({week}) published by the planner")
         return logins
