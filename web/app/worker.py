@@ -8,7 +8,9 @@ the kernel gives the pages the CPU first.
 
 The child ends with the server: :func:`job_worker` sends it SIGTERM when the server stops
 (Ctrl+C or SIGTERM), waits for it, and kills it if it does not end in time; the child also
-watches its parent and stops when it is gone, so it is never left behind. A job running at that
+watches its parent and stops when it is gone, so it is never left behind. A child that dies
+while the server runs is started again (at most :data:`MAX_RESTARTS` times); the job it was
+running is marked failed by the next runner's look at stale heartbeats. A job running at that
 moment is stopped, rolled back and marked failed ("the job runner was stopped ...").
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -26,6 +29,8 @@ from pathlib import Path
 from types import FrameType
 
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 #: Seconds the server waits for the worker to stop before killing it.
 STOP_TIMEOUT_S = 15.0
@@ -89,6 +94,11 @@ def job_worker(app: Flask) -> Iterator[subprocess.Popen[bytes] | None]:
         return
     proc = start_worker_process(app)
     app.extensions["wfm_job_process"] = proc
+    stopping = threading.Event()
+    watcher = threading.Thread(
+        target=_restart_when_dead, args=(app, stopping), name="wfm-worker-watch", daemon=True
+    )
+    watcher.start()
     previous = None
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
@@ -100,9 +110,33 @@ def job_worker(app: Flask) -> Iterator[subprocess.Popen[bytes] | None]:
     try:
         yield proc
     finally:
+        stopping.set()
+        watcher.join()
         if in_main:
             signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
-        stop_worker_process(proc)
+        stop_worker_process(app.extensions["wfm_job_process"])
+
+
+#: Seconds between two looks at whether the worker process is still there.
+WATCH_S = 2.0
+
+#: How many times a worker process that died is started again (then jobs wait: say so).
+MAX_RESTARTS = 5
+
+
+def _restart_when_dead(app: Flask, stopping: threading.Event) -> None:
+    """Start the worker again when it died while the server runs (its job is failed by it)."""
+    restarts = 0
+    while not stopping.wait(WATCH_S):
+        proc: subprocess.Popen[bytes] = app.extensions["wfm_job_process"]
+        if proc.poll() is None or stopping.is_set():
+            continue
+        if restarts >= MAX_RESTARTS:
+            log.error("job worker died %d times: not started again; jobs wait", restarts + 1)
+            return
+        restarts += 1
+        log.error("job worker %s ended (status %s): starting it again", proc.pid, proc.returncode)
+        app.extensions["wfm_job_process"] = start_worker_process(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -159,3 +159,36 @@ def test_a_job_whose_worker_was_killed_is_marked_failed(app: Flask, h: Any) -> N
     job = _job(app)
     assert job.status == "failed" and f":{proc.pid}" in job.message
     assert "stopped while it ran" in job.message and _rosters(app) == 0
+
+
+def test_a_worker_that_dies_while_serving_is_started_again(
+    app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its running job is failed (stale heartbeat) and the queue goes on with the new one."""
+    import waitress
+
+    from web.app import worker
+    from web.cli._serve import serve_app
+
+    monkeypatch.setattr(worker, "WATCH_S", 0.2)
+    c = _staffed(app, h)
+    app.config.update(JOB_WORKER="process", JOB_POLL_S=0.2, JOB_STALE_S=2.0)
+    pids: list[int] = []
+
+    def fake_serve(wsgi: Any, **kw: Any) -> None:
+        first = wsgi.extensions["wfm_job_process"]
+        pids.append(first.pid)
+        h.post(c, "/roster/run", {"time_limit_s": "120"})
+        _wait(lambda: _job(app).status == "running", 60, "the first worker to claim the job")
+        first.send_signal(signal.SIGKILL)
+        _wait(lambda: wsgi.extensions["wfm_job_process"] is not first, 30, "a new worker")
+        pids.append(wsgi.extensions["wfm_job_process"].pid)
+        _wait(lambda: _job(app).status == "failed", 60, "the killed worker's job to fail")
+        h.post(c, "/roster/run", {"time_limit_s": "2"})
+        _wait(lambda: _job(app).status == "succeeded", 120, "the new worker to run a job")
+
+    monkeypatch.setattr(waitress, "serve", fake_serve)
+    serve_app(app, "127.0.0.1", 5996)
+    assert len(pids) == 2 and pids[0] != pids[1]
+    assert _job(app).worker.endswith(f":{pids[1]}") and _rosters(app) == 1
+    assert not _alive(pids[1])
