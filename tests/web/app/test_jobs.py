@@ -459,7 +459,7 @@ def test_progress_moves_while_the_solver_is_silent(app: Flask, h: Any, slow_lps:
     h.post(c, "/roster/run", {"time_limit_s": "4"})
     fractions = [s["progress"] for s in _watch_job(app, c, h)]
     assert fractions == sorted(fractions)  # never backwards
-    assert len(set(fractions)) >= 4 and max(fractions) >= 0.5, fractions
+    assert len(set(fractions)) >= 3 and max(fractions) >= 0.5, fractions
 
 
 def test_progress_moves_and_the_bound_appears_before_the_end(app: Flask, h: Any) -> None:
