@@ -8,7 +8,8 @@
           │                     (also a wfmcore.errors.InputError)
           ├── TargetsError      bad targets.toml: names the channel and key
           ├── RulesError        bad rules.toml: names the key
-          └── InfeasibleError   the hard rules cannot all hold: says which agent and which rules
+          ├── InfeasibleError   the hard rules cannot all hold: says which agent and which rules
+          └── SolveAborted      the solve was aborted on request (a cancelled job): no roster
 
 Every message is meant to be shown to a planner as it is.
 """
@@ -35,6 +36,10 @@ class TargetsError(SchedulingError, ValueError):
 
 class RulesError(SchedulingError, ValueError):
     """An invalid labour rule; the message names the key."""
+
+
+class SolveAborted(SchedulingError):
+    """The solve was aborted on request before it had a roster (e.g. a cancelled job)."""
 
 
 class InfeasibleError(SchedulingError):

@@ -10,12 +10,14 @@ the per-agent feasibility check (an agent whose own model is infeasible is repor
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduling.errors import SolveAborted
 from scheduling.roster._cpsat import new_solver
 from scheduling.roster.breaks import RestPlacer
 from scheduling.roster.model import build_model, coverage_weights
@@ -47,8 +49,15 @@ class GreedyResult:
     wall_time_s: float
 
 
-def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -> GreedyResult:
+def greedy_roster(
+    problem: RosterProblem,
+    time_limit_per_agent_s: float = 2.0,
+    abort: threading.Event | None = None,
+) -> GreedyResult:
     """Build a roster agent by agent (most constrained first).
+
+    ``abort``, when set, stops it between two agents with :class:`SolveAborted` (a few
+    hundredths of a second for the demo's agents).
 
     Returns
     -------
@@ -87,6 +96,8 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
     chosen: list[Assignment] = []
     infeasible: list[int] = []
     for a in order:
+        if abort is not None and abort.is_set():
+            raise SolveAborted("the roster was aborted on request during the greedy start")
         model, v = build_model(problem, agents=[a], coverage=False)
         values = {c: value(c) for c in problem.channels}
         gains = [(key, int(round(values[key[2]][key[1]]))) for key in v.x]

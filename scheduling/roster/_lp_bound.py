@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
@@ -466,8 +467,11 @@ def _coverage(
             lin.row(row, q, q)
 
 
-def _solve_lp(lin: _Lin) -> tuple[float | None, np.ndarray]:
-    """Solve the relaxation with HiGHS (interior point with crossover, via SciPy)."""
+def _solve_lp(lin: _Lin, time_limit_s: float | None = None) -> tuple[float | None, np.ndarray]:
+    """Solve the relaxation with HiGHS (interior point with crossover, via SciPy).
+
+    ``time_limit_s`` bounds HiGHS's time; when it is reached there is no bound (``None``).
+    """
     n_rows = len(lin.rows)
     sizes = [len(vs) for vs, _, _, _ in lin.rows]
     row_idx = np.repeat(np.arange(n_rows), sizes)
@@ -492,6 +496,7 @@ def _solve_lp(lin: _Lin) -> tuple[float | None, np.ndarray]:
         b_eq=lo[eq],
         bounds=var_bounds,
         method="highs-ipm",
+        options={} if time_limit_s is None else {"time_limit": max(0.01, float(time_limit_s))},
     )
     if res.status != 0:
         return None, np.zeros(0)
@@ -499,21 +504,30 @@ def _solve_lp(lin: _Lin) -> tuple[float | None, np.ndarray]:
     return float(fun) + lin.const, np.asarray(res.x)
 
 
-def _lp(problem: RosterProblem, objective: bool) -> tuple[float | None, set[tuple[int, str]]]:
+def _lp(
+    problem: RosterProblem, objective: bool, time_limit_s: float | None = None
+) -> tuple[float | None, set[tuple[int, str]]]:
+    t0 = time.perf_counter()
     lin, columns, _ = _build(problem, objective)
-    value, values = _solve_lp(lin)
+    left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+    if left is not None and left <= 0:
+        return None, set()
+    value, values = _solve_lp(lin, left)
     if value is None:
         return None, set()
     support = {(k, c) for y, k, c in columns if values[y] > 1e-6}
     return value, support
 
 
-def lp_under_staffing_bound(problem: RosterProblem) -> float | None:
+def lp_under_staffing_bound(
+    problem: RosterProblem, time_limit_s: float | None = None
+) -> float | None:
     """Least total under-staffing (agent-hours) over all solutions of the relaxation.
 
-    ``None`` when the LP solver does not reach the optimum.
+    ``None`` when the LP solver does not reach the optimum (within ``time_limit_s``, building
+    the LP included, when it is given).
     """
-    value, _ = _lp(problem, objective=False)
+    value, _ = _lp(problem, objective=False, time_limit_s=time_limit_s)
     return None if value is None else value / problem.cover_units * problem.interval_min / 60
 
 
@@ -522,14 +536,18 @@ def lp_objective_bound(problem: RosterProblem) -> float | None:
     return lp_objective_solution(problem)[0]
 
 
-def lp_objective_solution(problem: RosterProblem) -> tuple[float | None, set[tuple[int, str]]]:
+def lp_objective_solution(
+    problem: RosterProblem, time_limit_s: float | None = None
+) -> tuple[float | None, set[tuple[int, str]]]:
     """The objective bound (points) and the LP solution's support.
+
+    ``(None, set())`` when the LP is not solved (within ``time_limit_s`` when it is given).
 
     The support is the set of ``(candidate index, channel)`` pairs some class of agents uses
     fractionally. The optimizer restricts its search to these shifts (plus its starting
     roster's).
     """
-    value, support = _lp(problem, objective=True)
+    value, support = _lp(problem, objective=True, time_limit_s=time_limit_s)
     return (None if value is None else value / OBJ_SCALE), support
 
 

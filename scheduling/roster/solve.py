@@ -139,6 +139,7 @@ def solve(
     *,
     raise_on_infeasible: bool = True,
     stop: threading.Event | None = None,
+    abort: threading.Event | None = None,
 ) -> RosterSolution:
     """Build the roster.
 
@@ -158,6 +159,10 @@ def solve(
         the best roster found so far is returned with its bound and gap, status ``feasible``
         and the note "stopped on request", as after a time limit. A stop during the greedy
         start lets it finish and returns it (a complete roster).
+    abort
+        When set during the greedy start, it stops there with
+        :class:`~scheduling.errors.SolveAborted` (no roster): for a cancelled job, which
+        saves nothing anyway. Pass the same event as ``stop`` to end every phase promptly.
 
     Returns
     -------
@@ -175,7 +180,7 @@ def solve(
     t0 = time.perf_counter()
     if conflicts := problem_conflicts(problem):  # impossible contracts, before any search
         return _infeasible(conflicts, t0, raise_on_infeasible)
-    start = _start(problem, options)
+    start = _start(problem, options, t0, abort)
     if start.conflicts:
         return _infeasible(start.conflicts, t0, raise_on_infeasible)
     stop = stop or threading.Event()
@@ -221,6 +226,15 @@ def _stopped_at_greedy(problem: RosterProblem, start: _Start, t0: float) -> Rost
     )
 
 
+#: Seconds at least left of the time limit after the greedy start to try the LP relaxation.
+MIN_LP_S = 1.0
+
+
+def lp_grace_s(time_limit_s: float) -> float:
+    """How long past the time limit the search waits for the LP bound: 10 %, at most 2 s."""
+    return min(2.0, 0.1 * time_limit_s)
+
+
 #: What the LP relaxation's thread returns: the bound (points) and the shifts it uses.
 LpFuture = Future[tuple[float | None, set[tuple[int, str]]]]
 
@@ -234,17 +248,32 @@ class _Start:
     conflicts: tuple[str, ...]
 
 
-def _start(problem: RosterProblem, options: SolverOptions) -> _Start:
-    """Start the LP relaxation in a thread and build the greedy start meanwhile.
+def _start(
+    problem: RosterProblem,
+    options: SolverOptions,
+    t0: float,
+    abort: threading.Event | None = None,
+) -> _Start:
+    """Build the greedy start, then start the LP relaxation in a thread.
 
-    The greedy start uses one core. Every agent whose own hard rules cannot hold is explained.
+    The greedy start uses one core; it is built first, alone, because building the LP in
+    Python beside it would slow it several times over (both need the interpreter). Every agent
+    whose own hard rules cannot hold is explained. The LP gets what is left of the time limit
+    (HiGHS stops there: no bound then).
     """
     lp_future: LpFuture | None = None
+    greedy = greedy_roster(problem, abort=abort) if options.greedy_hint else None
     if options.greedy_hint:
-        pool = ThreadPoolExecutor(max_workers=1)
-        lp_future = pool.submit(lp_objective_solution, problem)
-        pool.shutdown(wait=False)
-    greedy = greedy_roster(problem) if options.greedy_hint else None
+        left = options.time_limit_s - (time.perf_counter() - t0)
+        if left < MIN_LP_S:  # no time left to build and solve it: no bound, said in a note
+            lp_future = Future()
+            lp_future.set_result((None, set()))
+        else:
+            pool = ThreadPoolExecutor(max_workers=1)
+            lp_future = pool.submit(
+                lp_objective_solution, problem, left + lp_grace_s(options.time_limit_s)
+            )
+            pool.shutdown(wait=False)
     suspects = greedy.infeasible_agents if greedy else range(len(problem.agents))
     conflicts = tuple(line for a in suspects for line in explain_agent(problem, a))
     return _Start(lp_future=lp_future, greedy=greedy, conflicts=conflicts)
@@ -314,7 +343,12 @@ def _run_cp_sat(
     The model is restricted to the LP's shifts when the problem is large.
     """
     greedy = start.greedy
-    lp_bound, support = start.lp_future.result() if start.lp_future is not None else (None, set())
+    # the LP may take at most half the limit: CP-SAT needs the rest
+    lp_bound, support = (
+        _lp_result(start.lp_future, t0 + 0.5 * options.time_limit_s, stop)
+        if start.lp_future is not None
+        else (None, set())
+    )
     restricted = bool(
         greedy is not None
         and options.restrict_to_lp
@@ -430,8 +464,9 @@ def _greedy_fallback(
 ) -> RosterSolution:
     """Return the greedy start when CP-SAT found nothing in time (or before a stop).
 
-    The greedy start satisfies every hard rule: return it rather than nothing (its objective is
-    not reported: the bound is the model's).
+    The greedy start satisfies every hard rule: return it rather than nothing, its rests
+    polished, with its objective (so the job and the roster page show a figure) and the bound
+    known (the model's, or the LP's when the model was restricted).
     """
     why = (
         Note(
@@ -444,12 +479,23 @@ def _greedy_fallback(
             "CP-SAT found no roster in the time limit: greedy roster returned (allow more time)",
         )
     )
-    return RosterSolution(
+    chosen = polished(problem, list(greedy.assignments))
+    objective, terms = _evaluate(problem, chosen)
+    bound = run.best_bound()
+    elapsed = time.perf_counter() - t0
+    return _solution_from(
+        problem,
+        chosen,
         status="feasible",
-        best_bound=run.lp_bound if run.restricted else run.solver.best_objective_bound / OBJ_SCALE,
-        wall_time_s=time.perf_counter() - t0,
-        shifts=tuple(shifts_from_assignments(problem, greedy.assignments)),
-        assignments=tuple(greedy.assignments),
+        objective=objective,
+        objective_terms=terms,
+        best_bound=bound,
+        gap=_gap(objective, bound),
+        time_to_first_s=elapsed,
+        time_to_final_s=elapsed,
+        wall_time_s=elapsed,
+        num_solutions=1,
+        greedy_objective=run.greedy_objective,
         notes=(*problem.notes, why),
     )
 
@@ -518,7 +564,21 @@ class _LnsTrack:
     count: int = 1
     bound: float | None = None
     support: set[tuple[int, str]] | None = None
+    objective: float = float("nan")
+    closed: bool = False  # the solve has returned: no more reports
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def on_lp(self, future: LpFuture) -> None:
+        """The LP is solved: report its bound at once (with the current objective)."""
+        if future.cancelled() or future.exception() is not None:
+            return
+        bound, support = future.result()
+        with self.lock:
+            self.bound = bound
+            if self.restrict_to_lp:
+                self.support = support
+        if bound is not None:
+            self.report("bound", self.objective, time.perf_counter() - self.t0)
 
     def lp_support(self) -> set[tuple[int, str]] | None:
         """The LP relaxation's shifts to restrict neighbourhoods to, once known."""
@@ -531,7 +591,8 @@ class _LnsTrack:
 
     def report(self, phase: str, objective: float, at_s: float) -> None:
         """Pass a :class:`Progress` (objective in points) to the caller's callback."""
-        if self.progress is not None:
+        self.objective = objective
+        if self.progress is not None and not self.closed:
             shown = float("nan") if self.bound is None else self.bound
             self.progress(Progress(phase, self.count, objective, shown, at_s))
 
@@ -542,11 +603,30 @@ class _LnsTrack:
         self.report("lns", units / OBJ_SCALE, self.last)
 
 
-def _lns_bound(lp_future: LpFuture, time_limit_s: float) -> tuple[float | None, list[Note]]:
-    """The LP bound (points), waiting a little for it when the time limit came first."""
-    try:
-        bound, _ = lp_future.result(timeout=max(2.0, 0.1 * time_limit_s))
-    except FutureTimeout:
+def _lp_result(
+    lp_future: LpFuture, deadline: float, stop: threading.Event
+) -> tuple[float | None, set[tuple[int, str]]]:
+    """The LP's bound and support, waiting for it until ``deadline`` or a stop (then none)."""
+    while not lp_future.done():
+        left = deadline - time.perf_counter()
+        if left <= 0 or stop.is_set():
+            return None, set()
+        try:
+            return lp_future.result(timeout=min(0.1, left))
+        except FutureTimeout:
+            continue
+    return lp_future.result()
+
+
+def _lns_bound(
+    lp_future: LpFuture, deadline: float, stop: threading.Event
+) -> tuple[float | None, list[Note]]:
+    """The LP bound (points), waiting for it no later than ``deadline``.
+
+    That is the time limit plus :func:`lp_grace_s`; the LP itself stops then.
+    """
+    bound, _ = _lp_result(lp_future, deadline, stop)
+    if bound is None:
         return None, [
             Note("lp_bound_late", "the LP bound was not ready within the time limit: gap unknown")
         ]
@@ -581,6 +661,8 @@ def _solve_lns(
     )
     greedy_obj, _ = _evaluate(problem, start)
     track.report("greedy", greedy_obj, track.first)
+    lp_future.add_done_callback(track.on_lp)  # the bound is shown as soon as it is known
+    deadline = t0 + options.time_limit_s
     lns = LnsOptions(
         step_time_s=options.lns_step_s,
         max_agents=options.lns_agents,
@@ -591,7 +673,7 @@ def _solve_lns(
     search = improve(
         problem,
         list(start),
-        t0 + options.time_limit_s,
+        deadline,
         lns,
         track.lp_support,
         track.on_improve,
@@ -606,7 +688,19 @@ def _solve_lns(
             else Note("stopped.no_bound", f"{STOPPED}; the LP bound was not ready")
         )
     else:
-        bound, late = _lns_bound(lp_future, options.time_limit_s)
+        bound, late = _lns_bound(lp_future, deadline + lp_grace_s(options.time_limit_s), stop)
+    if deadline - (t0 + track.first) < 1.0 and not stop.is_set():
+        took, limit = f"{track.first:.1f}", f"{options.time_limit_s:g}"
+        late.append(
+            Note(
+                "greedy_ate_limit",
+                f"the greedy start took {took} s of the {limit} s time limit: almost no time "
+                "was left to improve it (allow more time)",
+                took=took,
+                limit=limit,
+            )
+        )
+    track.closed = True
     assignments = polished(problem, search.assignments())
     objective, terms = _evaluate(problem, assignments)
     tried = sum(search.stats.tried.values())

@@ -423,3 +423,44 @@ def test_demo_events_file(demo_data_dir: Path) -> None:
     events = load_events(demo_data_dir / "events.csv")
     assert set(events) == set(DEMO_EVENTS + DEMO_FUTURE_EVENTS)
     assert any(DEMO_WEEK_START <= e.start <= DEMO_WEEK_END for e in events)
+
+
+def test_coming_monday_is_the_first_monday_after_today() -> None:
+    from web.demo.synthetic import coming_monday
+
+    assert coming_monday(date(2026, 12, 7)) == date(2026, 12, 14)  # a Monday: the next one
+    assert coming_monday(date(2026, 12, 9)) == date(2026, 12, 14)
+    assert coming_monday(date(2026, 12, 13)) == date(2026, 12, 14)
+    assert coming_monday() > date.today() and coming_monday().weekday() == 0
+
+
+def test_the_served_demo_plans_the_coming_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """History up to the Sunday before the coming Monday; unavailable days in that week."""
+    import contextlib
+
+    from web.cli._demo import _center
+    from web.demo import synthetic
+
+    monday = synthetic.coming_monday(date(2027, 3, 3))  # Wednesday -> Mon 2027-03-08
+    drawn: list[object] = []
+    real = synthetic.write_demo_history
+
+    def short_draw(path: Path, *args: object, end: date | None = None, **kw: object) -> Path:
+        drawn.append(end)  # the same generator, on the last four weeks only (fast)
+        assert end is not None
+        return real(path, start=end - pd.Timedelta(days=27).to_pytimedelta(), end=end)
+
+    monkeypatch.setattr(synthetic, "write_demo_history", short_draw)
+    with contextlib.ExitStack() as stack:
+        files, history = _center(stack, None, tmp_path, lambda _m: None, week_start=monday)
+        with files.agents_csv.open(encoding="utf-8") as fh:
+            agents = list(csv.DictReader(fh))
+        _center(stack, None, tmp_path, lambda _m: None, week_start=monday)  # up to date
+    assert drawn == [date(2027, 3, 7)]
+    last = pd.read_csv(history)["interval_start"].max()
+    assert last == "2027-03-07T23:30:00+04:00"
+    week = {str(d.date()) for d in pd.date_range(monday, periods=7)}
+    off = {d for row in agents for d in row["unavailable"].split(";") if d}
+    assert off and off <= week

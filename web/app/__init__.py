@@ -3,9 +3,10 @@
 :func:`create_app` builds one app from the configuration layers (:mod:`web.app.config`), binds
 the extensions (:mod:`web.app.extensions`), registers one blueprint per screen group
 (:mod:`web.app.auth`, :mod:`web.app.planner`, :mod:`web.app.api`), the error pages
-(:mod:`web.app.errors`) and starts the in-process job runner (:mod:`web.app.jobs`) unless
-``JOB_WORKER`` is ``off``. The views are thin: they call :mod:`web.app.services`, which calls
-the same library functions as the ``wfm`` command line.
+(:mod:`web.app.errors`) and, with ``JOB_WORKER = "thread"``, starts the in-process job runner
+(:mod:`web.app.jobs`); with ``"process"`` (the default) ``wfm serve`` starts the worker process
+beside the server (:mod:`web.app.worker`). The views are thin: they call
+:mod:`web.app.services`, which calls the same library functions as the ``wfm`` command line.
 """
 
 from __future__ import annotations

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask.wrappers import Response
 
 from web.app import messages
 from web.app.auth import STAFF, roles_required
 from web.app.extensions import db
+from web.app.jobs import reap_stale
 from web.app.models import Job, RequirementSet, RosterVersion
 from web.app.planner.home import result_url
 from web.app.services import (
@@ -47,8 +48,14 @@ def job_json(job: Job) -> dict[str, Any]:
 @bp.route("/jobs/<int:item_id>")
 @roles_required(*STAFF)
 def job_status(item_id: int) -> Response:
-    """A job's status, progress, message, objective and bound."""
-    return jsonify(job_json(db.get_or_404(Job, item_id)))
+    """A job's status, progress, message, objective and bound.
+
+    A running job whose runner died (no heartbeat for ``JOB_STALE_S``) is marked failed first.
+    """
+    job = db.get_or_404(Job, item_id)
+    if job.status == "running" and reap_stale(float(current_app.config["JOB_STALE_S"])):
+        db.session.refresh(job)
+    return jsonify(job_json(job))
 
 
 @bp.route("/history/<int:item_id>/chart")

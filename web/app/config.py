@@ -30,11 +30,16 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     # SQLAlchemy URL; ``None`` = SQLite file ``wfm.sqlite3`` in the instance folder.
     "DATABASE_URL": None,
-    # ``thread``: a daemon thread in the app runs queued jobs; ``off``: only ``wfm worker``
-    # (or a test calling ``run_pending``) does.
-    "JOB_WORKER": "thread",
+    # ``process``: ``wfm serve`` / ``wfm demo`` start a worker process beside the server (the
+    # loop of ``wfm worker``) and stop it with the server; ``thread``: a daemon thread in the
+    # app runs queued jobs; ``off``: only ``wfm worker`` (or a test calling ``run_pending``) does.
+    "JOB_WORKER": "process",
     # Seconds between two looks at the job table when it is idle.
     "JOB_POLL_S": 1.0,
+    # A running job whose runner gave no sign of life (heartbeat) for this long is marked failed.
+    "JOB_STALE_S": 30.0,
+    # CPU priority (``nice`` increment) of the worker process: the pages stay fast while it solves.
+    "JOB_NICE": 10,
     "COOKIE_SECURE": None,
     # Flask-Limiter: sign-in attempts per client address, and per user name.
     "LOGIN_RATE_LIMIT": "10 per minute",

@@ -4,13 +4,15 @@ The bundled demo center loaded into a fresh database, its week forecast, staffed
 jobs, and one user per role.
 
 :func:`prepare_instance` makes (or safely renews) the folder; :func:`load_demo_center` loads
-the center's files; :func:`run_demo_week` queues and runs the three jobs with progress on the
-terminal; :func:`create_demo_users` makes the sign-ins. ``wfm demo`` and
+the center's files; :func:`create_demo_users` makes the sign-ins; :func:`run_demo_week` queues
+and runs the three jobs with progress on the terminal; :func:`publish_as` publishes the week's
+roster as the planner (audited), so that managers and agents see it at once. ``wfm demo`` and
 ``bench/web_bench.py`` call them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import shutil
 from collections.abc import Callable
@@ -21,7 +23,14 @@ from sqlalchemy import select
 
 from web.app.extensions import db
 from web.app.jobs import enqueue, run_pending
-from web.app.models import Agent, Job, RequirementSet, RulesVersion, TargetsVersion
+from web.app.models import (
+    Agent,
+    Job,
+    RequirementSet,
+    RosterVersion,
+    RulesVersion,
+    TargetsVersion,
+)
 from web.app.services import (
     import_agents,
     import_history,
@@ -173,6 +182,28 @@ def create_demo_users(agent_id: str | None = None) -> dict[str, str]:
     return out
 
 
+def publish_as(app: Flask, username: str, roster_id: int) -> RosterVersion:
+    """Publish a roster as ``username`` (``published_by`` and the audit entry name them).
+
+    Raises
+    ------
+    InputError
+        The roster cannot be published (e.g. published already).
+    """
+    from flask_login import login_user
+
+    from web.app.models import User
+    from web.app.services import publish_roster
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    with app.test_request_context():
+        login_user(user)
+        roster = publish_roster(roster_id)
+        db.session.commit()
+    return roster
+
+
 def build_demo_instance(
     app: Flask,
     files: DemoCenterFiles,
@@ -184,8 +215,25 @@ def build_demo_instance(
     seed: int = 0,
     say: Say = print,
 ) -> dict[str, str]:
-    """Load the center, run its week and create the users; returns the sign-ins."""
+    """Load the center, create the users, run its week and publish it; returns the sign-ins.
+
+    The week's roster is published by the ``planner`` user (audited), so managers and agents
+    see it on first sign-in; when publishing is refused the draft stays and a line says why.
+    """
     with app.app_context():
         load_demo_center(files, history_csv, say)
-        run_demo_week(origins=origins, jobs=jobs, time_limit_s=time_limit_s, seed=seed, say=say)
-        return create_demo_users()
+        logins = create_demo_users()
+        results = run_demo_week(
+            origins=origins, jobs=jobs, time_limit_s=time_limit_s, seed=seed, say=say
+        )
+        roster_id = int(results["roster"].split(":")[1])
+        try:
+            roster = publish_as(app, "planner", roster_id)
+        except InputError as exc:
+            db.session.rollback()
+            say(f"roster {roster_id} left as a draft: {exc}")
+        else:
+            last = roster.first_day + dt.timedelta(days=roster.days - 1)
+            week = f"{roster.first_day:%a %Y-%m-%d} .. {last:%a %Y-%m-%d}"
+            say(f"roster {roster_id} ({week}) published by the planner")
+        return logins

@@ -10,22 +10,33 @@ cancelled job leaves no half-written version.
 
 Where it runs:
 
-- in the app, one daemon thread (:func:`start_worker_thread`; ``JOB_WORKER = "thread"``, the
-  default);
+- beside the web server, in a process of its own (``JOB_WORKER = "process"``, the default):
+  ``wfm serve`` and ``wfm demo`` start the same loop as ``wfm worker`` as a child process at a
+  lower CPU priority and stop it with the server (:mod:`web.app.worker`), so a solve never
+  competes with the pages for the web process's interpreter;
+- in the app, one daemon thread (:func:`start_worker_thread`; ``JOB_WORKER = "thread"``);
 - in ``wfm worker``, the same loop (:func:`worker_loop`) as a separate process against the same
   database (set ``JOB_WORKER = "off"`` in the app then);
 - in tests, :func:`run_pending` called directly (``JOB_WORKER = "off"``).
 
-Cancelling sets ``cancel_requested``; the runner sees it at the next progress report or step
-boundary and stops the job there (a roster solve is also told to stop through the ``stop``
-event where the solver accepts one; see :func:`web.pipeline.roster_step`).
+While a job runs, a heartbeat thread writes ``jobs.heartbeat_at`` every
+:data:`HEARTBEAT_S` seconds (``jobs.worker`` names the runner, ``host:pid``) and looks for a
+cancellation; a running job whose heartbeat is older than ``JOB_STALE_S`` (its runner died) is
+marked failed by :func:`reap_stale` instead of staying "running" forever.
+
+Cancelling sets ``cancel_requested``; the heartbeat sees it within a second and sets the job's
+``stop`` event, which the roster solve watches (CP-SAT's search is stopped from a watcher
+thread, the neighbourhood search between steps); the runner then rolls the job back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import math
+import os
+import socket
 import threading
 import time
 import traceback
@@ -33,7 +44,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from scheduling.errors import InfeasibleError
 from web.app.extensions import db
@@ -59,6 +70,22 @@ def _handlers() -> dict[str, Handler]:
 #: Job kinds and their handlers (each returns the result reference, e.g. ``roster:3``).
 HANDLERS: dict[str, Handler] = {}
 
+#: Seconds between two heartbeats of a running job (and looks for a cancellation).
+HEARTBEAT_S = 1.0
+
+#: Set when this process's runner is shutting down (the server stops): running jobs stop and
+#: are rolled back, marked failed with :data:`SHUTDOWN_MESSAGE`.
+SHUTDOWN = threading.Event()
+
+SHUTDOWN_MESSAGE = (
+    "the job runner was stopped (the server shut down) while it ran; nothing was saved"
+)
+
+
+def worker_name() -> str:
+    """The name of the runner in this process, as stored in ``jobs.worker``: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
 
 class JobCancelled(Exception):
     """Raised inside a job when its cancellation was requested."""
@@ -69,8 +96,9 @@ class JobContext:
 
     Progress goes to the ``jobs`` row at most every ``min_interval_s`` (the solver reports
     hundreds of solutions), on a connection of its own, so the handler's transaction is not
-    touched; it may be called from any thread (the solver's callbacks). ``stop`` is set when
-    a cancellation is seen.
+    touched; it may be called from any thread (the solver's callbacks). A new bound is always
+    written; clock ticks (a fraction alone) never crowd out a report with a message, objective
+    or bound; the fraction never goes backwards. ``stop`` is set when a cancellation is seen.
     """
 
     def __init__(
@@ -85,7 +113,10 @@ class JobContext:
         self.stop = threading.Event()
         # the solver reports from its own threads, outside the app context: keep the engine
         self.engine = db.engine
-        self._last = 0.0
+        self._last = 0.0  # last report of any kind (monotonic s)
+        self._last_info = 0.0  # last report with a message, an objective or a bound
+        self._bound: float | None = None
+        self._fraction = 0.0
         self._lock = threading.Lock()
 
     def progress(
@@ -101,30 +132,50 @@ class JobContext:
         objective = objective if objective is not None and math.isfinite(objective) else None
         bound = bound if bound is not None and math.isfinite(bound) else None
         now = time.monotonic()
-        with self._lock:
-            if now - self._last < self.min_interval_s and fraction < 1.0:
-                return
+        informative = bool(message) or objective is not None or bound is not None
+        with self._lock:  # held while writing, so that reports land in order
+            new_bound = bound is not None and bound != self._bound
+            last = self._last_info if informative else self._last
+            if fraction < 1.0 and not new_bound and now - last < self.min_interval_s:
+                return  # a clock tick never hides a solver report: they are throttled apart
             self._last = now
-        if self.echo is not None:
-            self.echo(self.job_id, fraction, message, objective, bound)
-        values: dict[str, Any] = {"progress": max(0.0, min(1.0, float(fraction)))}
-        if message:
-            values["message"] = message
-        if objective is not None:
-            values["objective"] = objective
-        if bound is not None:
-            values["bound"] = bound
+            if informative:
+                self._last_info = now
+            if bound is not None:
+                self._bound = bound
+            fraction = max(self._fraction, min(1.0, float(fraction)))  # never backwards
+            self._fraction = fraction
+            if self.echo is not None and (informative or fraction >= 1.0):
+                self.echo(self.job_id, fraction, message, objective, bound)  # not the ticks
+            values: dict[str, Any] = {"progress": max(0.0, fraction)}
+            if message:
+                values["message"] = message
+            if objective is not None:
+                values["objective"] = objective
+            if bound is not None:
+                values["bound"] = bound
+            with self.engine.begin() as conn:
+                conn.execute(update(Job).where(Job.id == self.job_id).values(**values))
+                wanted = conn.execute(
+                    select(Job.cancel_requested).where(Job.id == self.job_id)
+                ).scalar()
+        if wanted or SHUTDOWN.is_set():
+            self.stop.set()
+
+    def beat(self) -> None:
+        """Write the heartbeat and look for a cancellation (sets ``stop`` when asked)."""
         with self.engine.begin() as conn:
-            conn.execute(update(Job).where(Job.id == self.job_id).values(**values))
+            conn.execute(update(Job).where(Job.id == self.job_id).values(heartbeat_at=utcnow()))
             wanted = conn.execute(
                 select(Job.cancel_requested).where(Job.id == self.job_id)
             ).scalar()
-        if wanted:
+        if wanted or SHUTDOWN.is_set():
             self.stop.set()
 
     def cancel_requested(self) -> bool:
-        """Whether someone asked to cancel the job."""
-        if self.stop.is_set():
+        """Whether someone asked to cancel the job (or the runner is shutting down)."""
+        if self.stop.is_set() or SHUTDOWN.is_set():
+            self.stop.set()
             return True
         with self.engine.connect() as conn:
             wanted = conn.execute(
@@ -184,7 +235,13 @@ def _claim_next() -> int | None:
             claimed = conn.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", started_at=utcnow(), progress=0.0)
+                .values(
+                    status="running",
+                    started_at=utcnow(),
+                    heartbeat_at=utcnow(),
+                    worker=worker_name(),
+                    progress=0.0,
+                )
             ).rowcount
         if claimed == 1:
             return int(job_id)
@@ -201,12 +258,26 @@ Echo = Callable[[int, float, str, float | None, float | None], None]
 
 
 def run_job(job_id: int, echo: Echo | None = None) -> str:
-    """Run one claimed job to its end; returns its final status (``echo`` sees progress)."""
+    """Run one claimed job to its end; returns its final status (``echo`` sees progress).
+
+    A heartbeat thread runs beside the handler (:meth:`JobContext.beat`). A roster job's final
+    objective and bound are those of the roster it saved (its summary), so the job page and the
+    roster page show the same figures.
+    """
     handlers = HANDLERS or _handlers()
     job = db.session.get(Job, job_id)
     assert job is not None
     kind, params = job.kind, job.params
     ctx = JobContext(job_id, echo=echo)
+    with _heartbeat(ctx):
+        status = _run_handler(ctx, handlers, kind, params)
+    return status
+
+
+def _run_handler(
+    ctx: JobContext, handlers: dict[str, Handler], kind: str, params: dict[str, Any]
+) -> str:
+    job_id = ctx.job_id
     try:
         handler = handlers[kind]
         ctx.check_cancel()
@@ -215,6 +286,9 @@ def run_job(job_id: int, echo: Echo | None = None) -> str:
         db.session.commit()
     except JobCancelled:
         db.session.rollback()
+        if SHUTDOWN.is_set():
+            _finish(job_id, status="failed", message=SHUTDOWN_MESSAGE)
+            return "failed"
         _finish(job_id, status="cancelled", message="cancelled; nothing was saved")
         return "cancelled"
     except InfeasibleError as exc:  # the rules that block it, as the CLI prints them
@@ -231,8 +305,93 @@ def run_job(job_id: int, echo: Echo | None = None) -> str:
         log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
         _finish(job_id, status="failed", message=f"internal error ({type(exc).__name__})")
         return "failed"
-    _finish(job_id, status="succeeded", progress=1.0, result=result, message="done")
+    _finish(
+        job_id,
+        status="succeeded",
+        progress=1.0,
+        result=result,
+        message="done",
+        **_result_figures(result),
+    )
     return "succeeded"
+
+
+def _result_figures(result: str) -> dict[str, float | None]:
+    """A roster result's objective and bound as its summary states them (else nothing)."""
+    from web.app.models import RosterVersion
+
+    kind, _, ident = str(result).partition(":")
+    if kind != "roster" or not ident.isdigit():
+        return {}
+    roster = db.session.get(RosterVersion, int(ident))
+    if roster is None:
+        return {}
+    summary = roster.summary
+
+    def number(value: Any) -> float | None:
+        ok = isinstance(value, int | float) and math.isfinite(value)
+        return float(value) if ok else None
+
+    return {
+        "objective": number(summary.get("objective")),
+        "bound": number(summary.get("best_bound")),
+    }
+
+
+class _heartbeat:  # noqa: N801 - used as a context manager, like contextlib's helpers
+    """While the block runs, beat every :data:`HEARTBEAT_S` seconds in a thread."""
+
+    def __init__(self, ctx: JobContext) -> None:
+        self.ctx = ctx
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="wfm-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(HEARTBEAT_S):
+            try:
+                self.ctx.beat()
+            except Exception:  # a busy database: the next beat tries again
+                log.warning("heartbeat of job %s:\n%s", self.ctx.job_id, traceback.format_exc())
+
+    def __enter__(self) -> None:
+        self.thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def reap_stale(stale_s: float) -> list[int]:
+    """Mark failed every running job whose runner gave no sign of life for ``stale_s`` seconds.
+
+    Reads first and writes only when there is such a job, so a page calling it never waits for
+    a runner's write lock. Returns the ids marked failed.
+    """
+    cutoff = utcnow() - dt.timedelta(seconds=stale_s)
+    last = func.coalesce(Job.heartbeat_at, Job.started_at)
+    stale = list(
+        db.session.execute(
+            select(Job.id, Job.worker, last).where(Job.status == "running", last < cutoff)
+        ).all()
+    )
+    db.session.rollback()
+    marked: list[int] = []
+    for job_id, worker, seen in stale:
+        who = f" ({worker})" if worker else ""
+        message = (
+            f"the job runner{who} stopped while it ran (no sign of life since {seen:%H:%M:%S} "
+            "UTC); nothing was saved: run it again"
+        )
+        with db.engine.begin() as conn:
+            changed = conn.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running", last < cutoff)
+                .values(status="failed", message=message, finished_at=utcnow())
+            ).rowcount
+        if changed:
+            log.warning("job %s: %s", job_id, message)
+            marked.append(int(job_id))
+    return marked
 
 
 def run_pending(limit: int | None = None, echo: Echo | None = None) -> int:
@@ -262,14 +421,22 @@ def run_pending(limit: int | None = None, echo: Echo | None = None) -> int:
 
 
 def worker_loop(
-    app: Flask, stop: threading.Event | None = None, poll_s: float | None = None
+    app: Flask,
+    stop: threading.Event | None = None,
+    poll_s: float | None = None,
 ) -> None:
-    """Run jobs as they are queued until ``stop`` is set (``wfm worker``, the app's thread)."""
+    """Run jobs as they are queued until ``stop`` is set (``wfm worker``, the app's thread).
+
+    Between jobs it marks failed the running jobs whose runner died (:func:`reap_stale`); it
+    ends, too, once :data:`SHUTDOWN` is set (the worker process's signal handlers set it).
+    """
     stop = stop or threading.Event()
     wait = float(poll_s if poll_s is not None else app.config["JOB_POLL_S"])
-    while not stop.is_set():
+    stale_s = float(app.config.get("JOB_STALE_S", 30.0))
+    while not stop.is_set() and not SHUTDOWN.is_set():
         try:
             with app.app_context():
+                reap_stale(stale_s)
                 ran = run_pending(limit=1)
         except Exception:  # the database may be briefly unavailable: try again later
             log.error("job runner:\n%s", traceback.format_exc())

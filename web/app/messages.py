@@ -107,6 +107,13 @@ NOTES: dict[str, LazyString] = {
         "bound from the LP relaxation"
     ),
     "lp_bound_late": lazy_gettext("the LP bound was not ready within the time limit: gap unknown"),
+    "lp_under_late": lazy_gettext(
+        "the LP bound on under-staffing was not ready within the time limit"
+    ),
+    "greedy_ate_limit": lazy_gettext(
+        "the greedy start took %(took)s s of the %(limit)s s time limit: almost no time was "
+        "left to improve it (allow more time)"
+    ),
     "lns": lazy_gettext(
         "large-neighbourhood search: %(steps)s CP-SAT steps over a few agents or days each "
         "(%(improved)s improved the roster); bound from the LP relaxation"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -182,12 +183,13 @@ def _serve_demo(
     """Build a demo instance and (unless ``serve`` is false) serve it; returns the sign-ins."""
     from web.app.demo import build_demo_instance, prepare_instance
     from web.cli._serve import check_port, is_loopback, make_app, serve_app, upgrade_database
+    from web.demo.synthetic import coming_monday
     from web.pipeline import check_center_files
 
     say = _sayer(quiet)
     cookie = {"COOKIE_SECURE": False} if is_loopback(host) else {}
     with contextlib.ExitStack() as stack:
-        files, history = _center(stack, data_dir, out_dir, say)
+        files, history = _center(stack, data_dir, out_dir, say, week_start=coming_monday())
         if data_dir is not None:  # the installed demo center's files are known to be good
             check_center_files(
                 files.targets_toml, files.agents_csv, files.rules_toml, files.events_csv
@@ -224,22 +226,41 @@ def _sayer(quiet: bool) -> Callable[[str], None]:
 
 
 def _center(
-    stack: contextlib.ExitStack, data_dir: Path | None, out_dir: Path, say: Callable[[str], None]
+    stack: contextlib.ExitStack,
+    data_dir: Path | None,
+    out_dir: Path,
+    say: Callable[[str], None],
+    *,
+    week_start: dt.date | None = None,
 ) -> tuple[DemoCenterFiles, Path]:
     """The center's files and its history: the installed demo's, or those of ``--data-dir``.
 
     The demo's history is drawn into ``out_dir`` on first use; a ``--data-dir`` must hold
     ``generated/history.csv``. The installed files stay available until ``stack`` closes.
+
+    With ``week_start`` (the served demo: the coming week's Monday) the demo's history ends the
+    day before it and its agents' unavailable days fall in that week (``history-live.csv``
+    and ``agents-live.csv`` in ``out_dir``, drawn with the same seeds); without it (``--no-serve``)
+    the dates are the fixed ones of the demo center's files (week of Mon 2026-11-30). A
+    ``--data-dir`` keeps its own dates.
     """
     from web.demo import DemoCenterFiles, demo_center_files
-    from web.demo.synthetic import ensure_demo_history
+    from web.demo.synthetic import (
+        demo_history_is_current,
+        ensure_demo_history,
+        write_demo_agents,
+    )
 
     if data_dir is None:
         files = stack.enter_context(demo_center_files())
-        history = out_dir / "history.csv"
-        if not history.exists():
-            say(f"drawing the demo history into {history} (first run only) ...")
-        ensure_demo_history(history)
+        history = out_dir / ("history.csv" if week_start is None else "history-live.csv")
+        end = None if week_start is None else week_start - dt.timedelta(days=1)
+        if not demo_history_is_current(history, end):
+            say(f"drawing the demo history into {history} (up to {end or 'its end'}) ...")
+        ensure_demo_history(history, end=end)
+        if week_start is not None:
+            agents = write_demo_agents(out_dir / "agents-live.csv", week_start=week_start)
+            files = dataclasses.replace(files, agents_csv=agents)
         return files, history
     history = data_dir / "generated" / "history.csv"
     if not history.is_file():

@@ -131,7 +131,7 @@ time_limit_option = click.option(
     type=FiniteFloatRange(min=0.1),
     default=60.0,
     show_default=True,
-    help="Solver time limit in seconds.",
+    help="Wall time of the roster step in seconds (greedy start, search, bounds, check).",
 )
 seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 quiet_option = click.option("--quiet", is_flag=True, help="Print only errors.")

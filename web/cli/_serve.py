@@ -43,7 +43,7 @@ def is_loopback(host: str) -> bool:
 
 
 def make_app(instance: Path | None, **overrides: Any) -> Any:
-    """The app for a command (the in-process job thread on unless ``JOB_WORKER`` is set)."""
+    """The app for a command (``JOB_WORKER`` as configured unless an override sets it)."""
     from web.app import create_app
 
     return create_app(overrides or None, instance_path=instance)
@@ -60,11 +60,20 @@ def upgrade_database(app: Any) -> None:
 
 
 def serve_app(app: Any, host: str, port: int, threads: int = 8) -> None:
-    """Serve ``app`` with waitress until interrupted."""
+    """Serve ``app`` with waitress until interrupted (Ctrl+C or SIGTERM).
+
+    With ``JOB_WORKER = "process"`` (the default) the job worker process runs beside it and is
+    stopped with it (:func:`web.app.worker.job_worker`).
+    """
     from waitress import serve
 
-    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
-    serve(app, host=host, port=port, threads=threads, ident="contact-wfm")
+    from web.app.worker import job_worker
+
+    with job_worker(app) as proc:
+        if proc is not None:
+            click.echo(f"job worker process {proc.pid} started (runs forecasts and rosters)")
+        click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
+        serve(app, host=host, port=port, threads=threads, ident="contact-wfm")
 
 
 def check_port(host: str, port: int) -> None:
@@ -85,8 +94,9 @@ def check_port(host: str, port: int) -> None:
 def serve_command(instance: Path | None, host: str, port: int, threads: int) -> None:
     """Serve the web app with waitress (a production WSGI server).
 
-    Applies pending database migrations first. Jobs run in a thread of this process unless
-    the instance sets JOB_WORKER = "off" (then run `wfm worker` beside it). The session
+    Applies pending database migrations first. Jobs run in a worker process started beside
+    the server and stopped with it (JOB_WORKER = "process"); JOB_WORKER = "thread" runs them
+    in a thread of this process, "off" leaves them to a `wfm worker` you run. The session
     cookie is Secure except when listening on a loopback address (set COOKIE_SECURE to
     choose).
     """
@@ -119,24 +129,29 @@ def _cookie_overrides(instance: Path | None, host: str) -> dict[str, Any]:
     show_default=True,
     help="Seconds between looks at an idle job table.",
 )
-def worker_command(instance: Path | None, poll_s: float) -> None:
+@click.option(
+    "--nice",
+    "nice",
+    type=click.IntRange(0, 19),
+    default=0,
+    show_default=True,
+    help="Lower this process's CPU priority by this much (pages first on a shared machine).",
+)
+def worker_command(instance: Path | None, poll_s: float, nice: int) -> None:
     """Run background jobs (forecasts, requirements, rosters) as a separate process.
 
-    The same loop the app runs in a thread, against the same database; set JOB_WORKER = "off"
-    in the instance's config.toml so the app leaves the jobs to this process.
+    The loop `wfm serve` starts beside the server, against the same database; set
+    JOB_WORKER = "off" in the instance's config.toml when you run this yourself (e.g. on
+    another machine). Ctrl+C or SIGTERM stops it; a job running then is rolled back and
+    marked failed.
     """
-    import threading
-
-    from web.app.jobs import worker_loop
+    from web.app import worker
 
     app = make_app(instance, JOB_WORKER="off")
     upgrade_database(app)
     click.echo(f"worker on {app.config['DATABASE_URL']} (Ctrl+C stops)")
-    stop = threading.Event()
-    try:
-        worker_loop(app, stop, poll_s)
-    except KeyboardInterrupt:
-        stop.set()
+    args = ["--instance", app.instance_path, "--poll", str(poll_s), "--nice", str(nice)]
+    worker.main(args)
 
 
 @click.group("db")

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +80,9 @@ __all__ = [
     "DEMO_WEEK_START",
     "CenterSpec",
     "SeriesSpec",
+    "coming_monday",
+    "demo_history_is_current",
+    "demo_history_stamp",
     "ensure_demo_history",
     "expected_history",
     "generate_history",
@@ -604,12 +607,36 @@ def write_demo_history(
     return path
 
 
-def ensure_demo_history(path: str | Path, *, force: bool = False) -> Path:
+def coming_monday(today: date | None = None) -> date:
+    """The Monday of the coming week: the first Monday after ``today`` (default: the clock's)."""
+    today = today or date.today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def demo_history_stamp(end: date | None = None) -> str:
+    """The ``.version`` sidecar's text for a demo history ending on ``end``."""
+    if end is None or end == DEMO_SPEC.end:
+        return f"{DEMO_DATA_VERSION}:{DEMO_SEED}\n"
+    return f"{DEMO_DATA_VERSION}:{DEMO_SEED}:{end.isoformat()}\n"
+
+
+def demo_history_is_current(path: str | Path, end: date | None = None) -> bool:
+    """Whether the demo history at ``path`` is there, drawn by this generator up to ``end``."""
+    path = Path(path)
+    try:
+        current = path.with_name(path.name + ".version").read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+    return path.exists() and current == demo_history_stamp(end)
+
+
+def ensure_demo_history(path: str | Path, *, force: bool = False, end: date | None = None) -> Path:
     """Return *path*, generating the demo history there first if it is missing or stale.
 
-    A sidecar file ``<path>.version`` records :data:`DEMO_DATA_VERSION` and :data:`DEMO_SEED`;
-    when it does not match, the history is drawn again. Both files are written atomically, so a
-    concurrent reader sees either the old or the new file, never half of one.
+    A sidecar file ``<path>.version`` records :data:`DEMO_DATA_VERSION`, :data:`DEMO_SEED` and
+    (when not the spec's) the end date; when it does not match, the history is drawn again.
+    Both files are written atomically, so a concurrent reader sees either the old or the new
+    file, never half of one.
 
     Parameters
     ----------
@@ -617,6 +644,9 @@ def ensure_demo_history(path: str | Path, *, force: bool = False) -> Path:
         Where the demo history lives (``data/generated/history.csv`` by convention).
     force
         Draw it again even when it is up to date.
+    end
+        Last day of the history (default the spec's, 2026-11-29); the same end date always
+        draws the same history (seeded).
 
     Returns
     -------
@@ -624,13 +654,9 @@ def ensure_demo_history(path: str | Path, *, force: bool = False) -> Path:
     """
     path = Path(path)
     stamp = path.with_name(path.name + ".version")
-    wanted = f"{DEMO_DATA_VERSION}:{DEMO_SEED}\n"
-    try:
-        current = stamp.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
-        current = ""
-    if force or not path.exists() or current != wanted:
-        write_demo_history(path)
+    wanted = demo_history_stamp(end)
+    if force or not demo_history_is_current(path, end):
+        write_demo_history(path, end=end)
         with atomic_open(stamp) as fh:
             fh.write(wanted)
     return path
@@ -802,9 +828,15 @@ def generate_demo_agents(
 
 
 def write_demo_agents(
-    path: str | Path, n_agents: int = 120, *, seed: int = DEMO_AGENTS_SEED
+    path: str | Path,
+    n_agents: int = 120,
+    *,
+    seed: int = DEMO_AGENTS_SEED,
+    week_start: date = DEMO_WEEK_START,
 ) -> Path:
     """Write :func:`generate_demo_agents` as an agents CSV, atomically.
+
+    ``week_start`` is the Monday of the planned week (the agents' unavailable days fall in it).
 
     Returns
     -------
@@ -812,7 +844,7 @@ def write_demo_agents(
         *path*.
     """
     path = Path(path)
-    rows = generate_demo_agents(n_agents, seed=seed)
+    rows = generate_demo_agents(n_agents, seed=seed, week_start=week_start)
     with atomic_open(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(AGENT_COLUMNS), lineterminator="\n")
         writer.writeheader()

@@ -282,3 +282,23 @@ def test_an_error_in_a_search_thread_reaches_the_caller_and_stops_the_others(
     with pytest.raises(RuntimeError, match="support failed"):
         improve(problem, start, 1.0e9, LnsOptions(workers=2, free_share=0.0), fails_once)
     assert not clock.overrun
+
+
+def test_the_greedy_fallback_states_its_objective(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CP-SAT finds nothing in its time: the greedy roster comes back with its figures."""
+    solve_module = importlib.import_module("scheduling.roster.solve")
+    real = solve_module.configure_solver
+
+    def no_time(options: SolverOptions, time_limit_s: float | None = None) -> object:
+        solver = real(options, time_limit_s)
+        solver.parameters.max_time_in_seconds = 0.0
+        return solver
+
+    monkeypatch.setattr(solve_module, "configure_solver", no_time)
+    problem = instance(3, n_agents=6)
+    sol = solve(problem, SolverOptions(time_limit_s=5, seed=0))
+    assert any("greedy roster returned" in note for note in sol.notes)
+    assert sol.objective is not None and sol.shifts
+    assert sol.objective == pytest.approx(objective_terms(problem, sol.assignments)["total"])
+    frame = roster_frame(list(sol.shifts))
+    assert check_roster(frame, problem.agents, problem.rules, problem.dates) == []

@@ -101,7 +101,7 @@ def test_pages_with_charts_render_under_the_csp(
 
     page.goto(f"{base}/roster/{ids['RosterVersion']}")
     _charts_drawn(page, 2)  # one coverage chart per channel
-    page.click("#roster-grid td[data-edit-shift] >> nth=3")
+    page.click("#roster-grid [data-edit-shift] >> nth=3")
     assert page.eval_on_selector("#edit-dialog", "d => d.open")
     assert page.input_value("#edit-dialog input[name=agent_id]") != ""
     page.click("#edit-dialog [data-close-dialog]")

@@ -324,7 +324,7 @@ def test_the_what_if_shows_an_expired_session(survey: Survey) -> None:
     page.click("form button[type=submit]")
     page.wait_for_load_state("load")
     page.goto(survey.base + "/targets")
-    page.wait_for_function("document.querySelector('#targets-form').dataset.whatifSeq")
+    page.wait_for_function("() => document.querySelector('#targets-form').dataset.whatifSeq")
     context.clear_cookies()  # the session expires
     page.fill("[id='voice.service_level']", "0.9")
     link = page.locator("#whatif-error #whatif-sign-in")

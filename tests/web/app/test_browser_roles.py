@@ -272,7 +272,7 @@ def test_three_roles_in_english_and_arabic(
     _sign_in(manager, base, "manager", h)
     manager.goto(base + "/targets")
     cell = manager.locator("#whatif-week tr[data-channel=voice] td").nth(4)  # paid hours after
-    manager.wait_for_function("document.querySelector('#targets-form').dataset.whatifSeq")
+    manager.wait_for_function("() => document.querySelector('#targets-form').dataset.whatifSeq")
     before = cell.inner_text()
     sl_before = manager.locator("#whatif-sl tr[data-channel=voice] td").nth(3).inner_text()
     manager.fill("[id='voice.answer_within_s']", "10")

@@ -77,15 +77,37 @@ def test_demo_builds_an_instance_and_serves_it(
     assert response.status_code == 302
     page = client.get("/planner").get_data(as_text=True)
     page = re.sub(r"<bdi[^>]*>|</bdi>", "", page)  # as read: without the isolates' tags
-    assert "Version 1" in page and "draft" in page  # the week's roster is there
-    assert app.extensions["wfm_job_thread"].is_alive()  # the served app runs jobs in a thread
-    app.extensions["wfm_job_stop"].set()
-    app.extensions["wfm_job_thread"].join(10)
+    assert "Version 1" in page and "published" in page  # the week's roster, published
+    assert "published by the planner" in result.output
+    # the served app leaves its jobs to the worker process serve_app starts beside waitress
+    assert app.config["JOB_WORKER"] == "process" and "wfm_job_thread" not in app.extensions
+    with app.app_context():
+        from sqlalchemy import select
+
+        from web.app.extensions import db
+        from web.app.models import AuditEntry, RosterVersion
+
+        roster = db.session.scalars(select(RosterVersion)).one()
+        assert (roster.status, roster.published_by) == ("published", "planner")
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "roster_published")
+        ).one()
+        assert (entry.username, entry.target) == ("planner", f"roster:{roster.id}")
+    manager = app.test_client()
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', manager.get("/login").get_data(as_text=True)
+    )
+    assert token
+    manager.post(
+        "/login",
+        data={"username": "manager", "password": logins["manager"], "csrf_token": token.group(1)},
+    )
+    week = manager.get("/manager").get_data(as_text=True)
+    assert "No roster has been published yet" not in week
 
     # a second run replaces the earlier demo with a fresh one
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
-    served[-1][0].extensions["wfm_job_stop"].set()
     assert dict(re.findall(r"^  (\w+)\s+password (\S+)$", again.output, re.MULTILINE)) != logins
 
 

@@ -7,6 +7,7 @@ cancelled job writes nothing).
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from pathlib import Path
@@ -358,3 +359,281 @@ def test_an_impossible_contract_fails_the_roster_job_naming_the_rule(app: Flask,
         assert "A2" in job.message and "min_hours_week" in job.message
         page = c.get(f"/jobs/{job.id}").get_data(as_text=True)
         assert "min_hours_week" in page
+
+
+# --- issue #17: wall time, one objective, visible progress, prompt cancel, heartbeat -------
+
+
+def _last_job(app: Flask, kind: str = "roster") -> Any:
+    from web.app.extensions import db
+    from web.app.models import Job
+
+    with app.app_context():
+        job = db.session.scalars(
+            select(Job).where(Job.kind == kind).order_by(Job.id.desc())
+        ).first()
+        assert job is not None
+        db.session.expunge(job)
+        return job
+
+
+@pytest.fixture()
+def slow_lps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LP relaxations that take 30 s unless their time limit is shorter (as HiGHS's does).
+
+    The demo's take 20-40 s on 2 cores; the small center's would otherwise take milliseconds.
+    """
+    import importlib
+
+    solve_module = importlib.import_module("scheduling.roster.solve")
+
+    def slow(real: Any, none: Any) -> Any:
+        def run(problem: Any, time_limit_s: float | None = None) -> Any:
+            wait = 30.0 if time_limit_s is None else min(30.0, time_limit_s)
+            time.sleep(wait)
+            return real(problem) if wait >= 30.0 else none
+
+        return run
+
+    objective = solve_module.lp_objective_solution
+    pipeline = importlib.import_module("web.pipeline")
+    under = pipeline.lp_under_staffing_bound
+    monkeypatch.setattr(solve_module, "lp_objective_solution", slow(objective, (None, set())))
+    monkeypatch.setattr(pipeline, "lp_under_staffing_bound", slow(under, None))
+
+
+def test_a_roster_job_ends_within_its_time_limit(app: Flask, h: Any, slow_lps: None) -> None:
+    """The form's limit is the whole job's wall time: inputs, greedy, search, LP, check, save."""
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    limit = 4.0
+    h.post(c, "/roster/run", {"time_limit_s": f"{limit:g}"})
+    t0 = time.perf_counter()
+    h.run_jobs(app)
+    elapsed = time.perf_counter() - t0
+    job = _last_job(app)
+    assert job.status == "succeeded", job.message
+    took = (job.finished_at - job.started_at).total_seconds()
+    assert took <= limit + 1.5 and elapsed <= limit + 2.0, (took, elapsed)
+
+
+def test_the_job_page_and_the_roster_page_show_the_same_objective_and_bound(
+    app: Flask, h: Any
+) -> None:
+    from web.app.extensions import db
+    from web.app.models import RosterVersion
+
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    h.post(c, "/roster/run", {"time_limit_s": "2"})
+    h.run_jobs(app)
+    job = _last_job(app)
+    assert job.status == "succeeded" and job.result.startswith("roster:")
+    with app.app_context():
+        roster = db.session.get(RosterVersion, int(job.result.split(":")[1]))
+        assert roster is not None
+        summary = roster.summary
+    assert summary["objective"] is not None
+    state = c.get(f"/api/jobs/{job.id}").get_json()
+    assert state["objective"] == summary["objective"]
+    assert state["bound"] == summary["best_bound"]
+    # as the two pages print them
+    job_page = c.get(f"/jobs/{job.id}").get_data(as_text=True)
+    roster_page = c.get(f"/roster/{roster.id}").get_data(as_text=True)
+    roster_page = re.sub(r"<bdi[^>]*>|</bdi>", "", roster_page)  # as read: no isolate tags
+    shown = f"{summary['objective']:.1f}"
+    assert f'id="job-objective">{shown}<' in job_page
+    assert f"objective {shown}" in roster_page
+
+
+def _watch_job(app: Flask, c: FlaskClient, h: Any) -> list[dict[str, Any]]:
+    """Run the queued roster job in a thread; what ``/api/jobs/<id>`` said every 0.2 s."""
+    job_id = _last_job(app).id
+    runner = threading.Thread(target=lambda: h.run_jobs(app), daemon=True)
+    runner.start()
+    seen: list[dict[str, Any]] = []
+    while runner.is_alive():
+        seen.append(c.get(f"/api/jobs/{job_id}").get_json())
+        time.sleep(0.2)
+    runner.join()
+    return [s for s in seen if s["status"] == "running"]
+
+
+def test_progress_moves_while_the_solver_is_silent(app: Flask, h: Any, slow_lps: None) -> None:
+    """No solver report comes while the LP is solved: the bar still moves with the clock."""
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    h.post(c, "/roster/run", {"time_limit_s": "4"})
+    fractions = [s["progress"] for s in _watch_job(app, c, h)]
+    assert fractions == sorted(fractions)  # never backwards
+    assert len(set(fractions)) >= 3 and max(fractions) >= 0.5, fractions
+
+
+def test_progress_moves_and_the_bound_appears_before_the_end(app: Flask, h: Any) -> None:
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    h.post(c, "/roster/run", {"time_limit_s": "3"})
+    running = _watch_job(app, c, h)
+    fractions = [s["progress"] for s in running]
+    assert fractions == sorted(fractions)  # never backwards
+    assert len(set(fractions)) >= 3 and max(fractions) >= 0.5  # it moved, with the clock
+    assert any(s["bound"] is not None for s in running)  # the bound, before the job ended
+
+
+def test_cancel_stops_a_running_solve_within_seconds(
+    app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stop reaches CP-SAT through the heartbeat, not at the next solver report."""
+    import importlib
+
+    from scheduling.roster.solve import SolverOptions
+    from web.app.extensions import db
+    from web.app.jobs import run_pending
+    from web.app.models import Job, RosterVersion
+
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    pipeline = importlib.import_module("web.pipeline")
+    real_solve = pipeline.solve
+    searching = threading.Event()
+
+    def long_search(problem: Any, options: SolverOptions, **kwargs: Any) -> Any:
+        # a search that would not end by itself for a long time: no gap stop, no reports
+        searching.set()
+        slow = SolverOptions(time_limit_s=120.0, seed=options.seed, relative_gap=-1.0)
+        return real_solve(problem, slow, stop=kwargs.get("stop"))
+
+    monkeypatch.setattr(pipeline, "solve", long_search)
+    h.post(c, "/roster/run", {"time_limit_s": "120"})
+    runner = threading.Thread(target=lambda: h.run_jobs(app), daemon=True)
+    runner.start()
+    assert searching.wait(60)
+    time.sleep(1.0)  # inside CP-SAT now
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.kind == "roster").values(cancel_requested=True))
+        db.session.commit()
+    t0 = time.perf_counter()
+    runner.join(60)
+    latency = time.perf_counter() - t0
+    job = _last_job(app)
+    assert job.status == "cancelled" and latency < 5.0, (job.status, latency)
+    assert _count(app, RosterVersion) == 0
+    with app.app_context():
+        assert run_pending() == 0
+
+
+def test_a_running_job_whose_runner_died_is_marked_failed(
+    app: Flask, fake_handlers: dict[str, Any]
+) -> None:
+    import datetime as dt
+
+    from web.app.extensions import db
+    from web.app.jobs import reap_stale
+    from web.app.models import Job, utcnow
+
+    fake_handlers["fake"] = lambda ctx, params: "x:1"
+    alive, dead = _enqueue(app, "fake"), _enqueue(app, "fake")
+    with app.app_context():
+        now = utcnow()
+        for job_id, beat in ((alive, now), (dead, now - dt.timedelta(minutes=5))):
+            db.session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status="running", started_at=beat, heartbeat_at=beat, worker="h:42")
+            )
+        db.session.commit()
+        assert reap_stale(30.0) == [dead]
+        assert reap_stale(30.0) == []
+    assert _job(app, alive).status == "running"
+    job = _job(app, dead)
+    assert job.status == "failed" and job.finished_at is not None
+    assert "h:42" in job.message and "stopped while it ran" in job.message
+
+
+def test_the_job_page_fails_a_job_whose_runner_died(
+    app: Flask, signed_in: dict[str, FlaskClient], fake_handlers: dict[str, Any]
+) -> None:
+    """No runner left to notice: the polled status does, instead of "running" forever."""
+    import datetime as dt
+
+    from web.app.extensions import db
+    from web.app.models import Job, utcnow
+
+    fake_handlers["fake"] = lambda ctx, params: "x:1"
+    job_id = _enqueue(app, "fake")
+    old = utcnow() - dt.timedelta(minutes=5)
+    with app.app_context():
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="running", started_at=old, heartbeat_at=old, worker="h:42")
+        )
+        db.session.commit()
+    state = signed_in["manager"].get(f"/api/jobs/{job_id}").get_json()
+    assert state["status"] == "failed" and state["done"] is True
+    assert "stopped while it ran" in state["message"]
+
+
+def test_a_running_job_heartbeats_and_names_its_runner(
+    app: Flask, fake_handlers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from web.app import jobs
+    from web.app.extensions import db
+    from web.app.models import Job
+
+    monkeypatch.setattr(jobs, "HEARTBEAT_S", 0.05)
+    beats: list[Any] = []
+
+    def handler(ctx: Any, params: dict[str, Any]) -> str:
+        for _ in range(3):
+            time.sleep(0.3)
+            with db.engine.connect() as conn:
+                beats.append(conn.execute(select(Job.heartbeat_at, Job.worker)).one())
+        return "x:1"
+
+    fake_handlers["fake"] = handler
+    _enqueue(app, "fake")
+    with app.app_context():
+        jobs.run_pending()
+    assert all(w.endswith(f":{os.getpid()}") for _, w in beats)
+    times = [b for b, _ in beats]
+    assert times == sorted(times) and len(set(times)) == 3  # fresh at every look
+
+
+def test_cancel_during_the_greedy_start_is_prompt(
+    app: Flask, h: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The greedy start is built agent by agent: a cancel stops it at the next agent."""
+    import importlib
+
+    from web.app.extensions import db
+    from web.app.models import Job, RosterVersion
+
+    greedy = importlib.import_module("scheduling.roster._greedy")
+    real_build = greedy.build_model
+    building = threading.Event()
+
+    def slow_build(*args: Any, **kwargs: Any) -> Any:  # 1 s per agent, like a large center
+        building.set()
+        time.sleep(1.0)
+        return real_build(*args, **kwargs)
+
+    c = _planner(app, h)
+    _upload_and_staff(app, c, h)
+    monkeypatch.setattr(greedy, "build_model", slow_build)
+    h.post(c, "/roster/run", {"time_limit_s": "120"})
+    runner = threading.Thread(target=lambda: h.run_jobs(app), daemon=True)
+    runner.start()
+    assert building.wait(60)
+    time.sleep(1.5)  # in the greedy start, with agents left to place
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.kind == "roster").values(cancel_requested=True))
+        db.session.commit()
+    t0 = time.perf_counter()
+    runner.join(60)
+    latency = time.perf_counter() - t0
+    job = _last_job(app)
+    assert job.status == "cancelled" and latency < 3.0, (job.status, latency, job.message)
+    assert _count(app, RosterVersion) == 0

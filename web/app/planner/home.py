@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from web.app.auth import PLANNERS, STAFF, roles_required
 from web.app.extensions import db
-from web.app.jobs import request_cancel
+from web.app.jobs import reap_stale, request_cancel
 from web.app.models import (
     ForecastVersion,
     HistoryUpload,
@@ -58,8 +58,10 @@ def dashboard() -> str:
 @bp.route("/jobs/<int:item_id>")
 @roles_required(*STAFF)
 def job_view(item_id: int) -> str:
-    """A job's progress (the page polls ``/api/jobs/<id>``)."""
+    """A job's progress (the page polls ``/api/jobs/<id>``); a dead runner's job is failed."""
     job = db.get_or_404(Job, item_id)
+    if job.status == "running" and reap_stale(float(current_app.config["JOB_STALE_S"])):
+        db.session.refresh(job)
     return render_template("planner/job.html", job=job, result_url=result_url(job))
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +19,7 @@ import pandas as pd
 from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
+from scheduling.errors import SolveAborted
 from scheduling.roster.agents import Agent as AgentRecord
 from scheduling.roster.check import Violation, check_roster
 from scheduling.roster.feasibility import check_contracts
@@ -206,9 +209,16 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     time off, rules or contracts forbid it: then it is dropped and named in the summary's
     notes. Every other day of every active agent is rostered again, changing as little as
     possible (the ``change`` weight).
+
+    ``time_limit_s`` is the job's wall time: reading the inputs, the greedy start, the search,
+    the LP bound, the check and saving all fit in it (the search gets what is left). Progress
+    moves with the clock between the solver's reports; the job's final objective and bound are
+    the saved summary's (see :func:`web.app.jobs.run_job`).
     """
     from web.pipeline import roster_step
 
+    t_job = time.perf_counter()
+    time_limit = float(params.get("time_limit_s", 60.0))
     center = settings()
     req_set = db.get_or_404(RequirementSet, int(params["requirement_set_id"]))
     rules_row = db.get_or_404(RulesVersion, int(params["rules_id"]))
@@ -226,29 +236,47 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         locks = _usable_locks(int(base_id), agents, rules)
     previous, fixed_frame = locks.previous, locks.frame
     ctx.progress(0.02, progress_text("rostering", n=len(solve_agents)))
-    time_limit = float(params.get("time_limit_s", 60.0))
+
+    def fraction() -> float:
+        return min(0.95, 0.02 + 0.93 * (time.perf_counter() - t_job) / max(time_limit, 0.1))
 
     def on_progress(p: Any) -> None:
         ctx.progress(
-            min(0.95, 0.05 + 0.9 * p.wall_time_s / max(time_limit, 0.1)),
+            fraction(),
             progress_text("solving", phase=p.phase, n=p.solutions),
             objective=float(p.objective),
             bound=float(p.best_bound),
         )
 
-    run = roster_step(
-        solve_req,
-        solve_agents,
-        rules,
-        tz=center.tz,
-        targets=targets,
-        previous=previous if previous is not None and not previous.empty else None,
-        fixed=fixed_frame,
-        time_limit_s=time_limit,
-        seed=int(params.get("seed", 0)),
-        progress=on_progress,
-        stop=ctx.stop,
-    )
+    ticking = threading.Event()
+
+    def tick() -> None:  # the bar moves with the clock between the solver's reports
+        while not ticking.wait(1.0):
+            ctx.progress(fraction())
+
+    ticker = threading.Thread(target=tick, name="roster-job-progress", daemon=True)
+    ticker.start()
+    try:
+        run = roster_step(
+            solve_req,
+            solve_agents,
+            rules,
+            tz=center.tz,
+            targets=targets,
+            previous=previous if previous is not None and not previous.empty else None,
+            fixed=fixed_frame,
+            time_limit_s=max(0.5, time_limit - (time.perf_counter() - t_job)),
+            seed=int(params.get("seed", 0)),
+            progress=on_progress,
+            stop=ctx.stop,
+            abort=ctx.stop,  # a cancelled job saves nothing: no need to finish the greedy start
+        )
+    except SolveAborted:
+        ctx.check_cancel()  # the job was cancelled (or its runner is stopping)
+        raise
+    finally:
+        ticking.set()
+        ticker.join()
     ctx.check_cancel()
     ctx.progress(0.96, "checking and saving")
     shifts = _shift_records(run.shifts)
