@@ -146,21 +146,9 @@ def status_label(status: str) -> str:
 
 def field_label(key: str) -> str:
     """A targets key's label in the current language (the key itself names it in errors)."""
-    labels = {
-        "model": gettext("model"),
-        "service_level": gettext("service level (share answered in time)"),
-        "answer_within_s": gettext("answer time (s)"),
-        "max_asa_s": gettext("ASA cap (s)"),
-        "max_abandon_rate": gettext("abandonment cap (share)"),
-        "max_occupancy": gettext("maximum occupancy (share)"),
-        "shrinkage": gettext("shrinkage (share)"),
-        "patience_s": gettext("patience (s)"),
-        "concurrency": gettext("concurrency (chats at once)"),
-        "respond_within_h": gettext("response window (h)"),
-        "min_staff": gettext("minimum staff"),
-        "opening_hours": gettext("opening hours"),
-    }
-    label = labels.get(key)
+    from web.app.services._targets import target_field_labels
+
+    label = target_field_labels().get(key)
     return f"{label} · {key}" if label and key != "model" else str(label or key)
 
 
