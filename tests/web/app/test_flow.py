@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from typing import Any
 
@@ -63,7 +64,19 @@ def test_planner_week_from_upload_to_publish_and_export(any_app: Flask, h: Any) 
     )
     forecast = _finished(app, h, _job_id(r))
     fid = int(forecast.split(":")[1])
-    assert c.get(f"/forecast/{fid}").status_code == 200
+    page = c.get(f"/forecast/{fid}").get_data(as_text=True)
+    # the AHT's backtest accuracy stands beside the volume's, as the accuracy report has it
+    from web.app.extensions import db
+    from web.app.models import ForecastVersion
+
+    with app.app_context():
+        version = db.session.get(ForecastVersion, fid)
+        assert version is not None
+        accuracy = [a for a in json.loads(version.accuracy_json) if a["selected"]]
+    shown = re.findall(r'<td class="num aht-wape">([^<]*)</td>', page)
+    assert len(shown) == len(accuracy) == 2
+    assert all(a["aht_wape"] is not None for a in accuracy)
+    assert sorted(shown) == sorted(f"{100 * a['aht_wape']:.1f} %" for a in accuracy)
     chart = c.get(f"/api/forecast/{fid}/chart?series=voice/all").get_json()
     assert len(chart["labels"]) == 7 * 48 and len(chart["volume"]) == 7 * 48
     r = h.post(
