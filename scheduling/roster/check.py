@@ -31,6 +31,22 @@ from scheduling.roster.agents import Agent
 from scheduling.roster.rules import BreakRule, RosterRules, ShiftType
 from wfmcore.defaults import MINUTES_PER_DAY
 
+#: The rules that fault one shift by itself (the others judge an agent's whole week or the rest
+#: between shifts): a shift that breaks none of these may stand alone, e.g. as a locked shift.
+SINGLE_SHIFT_RULES: frozenset[str] = frozenset(
+    {
+        "agent",
+        "horizon",
+        "structure",
+        "skills",
+        "shift_type",
+        "breaks",
+        "time_off",
+        "earliest_start",
+        "latest_end",
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:

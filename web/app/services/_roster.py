@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select
 
 from scheduling.errors import SolveAborted
 from scheduling.roster.agents import Agent as AgentRecord
-from scheduling.roster.check import Violation, check_roster
+from scheduling.roster.check import SINGLE_SHIFT_RULES, Violation, check_roster
 from scheduling.roster.feasibility import check_contracts
 from scheduling.roster.problem import rest_chain
 from scheduling.roster.records import Activity, RosterShift
@@ -325,22 +325,6 @@ def run_roster_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     return f"roster:{roster.id}"
 
 
-#: Checker rules that forbid one shift by itself (the others concern a whole week).
-SHIFT_RULES: frozenset[str] = frozenset(
-    {
-        "agent",
-        "horizon",
-        "structure",
-        "skills",
-        "shift_type",
-        "breaks",
-        "time_off",
-        "earliest_start",
-        "latest_end",
-    }
-)
-
-
 @dataclasses.dataclass(frozen=True)
 class _Locks:
     """The base roster's locked shifts a re-optimisation keeps, and those it drops.
@@ -365,7 +349,8 @@ def _usable_locks(base_id: int, agents: Sequence[AgentRecord], rules: RosterRule
 
     A lock is dropped when its agent is no longer active, or when the independent checker
     faults the shift itself under the current time off (approved days off are the agents'
-    ``unavailable`` days), skills, availability window or shift types (:data:`SHIFT_RULES`).
+    ``unavailable`` days), skills, availability window or shift types
+    (:data:`~scheduling.roster.check.SINGLE_SHIFT_RULES`).
     """
     base = db.get_or_404(RosterVersion, base_id)
     frame = roster_frame_of(base_id)
@@ -378,7 +363,7 @@ def _usable_locks(base_id: int, agents: Sequence[AgentRecord], rules: RosterRule
     faults: dict[tuple[str, dt.date], set[str]] = {}
     if not known.empty:
         for v in check_roster(known, agents, rules, roster_dates(base)):
-            if v.rule in SHIFT_RULES and v.date is not None:
+            if v.rule in SINGLE_SHIFT_RULES and v.date is not None:
                 faults.setdefault((v.agent_id, v.date), set()).add(v.rule)
     kept, dropped = [], []
     for s in locked:
