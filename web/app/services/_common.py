@@ -24,7 +24,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import String, event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from web.app.extensions import db
 from web.app.models import (
@@ -256,11 +256,19 @@ def _string_lengths(session: Session, _context: Any, _instances: Any) -> None:
     """
     for obj in (*session.new, *session.dirty):
         state = inspect(obj)
-        for attr in state.mapper.column_attrs:
-            column = attr.columns[0]
-            length = getattr(column.type, "length", None)
-            if not isinstance(column.type, String) or not length:
-                continue
-            value = state.dict.get(attr.key)  # loaded values only: no query inside a flush
+        for key, name, length in _bounded_columns(state.mapper):
+            value = state.dict.get(key)  # loaded values only: no query inside a flush
             if isinstance(value, str) and len(value) > length:
-                raise InputError(_too_long(column.name, length, len(value)), column=column.name)
+                raise InputError(_too_long(name, length, len(value)), column=name)
+
+
+@functools.cache
+def _bounded_columns(mapper: Mapper[Any]) -> tuple[tuple[str, str, int], ...]:
+    """A model's ``String(N)`` columns: attribute, column name and N (read once per model)."""
+    out = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        length = getattr(column.type, "length", None)
+        if isinstance(column.type, String) and length:
+            out.append((attr.key, str(column.name), int(length)))
+    return tuple(out)
