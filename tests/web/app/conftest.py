@@ -12,6 +12,7 @@ schema per test). Jobs run synchronously: ``JOB_WORKER = "off"`` and the tests c
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import socket
@@ -147,6 +148,31 @@ def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
+
+
+def upload_and_staff(app: Flask, client: FlaskClient) -> None:
+    """History, a quick forecast (seasonal naive, no backtest) and requirements, by the pages."""
+    r = post(
+        client,
+        "/history/upload",
+        {"kind": "interval", "file": (io.BytesIO(history_csv().encode()), "history.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    post(
+        client,
+        "/forecast/run",
+        {"start": PLAN_START, "days": "7", "origins": "0", "models": ["seasonal_naive"]},
+    )
+    run_jobs(app)
+    from web.app.extensions import db
+    from web.app.models import ForecastVersion
+
+    with app.app_context():  # the forecast is named: never a silent "latest" (#17)
+        fid = db.session.scalars(db.select(ForecastVersion.id)).one()
+        db.session.remove()
+    assert post(client, "/requirements/run", {"forecast_id": str(fid)}).status_code == 302
+    run_jobs(app)
 
 
 def publish_week(app: Flask, time_limit_s: str = "5") -> int:
@@ -287,6 +313,13 @@ def run_jobs(app: Flask) -> int:
         return run_pending()
 
 
+@pytest.fixture()
+def published_server(published_app: Flask) -> Iterator[tuple[str, Flask]]:
+    """The center with a published week, served by waitress in a thread: its URL and app."""
+    with serve_in_thread(published_app) as url:
+        yield url, published_app
+
+
 @contextlib.contextmanager
 def serve_in_thread(app: Flask) -> Iterator[str]:
     """Serve ``app`` with waitress on a free loopback port in a thread; yields its URL.
@@ -345,6 +378,7 @@ def h() -> Any:
         AGENTS=AGENTS,
         make_app=_make_app,
         publish_week=publish_week,
+        upload_and_staff=upload_and_staff,
         seed_center=seed_center,
         serve_in_thread=serve_in_thread,
     )

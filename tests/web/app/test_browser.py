@@ -13,7 +13,6 @@ Skipped when ``/usr/bin/chromium`` is missing, except under ``CI`` (``.ci/run`` 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -23,22 +22,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.web.app.browser_support import artifacts, chromium
+
 TIMEOUT_MS = 120_000
-
-
-def _artifacts() -> Path:
-    folder = Path(os.environ.get("WFM_ARTIFACTS") or Path(__file__).parents[2] / "artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture()
@@ -58,14 +44,7 @@ def live_server(tmp_path: Path, seeded_database: Path, h: Any) -> Iterator[tuple
 
 @pytest.fixture()
 def page(live_server: tuple[str, Flask]) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with chromium() as browser:
         context = browser.new_context(
             viewport={"width": 1400, "height": 1000}, accept_downloads=True
         )
@@ -76,13 +55,12 @@ def page(live_server: tuple[str, Flask]) -> Iterator[Any]:
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         yield page
         context.close()
-        browser.close()
         assert errors == [], f"errors in the browser console: {errors}"
 
 
 def _shot(page: Any, name: str) -> None:
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(_artifacts() / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(artifacts() / f"{name}.png"), full_page=True)
 
 
 def _wait_for_job_result(page: Any, pattern: str) -> None:

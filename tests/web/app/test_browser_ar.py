@@ -8,50 +8,22 @@ under ``CI``.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from tests.web.app.browser_support import artifacts, chromium
+
 TIMEOUT_MS = 60_000
-
-
-def _artifacts() -> Path:
-    folder = Path(os.environ.get("WFM_ARTIFACTS") or Path(__file__).parents[2] / "artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture()
-def live(tmp_path: Path, published_database: Path, h: Any) -> Iterator[tuple[str, Flask]]:
-    """The app with the published week, served by waitress in a thread."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copyfile(published_database, instance / "wfm.sqlite3")
-    app = h.make_app(instance)
-    with h.serve_in_thread(app) as url:
-        yield url, app
 
 
 @pytest.fixture()
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _arabic_planner(
@@ -94,9 +66,9 @@ def _focused_cell(page: Any) -> Any:
 
 
 def test_a_shift_is_edited_with_the_keyboard_only(
-    browser: Any, live: tuple[str, Flask], h: Any
+    browser: Any, published_server: tuple[str, Flask], h: Any
 ) -> None:
-    base, app = live
+    base, app = published_server
     page, errors = _arabic_planner(browser, base, h.PASSWORD)
     rid = _roster_id(app)
     page.goto(f"{base}/roster/{rid}")
@@ -144,15 +116,17 @@ def test_a_shift_is_edited_with_the_keyboard_only(
     # the cell's time range reads left to right inside the Arabic page: 10:00 first
     times = edited.locator(".t bdi").inner_text()
     assert re.fullmatch(r"10:00–\d\d:\d\d", times), times
-    page.screenshot(path=str(_artifacts() / "ar-roster-keyboard.png"), full_page=False)
+    page.screenshot(path=str(artifacts() / "ar-roster-keyboard.png"), full_page=False)
     assert errors == [], errors
 
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def test_chart_time_axes_are_in_arabic(browser: Any, live: tuple[str, Flask], h: Any) -> None:
-    base, app = live
+def test_chart_time_axes_are_in_arabic(
+    browser: Any, published_server: tuple[str, Flask], h: Any
+) -> None:
+    base, app = published_server
     page, errors = _arabic_planner(browser, base, h.PASSWORD)
     page.goto(f"{base}/roster/{_roster_id(app)}")
     page.wait_for_function(
@@ -194,9 +168,9 @@ PAGES = [
 
 @pytest.mark.parametrize("width", [1366, 360])
 def test_my_screens_in_arabic_fit_and_align_their_numbers(
-    browser: Any, live: tuple[str, Flask], h: Any, width: int
+    browser: Any, published_server: tuple[str, Flask], h: Any, width: int
 ) -> None:
-    base, app = live
+    base, app = published_server
     page, errors = _arabic_planner(browser, base, h.PASSWORD, width)
     rid = _roster_id(app)
     wide = []
@@ -229,6 +203,6 @@ def test_my_screens_in_arabic_fit_and_align_their_numbers(
         if misaligned:
             wide.append((path, "misaligned", sorted(set(misaligned))))
         name = "ar-" + path.strip("/").replace("/", "-").replace("{rid}", "r") + f"-{width}.png"
-        page.screenshot(path=str(_artifacts() / name), full_page=True)
+        page.screenshot(path=str(artifacts() / name), full_page=True)
     assert wide == [], wide
     assert errors == [], errors

@@ -11,17 +11,15 @@ Skipped when ``/usr/bin/chromium`` is missing, except under ``CI``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from tests.web.app.browser_support import chromium
+
 TIMEOUT_MS = 60_000
 
 #: Records violations from inside the page (the console may summarise them).
@@ -33,15 +31,11 @@ document.addEventListener("securitypolicyviolation",
 
 
 @pytest.fixture()
-def browser_page(published_app: Flask, h: Any) -> Iterator[tuple[Any, str, list[str]]]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with h.serve_in_thread(published_app) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+def browser_page(
+    published_server: tuple[str, Flask],
+) -> Iterator[tuple[Any, str, list[str]]]:
+    url, _app = published_server
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.add_init_script(WATCH)
         page = context.new_page()
@@ -51,7 +45,6 @@ def browser_page(published_app: Flask, h: Any) -> Iterator[tuple[Any, str, list[
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         yield page, url, errors
         context.close()
-        browser.close()
 
 
 def _charts_drawn(page: Any, expected: int) -> None:

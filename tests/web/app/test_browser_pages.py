@@ -18,7 +18,6 @@ Skipped when ``/usr/bin/chromium`` is missing, except under ``CI``; ``.ci/run`` 
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+from tests.web.app.browser_support import artifacts, chromium
+
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
 ROLES = ("admin", "planner", "manager", "agent")
@@ -105,18 +104,12 @@ class Survey:
                         problem = _overflow(page)
                         if path in SHOTS:
                             shot = f"p3-{role}-{lang}-{label}{path.replace('/', '-')}.png"
-                            page.screenshot(path=str(_artifacts() / shot), full_page=True)
+                            page.screenshot(path=str(artifacts() / shot), full_page=True)
                         if problem:
                             self.overflow[key] = problem
                             name = f"p3-overflow-{role}-{lang}-{label}{path.replace('/', '-')}"
-                            page.screenshot(path=str(_artifacts() / f"{name}.png"))
+                            page.screenshot(path=str(artifacts() / f"{name}.png"))
                 page.close()
-
-
-def _artifacts() -> Path:
-    folder = Path(os.environ.get("WFM_ARTIFACTS") or Path(__file__).parents[2] / "artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def pages_for(app: Flask, role: str) -> list[str]:
@@ -189,12 +182,6 @@ def survey(
     tmp_path_factory: pytest.TempPathFactory, published_database: Path, h: Any
 ) -> Iterator[Survey]:
     """The published center on a live server and one headless Chromium, for the module."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
     instance = tmp_path_factory.mktemp("pages") / "instance"
     instance.mkdir()
     shutil.copyfile(published_database, instance / "wfm.sqlite3")
@@ -206,13 +193,11 @@ def survey(
         colleague = db.session.scalars(db.select(Agent).filter_by(agent_id="A6")).one()
         colleague.name = LONG_NAME
         db.session.commit()
-    with h.serve_in_thread(app) as base, sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        result = Survey(base, app, chromium, h.PASSWORD)
+    with h.serve_in_thread(app) as base, chromium() as browser:
+        result = Survey(base, app, browser, h.PASSWORD)
         yield result
         for context in result.contexts.values():
             context.close()
-        chromium.close()
 
 
 def _report(rows: dict[tuple[str, str, str, str], str]) -> str:
@@ -272,7 +257,7 @@ def test_the_sign_in_page_fits_a_phone(survey: Survey) -> None:
     page.wait_for_load_state("load")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert _overflow(page) is None
-    page.screenshot(path=str(_artifacts() / "p3-login-ar-phone.png"), full_page=True)
+    page.screenshot(path=str(artifacts() / "p3-login-ar-phone.png"), full_page=True)
     context.close()
 
 
@@ -306,7 +291,7 @@ def test_each_targets_input_sits_inside_its_fieldset(survey: Survey) -> None:
                 }"""
             )
             page.screenshot(
-                path=str(_artifacts() / f"p3-targets-{lang}-{label}.png"), full_page=True
+                path=str(artifacts() / f"p3-targets-{lang}-{label}.png"), full_page=True
             )
             assert outside == [], f"/targets ({lang}, {label} px): {outside}"
             assert page.locator("#targets-form fieldset.channel").count() == 2
@@ -332,7 +317,7 @@ def test_the_what_if_shows_an_expired_session(survey: Survey) -> None:
     assert "session has expired" in page.locator("#whatif-error").inner_text()
     assert page.locator("#whatif-state").inner_text() == ""  # not "…" for good
     assert link.get_attribute("href") == "/login?next=/targets"
-    page.screenshot(path=str(_artifacts() / "p3-whatif-expired-en-desktop.png"), full_page=True)
+    page.screenshot(path=str(artifacts() / "p3-whatif-expired-en-desktop.png"), full_page=True)
     link.click()
     page.wait_for_load_state("load")
     page.fill("#username", "manager")

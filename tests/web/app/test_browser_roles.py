@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,55 +32,24 @@ import pytest
 from flask import Flask
 from icalendar import Calendar
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.web.app.browser_support import artifacts, chromium
+
 TIMEOUT_MS = 60_000
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 
-def _artifacts() -> Path:
-    folder = Path(os.environ.get("WFM_ARTIFACTS") or Path(__file__).parents[2] / "artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture()
-def server(tmp_path: Path, published_database: Path, h: Any) -> Iterator[tuple[str, Flask]]:
-    """The published center on a free loopback port, served by waitress."""
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copyfile(published_database, instance / "wfm.sqlite3")
-    app = h.make_app(instance)
-    with h.serve_in_thread(app) as url:
-        yield url, app
-
-
 @pytest.fixture()
 def browser() -> Iterator[Callable[..., Any]]:
     """A function making a fresh page (own cookies) with a browser language; console errors fail."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with chromium() as browser:
         contexts = []
 
         def new_page(
             locale: str = "en", viewport: dict[str, int] | None = None, *, refused: bool = False
         ) -> Any:
-            context = chromium.new_context(
+            context = browser.new_context(
                 viewport=viewport or DESKTOP,
                 locale=locale,
                 accept_downloads=True,
@@ -102,7 +69,6 @@ def browser() -> Iterator[Callable[..., Any]]:
         yield new_page
         for context in contexts:
             context.close()
-        chromium.close()
     assert errors == [], f"errors in the browser console: {errors}"
 
 
@@ -140,9 +106,7 @@ def _shots(page: Any, name: str, *, phone_scroll_check: bool = False) -> None:
             assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
             if label == "phone" and phone_scroll_check:
                 _no_horizontal_scroll(page)
-            page.screenshot(
-                path=str(_artifacts() / f"p2-{name}-{lang}-{label}.png"), full_page=True
-            )
+            page.screenshot(path=str(artifacts() / f"p2-{name}-{lang}-{label}.png"), full_page=True)
     _language(page, "en")
     page.set_viewport_size(DESKTOP)
     page.goto(url)
@@ -187,9 +151,9 @@ def _valid_swap(app: Flask) -> tuple[str, dt.date, str, dt.date]:
 
 
 def test_three_roles_in_english_and_arabic(
-    browser: Callable[..., Any], server: tuple[str, Flask], h: Any, tmp_path: Path
+    browser: Callable[..., Any], published_server: tuple[str, Flask], h: Any, tmp_path: Path
 ) -> None:
-    base, app = server
+    base, app = published_server
     from web.app.extensions import db
     from web.app.models import RosterVersion
     from web.app.services import copy_roster
@@ -234,7 +198,7 @@ def test_three_roles_in_english_and_arabic(
     for li in agent.locator("li.day:not(.off)").all():
         shown[li.get_attribute("data-date")] = li.locator(".time").inner_text()
     assert shown == expected
-    agent.screenshot(path=str(_artifacts() / "p2-agent-first-view-ar-phone.png"), full_page=True)
+    agent.screenshot(path=str(artifacts() / "p2-agent-first-view-ar-phone.png"), full_page=True)
     agent.click("nav.agent-nav >> text=التقويم")
     with agent.expect_download() as info:
         agent.click("#download-ics")
@@ -253,7 +217,7 @@ def test_three_roles_in_english_and_arabic(
     feed_url = agent.locator("#feed-url").input_value()
     assert re.fullmatch(re.escape(base) + r"/feed/[\w-]+\.ics", feed_url)
     _no_horizontal_scroll(agent)
-    agent.screenshot(path=str(_artifacts() / "p2-agent-feed-url-ar-phone.png"), full_page=True)
+    agent.screenshot(path=str(artifacts() / "p2-agent-feed-url-ar-phone.png"), full_page=True)
     agent.goto(base + "/me/calendar")
     _shots(agent, "agent-calendar", phone_scroll_check=True)
     agent.goto(base + "/me")
@@ -286,12 +250,12 @@ def test_three_roles_in_english_and_arabic(
     assert float(after.replace(",", "")) > float(before.replace(",", ""))
     assert manager.locator("#whatif-sl tr[data-channel=voice] td").nth(3).inner_text() != sl_before
     manager.screenshot(
-        path=str(_artifacts() / "p2-targets-whatif-moved-en-desktop.png"), full_page=True
+        path=str(artifacts() / "p2-targets-whatif-moved-en-desktop.png"), full_page=True
     )
     # an invalid value is named on its field, at once
     manager.fill("[id='voice.max_occupancy']", "2")
     manager.wait_for_selector(".field-error[data-field='voice.max_occupancy']")
-    manager.screenshot(path=str(_artifacts() / "p2-targets-error-en-desktop.png"), full_page=True)
+    manager.screenshot(path=str(artifacts() / "p2-targets-error-en-desktop.png"), full_page=True)
     manager.goto(base + "/targets")
     _shots(manager, "targets")
     manager.goto(base + "/manager")
@@ -332,7 +296,7 @@ def test_three_roles_in_english_and_arabic(
     _sign_in(intruder, base, "intruder", h)
     response = intruder.goto(f"{base}/roster/{new_rid}")
     assert response is not None and response.status == 403
-    intruder.screenshot(path=str(_artifacts() / "p2-refused-en-phone.png"), full_page=True)
+    intruder.screenshot(path=str(artifacts() / "p2-refused-en-phone.png"), full_page=True)
     old_feed = intruder.request.get(feed_url)
     assert old_feed.status == 200  # the token is the credential: it opens only A1's calendar
     assert b"A1-" in old_feed.body() and f"{other}-".encode() not in old_feed.body()

@@ -8,7 +8,6 @@ saved.
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import time
@@ -59,27 +58,7 @@ def _staffed(app: Flask, h: Any) -> Any:
     """History, forecast and requirements through the pages (jobs run here); the client."""
     c = app.test_client()
     assert h.sign_in(c, "planner").status_code == 302
-    r = h.post(
-        c,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(h.history_csv().encode()), "history.csv")},
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 302
-    h.post(
-        c,
-        "/forecast/run",
-        {"start": h.PLAN_START, "days": "7", "origins": "0", "models": ["seasonal_naive"]},
-    )
-    h.run_jobs(app)
-    from web.app.extensions import db
-    from web.app.models import ForecastVersion
-
-    with app.app_context():
-        fid = db.session.scalars(select(ForecastVersion.id)).one()
-        db.session.remove()
-    h.post(c, "/requirements/run", {"forecast_id": str(fid)})
-    h.run_jobs(app)
+    h.upload_and_staff(app, c)
     return c
 
 

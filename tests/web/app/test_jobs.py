@@ -6,7 +6,6 @@ cancelled job writes nothing).
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 import time
@@ -240,30 +239,6 @@ def test_job_page_shows_progress(
 # --- transaction safety on the real jobs ---------------------------------------------------
 
 
-def _upload_and_staff(app: Flask, c: FlaskClient, h: Any) -> None:
-    """History, a quick forecast and requirements, through the pages."""
-    r = h.post(
-        c,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(h.history_csv().encode()), "history.csv")},
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 302
-    h.post(
-        c,
-        "/forecast/run",
-        {"start": h.PLAN_START, "days": "7", "origins": "0", "models": ["seasonal_naive"]},
-    )
-    h.run_jobs(app)
-    from web.app.extensions import db
-    from web.app.models import ForecastVersion
-
-    with app.app_context():  # the forecast is named: never a silent "latest" (#17)
-        fid = db.session.scalars(select(ForecastVersion.id)).one()
-    assert h.post(c, "/requirements/run", {"forecast_id": str(fid)}).status_code == 302
-    h.run_jobs(app)
-
-
 def _planner(app: Flask, h: Any) -> FlaskClient:
     client = app.test_client()
     assert h.sign_in(client, "planner").status_code == 302
@@ -280,7 +255,7 @@ def test_a_solve_that_raises_leaves_no_roster(
 
     app = any_app
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
 
     def broken_solve(*args: Any, **kwargs: Any) -> Any:
         raise SchedulingError("no roster found within the time limit")
@@ -320,7 +295,7 @@ def test_a_cancelled_solve_leaves_no_roster(
 
     app = any_app
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     real_solve = web.pipeline.solve
 
     def solve_then_cancel(*args: Any, **kwargs: Any) -> Any:
@@ -344,7 +319,7 @@ def test_an_impossible_contract_fails_the_roster_job_naming_the_rule(app: Flask,
     from web.app.models import Agent, Job, RosterVersion
 
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     with app.app_context():
         omar = db.session.scalars(select(Agent).where(Agent.agent_id == "A2")).one()
         omar.min_hours_week = omar.max_hours_week = 80.0  # 5 days cannot hold 80 paid hours
@@ -405,7 +380,7 @@ def slow_lps(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_roster_job_ends_within_its_time_limit(app: Flask, h: Any, slow_lps: None) -> None:
     """The form's limit is the whole job's wall time: inputs, greedy, search, LP, check, save."""
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     limit = 4.0
     h.post(c, "/roster/run", {"time_limit_s": f"{limit:g}"})
     t0 = time.perf_counter()
@@ -424,7 +399,7 @@ def test_the_job_page_and_the_roster_page_show_the_same_objective_and_bound(
     from web.app.models import RosterVersion
 
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     h.post(c, "/roster/run", {"time_limit_s": "2"})
     h.run_jobs(app)
     job = _last_job(app)
@@ -462,7 +437,7 @@ def _watch_job(app: Flask, c: FlaskClient, h: Any) -> list[dict[str, Any]]:
 def test_progress_moves_while_the_solver_is_silent(app: Flask, h: Any, slow_lps: None) -> None:
     """No solver report comes while the LP is solved: the bar still moves with the clock."""
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     h.post(c, "/roster/run", {"time_limit_s": "4"})
     fractions = [s["progress"] for s in _watch_job(app, c, h)]
     assert fractions == sorted(fractions)  # never backwards
@@ -471,7 +446,7 @@ def test_progress_moves_while_the_solver_is_silent(app: Flask, h: Any, slow_lps:
 
 def test_progress_moves_and_the_bound_appears_before_the_end(app: Flask, h: Any) -> None:
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     h.post(c, "/roster/run", {"time_limit_s": "3"})
     running = _watch_job(app, c, h)
     fractions = [s["progress"] for s in running]
@@ -492,7 +467,7 @@ def test_cancel_stops_a_running_solve_within_seconds(
     from web.app.models import Job, RosterVersion
 
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     pipeline = importlib.import_module("web.pipeline")
     real_solve = pipeline.solve
     searching = threading.Event()
@@ -621,7 +596,7 @@ def test_cancel_during_the_greedy_start_is_prompt(
         return real_build(*args, **kwargs)
 
     c = _planner(app, h)
-    _upload_and_staff(app, c, h)
+    h.upload_and_staff(app, c)
     monkeypatch.setattr(greedy, "build_model", slow_build)
     h.post(c, "/roster/run", {"time_limit_s": "120"})
     runner = threading.Thread(target=lambda: h.run_jobs(app), daemon=True)
