@@ -207,11 +207,9 @@ class ForecastResult:
         :data:`forecasting.reconcile.LEVEL_COLUMNS`: ``level`` queue, entity, channel or center,
         ``key``, ``interval_start``, ``volume`` and its 80 % / 95 % bands); else None.
     reconciliation
-        With a hierarchy: the backtest figures of each reconciliation method, the chosen one
-        ``selected`` (:attr:`forecasting.reconcile.Reconciliation.methods`); else None.
-    reconciliation_series
-        With a hierarchy: base and reconciled backtest WAPE and band coverage of every series of
-        the hierarchy (:attr:`forecasting.reconcile.Reconciliation.series`); else None.
+        With a hierarchy: the reconciliation (:class:`forecasting.reconcile.Reconciliation`):
+        the method chosen, the backtest figures of each method (``.methods``) and of every
+        series (``.series``); else None.
     """
 
     forecast: pd.DataFrame
@@ -221,8 +219,7 @@ class ForecastResult:
     elapsed_s: float
     warnings: tuple[str, ...] = ()
     levels: pd.DataFrame | None = None
-    reconciliation: pd.DataFrame | None = None
-    reconciliation_series: pd.DataFrame | None = None
+    reconciliation: Reconciliation | None = None
 
 
 # -------------------------------------------------------------------------------------------------
@@ -858,7 +855,7 @@ def run_forecast(
     rec: Reconciliation | None = None
     if hier is not None:
         forecast, accuracy, rec = _reconcile_outcomes(
-            hier, outcomes, agg_outcomes, accuracy, first_future, step, ctx.day_length
+            hier, tasks, outcomes, agg_outcomes, accuracy, first_future, step, ctx.day_length
         )
         if rec.note:
             warnings.append(f"reconciliation: {rec.note}")
@@ -876,8 +873,7 @@ def run_forecast(
         elapsed_s=time.perf_counter() - t0,
         warnings=tuple(warnings),
         levels=levels,
-        reconciliation=rec.methods if rec is not None else None,
-        reconciliation_series=rec.series if rec is not None else None,
+        reconciliation=rec,
     )
 
 
@@ -969,6 +965,7 @@ def _aggregate_tasks(hier: Hierarchy, tasks: Sequence[SeriesTask]) -> list[Serie
 
 def _reconcile_outcomes(
     hier: Hierarchy,
+    tasks: Sequence[SeriesTask],
     queues: Sequence[SeriesForecast],
     aggregates: Sequence[SeriesForecast],
     accuracy: pd.DataFrame,
@@ -977,9 +974,13 @@ def _reconcile_outcomes(
     day_length: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Reconciliation]:
     """Reconcile the base forecasts; the queue rows of the forecast and accuracy frames."""
-    from forecasting.reconcile import choose_and_reconcile
+    from forecasting.reconcile import choose_and_reconcile, top_down_shares
 
     by_key = {(o.channel, o.queue): o for o in queues}
+    task_of = {(t.channel, t.queue): t for t in tasks}
+    history = np.stack([task_of[b].y for b in hier.bottom])
+    step_min = int(step.total_seconds() // 60)
+    ds = task_of[hier.bottom[0]].ds
     ordered = [*aggregates, *(by_key[b] for b in hier.bottom)]
     y_hat = np.stack([o.forecast["volume"].to_numpy(dtype=float) for o in ordered])
     closed = np.stack([np.asarray(by_key[b].closed, dtype=bool) for b in hier.bottom])
@@ -993,6 +994,19 @@ def _reconcile_outcomes(
             [o.backtest.forecasts[BASELINE] for o in ordered if o.backtest is not None]
         )
         bt_closed = np.stack([np.asarray(by_key[b].backtest_closed, bool) for b in hier.bottom])
+    slots = _slots(ds, step_min)
+    shares = top_down_shares(history, slots, _slots(stamps, step_min), day_length)
+    bt_shares = None
+    first_bt = ordered[0].backtest
+    if actual is not None and first_bt is not None:
+        width = actual.shape[2]
+        bt_shares = np.stack(
+            [
+                top_down_shares(history[:, :s], slots[:s], slots[s : s + width], day_length)
+                for s in np.asarray(first_bt.origins, dtype=int)
+            ],
+            axis=1,
+        )
     rec = choose_and_reconcile(
         hier,
         y_hat,
@@ -1003,6 +1017,8 @@ def _reconcile_outcomes(
         bt_closed=bt_closed,
         day_length=day_length,
         lead=lead,
+        shares=shares,
+        bt_shares=bt_shares,
     )
     frames = []
     n_agg = hier.n_aggregates
@@ -1049,6 +1065,11 @@ def _reconcile_outcomes(
     accuracy = pd.concat([accuracy, extra], ignore_index=True)
     accuracy = accuracy.sort_values(["channel", "queue"], kind="stable", ignore_index=True)
     return forecast.reset_index(drop=True), accuracy, rec
+
+
+def _slots(stamps: pd.DatetimeIndex, step_min: int) -> NDArray[np.intp]:
+    """Time-of-day slot (wall clock) of each interval start."""
+    return np.asarray((stamps.hour * 60 + stamps.minute) // step_min, dtype=np.intp)
 
 
 def _levels(

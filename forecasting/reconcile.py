@@ -37,8 +37,22 @@ from forecasting.errors import InputError
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-#: Reconciliation methods, simpler first (the simpler wins a tie).
-METHODS: tuple[str, ...] = ("bottom_up", "ols", "wls_struct", "mint_shrink")
+#: Reconciliation methods, simpler first (the simpler wins a tie). ``top_down`` splits the
+#: center's base forecast by each queue's recent share per time of day; ``mint_top_down`` is the
+#: mean of the ``mint_shrink`` and ``top_down`` queue forecasts (both coherent, so is their mean).
+METHODS: tuple[str, ...] = (
+    "bottom_up",
+    "ols",
+    "wls_struct",
+    "mint_shrink",
+    "top_down",
+    "mint_top_down",
+)
+
+#: Weeks of history the top-down shares are estimated on, and the pseudo-count (contacts of the
+#: center) pulling each time-of-day share towards the queue's overall share.
+SHARE_WEEKS = 4
+SHARE_PRIOR = 20.0
 
 #: Levels of the hierarchy, top first.
 LEVELS: tuple[str, ...] = ("center", "channel", "entity", "queue")
@@ -206,6 +220,7 @@ def reconcile(
     method: str,
     residuals: FloatArray | None = None,
     closed: BoolArray | None = None,
+    shares: FloatArray | None = None,
 ) -> FloatArray:
     """Coherent, non-negative forecasts of every series from base forecasts.
 
@@ -221,6 +236,9 @@ def reconcile(
         Errors ``(len(hier.rows), observations)`` (actual - forecast) for ``mint_shrink``.
     closed
         Closed queue intervals ``(n_bottom, horizon)``: reconciled to zero.
+    shares
+        Each queue's share of the center at each interval ``(n_bottom, horizon)``
+        (:func:`top_down_shares`), for ``top_down`` and ``mint_top_down``.
 
     Returns
     -------
@@ -233,12 +251,74 @@ def reconcile(
         raise ValueError(f"unknown reconciliation method {method!r}; known: {', '.join(METHODS)}")
     if hier.n_aggregates == 0 or method == "bottom_up":
         bottom = y_hat[hier.idx_bottom]
+    elif method == "top_down":
+        bottom = _top_down(hier, y_hat, shares)
+    elif method == "mint_top_down":
+        mint = _library_bottom(hier, y_hat, "mint_shrink", residuals)
+        bottom = 0.5 * (np.clip(mint, 0.0, None) + _top_down(hier, y_hat, shares))
     else:
         bottom = _library_bottom(hier, y_hat, method, residuals)
     bottom = np.clip(bottom, 0.0, None)
     if closed is not None:
         bottom = np.where(closed, 0.0, bottom)
     return hier.aggregate(bottom)
+
+
+def _top_down(hier: Hierarchy, y_hat: FloatArray, shares: FloatArray | None) -> FloatArray:
+    """The center's base forecast split by the queues' shares."""
+    if shares is None:
+        raise ValueError("top_down needs the queues' shares")
+    center = hier.aliases.get(("center", CENTER_KEY), 0)
+    out: FloatArray = np.asarray(shares, dtype=np.float64) * np.clip(y_hat[center], 0.0, None)
+    return out
+
+
+def top_down_shares(
+    history: FloatArray,
+    slots: NDArray[np.intp],
+    target_slots: NDArray[np.intp],
+    day_length: int,
+    weeks: int = SHARE_WEEKS,
+    prior: float = SHARE_PRIOR,
+) -> FloatArray:
+    """Each queue's share of the center per time of day, from its recent history.
+
+    Parameters
+    ----------
+    history
+        Queue history ``(n_bottom, T)`` up to the forecast origin.
+    slots
+        Time-of-day slot (0 .. day_length - 1) of each history interval ``(T,)``.
+    target_slots
+        Slot of each interval to forecast ``(horizon,)``.
+    day_length
+        Slots per day.
+    weeks
+        Weeks of history used (the last ones).
+    prior
+        Pseudo-count of center contacts at the queue's overall share: a slot with few contacts
+        gets about the overall share, a busy slot its own.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_bottom, horizon)``; each column sums to 1 (or is the overall share where the
+        recent weeks hold no contact at all).
+    """
+    n = int(weeks * 7 * day_length)
+    y = np.asarray(history, dtype=np.float64)[:, -n:]
+    sl = np.asarray(slots)[-n:]
+    total = float(y.sum())
+    n_b = y.shape[0]
+    overall = y.sum(axis=1) / total if total > 0 else np.full(n_b, 1.0 / n_b)
+    num = np.zeros((n_b, day_length))
+    for j in range(n_b):
+        num[j] = np.bincount(sl, weights=y[j], minlength=day_length)[:day_length]
+    den = num.sum(axis=0)
+    share = (num + prior * overall[:, None]) / (den + prior)[None, :]
+    share /= np.maximum(share.sum(axis=0, keepdims=True), 1e-12)
+    picked: FloatArray = share[:, np.asarray(target_slots)]
+    return picked
 
 
 def _library_bottom(
@@ -264,6 +344,7 @@ def reconcile_backtest(
     base: FloatArray,
     method: str,
     closed: BoolArray | None = None,
+    shares: FloatArray | None = None,
 ) -> FloatArray:
     """Reconciled backtest forecasts, each origin's covariance estimated on the other origins.
 
@@ -277,6 +358,8 @@ def reconcile_backtest(
         One of :data:`METHODS`.
     closed
         Closed queue intervals ``(n_bottom, origins, horizon)``.
+    shares
+        Top-down shares ``(n_bottom, origins, horizon)``, each from the history before its origin.
 
     Returns
     -------
@@ -289,13 +372,14 @@ def reconcile_backtest(
     out = np.empty_like(base, dtype=np.float64)
     for i in range(k):
         others = np.arange(k) != i if k > 1 else np.ones(k, dtype=bool)
-        res = err[:, others, :].reshape(n, -1) if method == "mint_shrink" else None
+        res = err[:, others, :].reshape(n, -1) if "mint" in method else None
         out[:, i, :] = reconcile(
             hier,
             base[:, i, :],
             method,
             residuals=res,
             closed=None if closed is None else closed[:, i, :],
+            shares=None if shares is None else shares[:, i, :],
         )
     return out
 
@@ -333,6 +417,13 @@ class Reconciliation:
         Interval calibration per row (None without a backtest).
     note
         Why a method was forced, if one was.
+    hierarchy
+        The hierarchy reconciled over.
+    actual
+        Backtest actuals ``(len(rows), origins, horizon)`` (None without a backtest).
+    backtests
+        Backtest forecasts of the same shape: ``base`` (each series on its own), ``naive``
+        (seasonal naive) and each method tried (each origin reconciled with the others' errors).
     """
 
     method: str
@@ -342,6 +433,9 @@ class Reconciliation:
     series: pd.DataFrame
     calibrations: tuple[Any, ...]
     note: str = ""
+    hierarchy: Hierarchy | None = None
+    actual: FloatArray | None = None
+    backtests: Mapping[str, FloatArray] = field(default_factory=dict)
 
 
 def choose_and_reconcile(
@@ -356,6 +450,8 @@ def choose_and_reconcile(
     day_length: int,
     methods: Sequence[str] = METHODS,
     lead: NDArray[np.intp] | None = None,
+    shares: FloatArray | None = None,
+    bt_shares: FloatArray | None = None,
 ) -> Reconciliation:
     """Pick the method on the backtest, reconcile the final forecasts and calibrate their bands.
 
@@ -379,6 +475,10 @@ def choose_and_reconcile(
         Candidates (default :data:`METHODS`).
     lead
         0-based lead of each final forecast interval (default ``arange(horizon)``).
+    shares, bt_shares
+        Top-down shares of the final forecast ``(n_bottom, horizon)`` and of the backtest
+        ``(n_bottom, origins, horizon)`` (:func:`top_down_shares`); without them the top-down
+        methods are not tried.
 
     Returns
     -------
@@ -409,6 +509,7 @@ def choose_and_reconcile(
             series.reindex(columns=_SERIES_COLUMNS),
             tuple(None for _ in rows),
             "no backtest: bottom-up",
+            hier,
         )
     k, h = actual.shape[1], actual.shape[2]
     per_day = actual.reshape(actual.shape[0], -1).sum(axis=1) / max(k * h / day_length, 1e-9)
@@ -417,9 +518,11 @@ def choose_and_reconcile(
     recs: dict[str, FloatArray] = {}
     records: list[dict[str, object]] = []
     note = ""
+    if shares is None or bt_shares is None:
+        methods = [m for m in methods if "top_down" not in m]
     for method in methods:
         try:
-            recs[method] = reconcile_backtest(hier, actual, base, method, bt_closed)
+            recs[method] = reconcile_backtest(hier, actual, base, method, bt_closed, bt_shares)
         except Exception as exc:  # the library raises bare Exception on ill-conditioned input
             note = f"{method} left out: {exc}"
             continue
@@ -454,8 +557,8 @@ def choose_and_reconcile(
         },
     )
     rec_bt = recs[method]
-    residuals = (actual - base).reshape(actual.shape[0], -1) if method == "mint_shrink" else None
-    rec = reconcile(hier, y_hat, method, residuals=residuals, closed=closed)
+    residuals = (actual - base).reshape(actual.shape[0], -1) if "mint" in method else None
+    rec = reconcile(hier, y_hat, method, residuals=residuals, closed=closed, shares=shares)
     calibrations = []
     bands = {key: np.zeros_like(rec) for key in _BAND_KEYS}
     cov80 = np.full(len(rows), np.nan)
@@ -497,6 +600,9 @@ def choose_and_reconcile(
         series.reindex(columns=_SERIES_COLUMNS),
         tuple(calibrations),
         note,
+        hier,
+        actual,
+        {"base": base, **({"naive": naive} if naive is not None else {}), **recs},
     )
 
 
@@ -551,14 +657,25 @@ def _wapes(
     }
 
 
-def _pooled_coverage(
-    actual: FloatArray, forecast: FloatArray, day_length: int
-) -> tuple[float, float]:
-    """Coverage over every open queue interval, each origin's bands calibrated on the others."""
-    hits80 = hits95 = total = 0
+def coverage_counts(actual: FloatArray, forecast: FloatArray, day_length: int) -> NDArray[np.int64]:
+    """Hits of the 80 % and 95 % bands and open intervals, each origin calibrated on the others.
+
+    Parameters
+    ----------
+    actual, forecast
+        Backtest actuals and forecasts ``(series, origins, horizon)``.
+    day_length
+        Intervals per day.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[hits80, hits95, open intervals]`` summed over the series (zeros with one origin).
+    """
+    out = np.zeros(3, dtype=np.int64)
     k = actual.shape[1]
     if k < 2:
-        return float("nan"), float("nan")
+        return out
     for r in range(actual.shape[0]):
         for i in range(k):
             others = np.arange(k) != i
@@ -566,9 +683,17 @@ def _pooled_coverage(
             b = cal.apply(forecast[r, i])
             a = actual[r, i]
             open_ = (forecast[r, i] > 0) | (a > 0)
-            hits80 += int(np.sum(((a >= b["lo-80"]) & (a <= b["hi-80"]))[open_]))
-            hits95 += int(np.sum(((a >= b["lo-95"]) & (a <= b["hi-95"]))[open_]))
-            total += int(open_.sum())
+            out[0] += int(np.sum(((a >= b["lo-80"]) & (a <= b["hi-80"]))[open_]))
+            out[1] += int(np.sum(((a >= b["lo-95"]) & (a <= b["hi-95"]))[open_]))
+            out[2] += int(open_.sum())
+    return out
+
+
+def _pooled_coverage(
+    actual: FloatArray, forecast: FloatArray, day_length: int
+) -> tuple[float, float]:
+    """Coverage over every open queue interval, each origin's bands calibrated on the others."""
+    hits80, hits95, total = (int(x) for x in coverage_counts(actual, forecast, day_length))
     if total == 0:
         return float("nan"), float("nan")
     return hits80 / total, hits95 / total
