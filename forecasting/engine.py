@@ -733,7 +733,9 @@ def run_forecast(
     config: ForecastConfig | None = None,
     *,
     interval_min: int | None = None,
-    opening_hours: Mapping[str, OpeningHoursLike] | None = None,
+    opening_hours: Mapping[str, OpeningHoursLike]
+    | Mapping[tuple[str, str], OpeningHoursLike]
+    | None = None,
     overrides: Sequence[Override] | pd.DataFrame | None = None,
     progress: Callable[[int], object] | None = None,
     hierarchy: pd.DataFrame | None = None,
@@ -751,9 +753,11 @@ def run_forecast(
         Interval length in minutes; default: inferred from the timestamps. A coarser interval than
         the data's aggregates the history first.
     opening_hours
-        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`); closed intervals
-        are forecast as zero. Channels without an entry get closed intervals inferred from
-        history (intervals of the week without a contact in eight weeks).
+        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`) or per
+        ``(channel, queue)`` (e.g. :meth:`wfmcore.entities.EntitySet.queue_hours`; a queue's entry
+        wins over its channel's); closed intervals are forecast as zero. Channels without an
+        entry get closed intervals inferred from history (intervals of the week without a
+        contact in eight weeks).
     overrides
         Planner overrides (:func:`forecasting.overrides.read_overrides`), applied last.
     progress
@@ -822,7 +826,7 @@ def run_forecast(
         )
     for (channel, queue), group in frame.groupby(["channel", "queue"], sort=True):
         group, note = _complete_grid(group, step) if grid is None else _pad_grid(group, grid)
-        hours = (opening_hours or {}).get(str(channel))
+        hours = _hours_of(opening_hours, str(channel), str(queue))
         tasks.append(
             SeriesTask(
                 channel=str(channel),
@@ -1096,6 +1100,20 @@ def _levels(
     return levels_frame(
         hier, stamps, {c: np.stack(v) for c, v in values.items()}, rec.calibrations, lead
     )
+
+
+def _hours_of(
+    opening_hours: Mapping[str, OpeningHoursLike]
+    | Mapping[tuple[str, str], OpeningHoursLike]
+    | None,
+    channel: str,
+    queue: str,
+) -> OpeningHoursLike | None:
+    """A series' opening hours: its ``(channel, queue)`` entry, else its channel's."""
+    if not opening_hours:
+        return None
+    table: Mapping[object, OpeningHoursLike] = opening_hours  # type: ignore[assignment]
+    return table.get((channel, queue), table.get(channel))
 
 
 def _local_midnight(day: dt.date, tz: dt.tzinfo | None) -> pd.Timestamp:
