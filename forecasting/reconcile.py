@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from forecasting._intervals import calibrate, holdout_coverage
+from forecasting._intervals import calibrate
 from forecasting.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -521,6 +521,10 @@ def choose_and_reconcile(
     if shares is None or bt_shares is None:
         methods = [m for m in methods if "top_down" not in m]
     for method in methods:
+        if method == "mint_top_down" and {"mint_shrink", "top_down"} <= recs.keys():
+            # the mean of two coherent, non-negative, closed-at-zero forecasts is one too
+            recs[method] = 0.5 * (recs["mint_shrink"] + recs["top_down"])
+            continue
         try:
             recs[method] = reconcile_backtest(hier, actual, base, method, bt_closed, bt_shares)
         except Exception as exc:  # the library raises bare Exception on ill-conditioned input
@@ -561,17 +565,24 @@ def choose_and_reconcile(
     rec = reconcile(hier, y_hat, method, residuals=residuals, closed=closed, shares=shares)
     calibrations = []
     bands = {key: np.zeros_like(rec) for key in _BAND_KEYS}
-    cov80 = np.full(len(rows), np.nan)
-    cov95 = np.full(len(rows), np.nan)
+    counts = np.zeros((len(rows), 3), dtype=np.int64)
     for r in range(len(rows)):
         cal = calibrate(actual[r], rec_bt[r], day_length)
         calibrations.append(cal)
         applied = cal.apply(rec[r], lead)
         for key, src in _BAND_KEYS.items():
             bands[key][r] = applied[src]
-        cov80[r], cov95[r] = holdout_coverage(actual[r], rec_bt[r], day_length)
+        counts[r] = coverage_counts(actual[r : r + 1], rec_bt[r : r + 1], day_length)
     _nest(rec, bands)
-    hits = _pooled_coverage(actual[qidx], rec_bt[qidx], day_length)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov80 = np.where(counts[:, 2] > 0, counts[:, 0] / counts[:, 2], np.nan)
+        cov95 = np.where(counts[:, 2] > 0, counts[:, 1] / counts[:, 2], np.nan)
+    pooled = counts[qidx].sum(axis=0)
+    hits = (
+        (pooled[0] / pooled[2], pooled[1] / pooled[2])
+        if pooled[2] > 0
+        else (float("nan"), float("nan"))
+    )
     for record in records:
         if record["method"] == method:
             record["coverage80_queue"], record["coverage95_queue"] = hits
@@ -687,16 +698,6 @@ def coverage_counts(actual: FloatArray, forecast: FloatArray, day_length: int) -
             out[1] += int(np.sum(((a >= b["lo-95"]) & (a <= b["hi-95"]))[open_]))
             out[2] += int(open_.sum())
     return out
-
-
-def _pooled_coverage(
-    actual: FloatArray, forecast: FloatArray, day_length: int
-) -> tuple[float, float]:
-    """Coverage over every open queue interval, each origin's bands calibrated on the others."""
-    hits80, hits95, total = (int(x) for x in coverage_counts(actual, forecast, day_length))
-    if total == 0:
-        return float("nan"), float("nan")
-    return hits80 / total, hits95 / total
 
 
 def _nest(point: FloatArray, bands: dict[str, FloatArray]) -> None:
