@@ -820,7 +820,7 @@ def run_forecast(
     hier: Hierarchy | None = None
     grid: pd.DatetimeIndex | None = None
     if hierarchy is not None:
-        hier, hier_warnings = _align_hierarchy(hierarchy, frame)
+        hier, hier_warnings = hierarchy_of(hierarchy, frame)
         grid = pd.date_range(
             frame["interval_start"].min(), frame["interval_start"].max(), freq=step
         )
@@ -885,8 +885,22 @@ def run_forecast(
 # hierarchy (forecasting.reconcile)
 
 
-def _align_hierarchy(hierarchy: pd.DataFrame, frame: pd.DataFrame) -> tuple[Hierarchy, list[str]]:
-    """The hierarchy of the history's queues: unlisted queues join no entity, unseen ones go."""
+def hierarchy_of(hierarchy: pd.DataFrame, frame: pd.DataFrame) -> tuple[Hierarchy, list[str]]:
+    """The hierarchy of a history's queues.
+
+    Parameters
+    ----------
+    hierarchy
+        One row per queue: ``channel``, ``queue``, optional ``entity``.
+    frame
+        History frame (``channel``, ``queue``).
+
+    Returns
+    -------
+    (Hierarchy, list of str)
+        The hierarchy of the queues the history has (a queue the frame does not list joins no
+        entity; a listed queue without history is left out) and notes naming both kinds.
+    """
     from forecasting.reconcile import build_hierarchy, queue_key
 
     for col in ("channel", "queue"):

@@ -218,9 +218,20 @@ def _entity_hours(
     return out
 
 
-def count_series(history: History) -> int:
-    """Number of (channel, queue) series in a history."""
-    return int(history.frame.groupby(["channel", "queue"]).ngroups)
+def count_series(history: History, entities_toml: Path | None = None) -> int:
+    """Number of series a forecast of *history* runs.
+
+    Its (channel, queue) series, plus the distinct entity, channel and center totals when it is
+    forecast with ``entities_toml``.
+    """
+    n = int(history.frame.groupby(["channel", "queue"]).ngroups)
+    if entities_toml is None:
+        return n
+    from forecasting.engine import hierarchy_of
+    from wfmcore.entities import read_entities
+
+    hier, _ = hierarchy_of(read_entities(entities_toml).queue_frame(), history.frame)
+    return n + hier.n_aggregates
 
 
 # -------------------------------------------------------------------------------------------

@@ -159,7 +159,12 @@ def forecast_command(
 
     def start_bar(history: History) -> None:
         bars.append(
-            tqdm(total=count_series(history), desc="forecast", unit="series", disable=quiet)
+            tqdm(
+                total=count_series(history, entities_toml),
+                desc="forecast",
+                unit="series",
+                disable=quiet,
+            )
         )
 
     try:
