@@ -77,7 +77,7 @@ def test_forecast_with_entities_writes_coherent_levels(
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "reconciliation" in result.output
+    assert "reconciled by " in result.output and "levels.csv" in result.output
     fc = pd.read_csv(out)
     assert fc.groupby(["channel", "queue"]).ngroups == 9
     levels = pd.read_csv(levels_csv)

@@ -214,6 +214,12 @@ def forecast_command(
             f"wrote {output} ({len(result.forecast)} rows from {first.date()}) and "
             f"{accuracy_path(output)} in {result.elapsed_s:.1f} s"
         )
+        if result.reconciliation is not None:
+            also = f" and {levels_csv}" if levels_csv is not None else ""
+            click.echo(
+                f"reconciled by {result.reconciliation.method}; wrote "
+                f"{reconciliation_path(output)}{also}"
+            )
 
 
 COMMANDS: list[click.Command] = [forecast_command]
