@@ -476,7 +476,16 @@ def demand_frame(forecast: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     )
 
 
-def _demand(forecast: pd.DataFrame, targets: Targets) -> pd.DataFrame:
+def queue_demand(forecast: pd.DataFrame, targets: Targets) -> pd.DataFrame:
+    """The forecast columns staffing needs, per queue (``queue`` defaults to ``all``).
+
+    Raises
+    ------
+    InputError
+        A missing column.
+    TargetsError
+        A channel without targets.
+    """
     for col in FORECAST_COLUMNS:
         if col not in forecast.columns and col != "queue":
             raise InputError(f"forecast frame lacks column {col!r}")
@@ -531,13 +540,9 @@ def _variants(
     by_target: dict[ChannelTargets, list[str]] = {}
     for queue in sorted(set(members["queue"].astype(str))):
         by_target.setdefault(plan.target_of[(channel, queue)], []).append(queue)
-    if len(by_target) == 1:
-        (target,) = by_target
-        vol = members.groupby("interval_start")["volume"].sum().reindex(starts).to_numpy()
-        return [(target, np.nan_to_num(vol.astype(np.float64)))]
     out = []
     for target, queues in by_target.items():
-        sel = members[members["queue"].isin(queues)]
+        sel = members if len(by_target) == 1 else members[members["queue"].isin(queues)]
         vol = sel.groupby("interval_start")["volume"].sum().reindex(starts).fillna(0.0)
         out.append((target, vol.to_numpy(dtype=np.float64)))
     return out
@@ -644,7 +649,7 @@ def compute_requirements(
         count, and ``min_staff`` where they are open); the service columns are those of the
         target that needs the most.
     """
-    demand = _demand(forecast, targets)
+    demand = queue_demand(forecast, targets)
     if plan is None:
         plan = plan_queues(demand, targets, entities)
     pooled = with_pools(demand, plan)

@@ -323,16 +323,11 @@ def load_targets(path: str | Path) -> Targets:
 _KEY_IN_MESSAGE = re.compile(r"key '([^']+)'")
 
 
-def _entity_list(entities: EntitySet) -> list[Any]:
-    es: Any = entities.entities
-    return list(es.values()) if isinstance(es, Mapping) else list(es)
-
-
 def _entity_error(
     entities: EntitySet, entity_id: str, key: str, message: str, *line_keys: str
 ) -> TargetsError:
     """``<file>:<line>: entity 'rta', key 'targets.voice.service_level': ...``."""
-    source = getattr(entities, "source", None) or "entities.toml"
+    source = entities.source
     line = None
     keys: Sequence[str] = line_keys or tuple(key.split("."))
     while keys and line is None:  # the key's own line, else its table's
@@ -375,7 +370,7 @@ def queue_targets(targets: Targets, entities: EntitySet) -> dict[tuple[str, str]
     from wfmcore.entities import queue_id
 
     out: dict[tuple[str, str], ChannelTargets] = {}
-    for ent in _entity_list(entities):
+    for ent in entities.entities:
         eid = str(ent.id)
         overrides: Mapping[str, Mapping[str, Any]] = ent.targets or {}
         for channel in overrides:
@@ -408,8 +403,10 @@ def queue_targets(targets: Targets, entities: EntitySet) -> dict[tuple[str, str]
             if (not own and ent.opening_hours is None) or base is None:
                 table: dict[str, Any] | None = None  # the channel's own targets
             else:
+                # the entity's [targets.<channel>] opening_hours wins over its own, which wins
+                # over the channel's (as EntitySet.queue_hours, which forecasting reads)
                 table = {**base, **own}
-                if ent.opening_hours is not None:
+                if ent.opening_hours is not None and "opening_hours" not in own:
                     table["opening_hours"] = ent.opening_hours
             if table is None:
                 if own or ent.opening_hours is not None:
@@ -425,7 +422,7 @@ def queue_targets(targets: Targets, entities: EntitySet) -> dict[tuple[str, str]
                     found = _KEY_IN_MESSAGE.search(text)
                     key = found.group(1) if found else ""
                     message = text.split(": ", 1)[1] if ": " in text else text
-                    if key == "opening_hours" and ent.opening_hours is not None:
+                    if key == "opening_hours" and "opening_hours" not in own:
                         raise _entity_error(entities, eid, "opening_hours", message) from None
                     raise _entity_error(
                         entities,
