@@ -534,18 +534,45 @@ def pooled_series(
 
 
 def _variants(
-    members: pd.DataFrame, starts: pd.Series, plan: QueuePlan, channel: str
+    members: pd.DataFrame,
+    starts: pd.Series,
+    vol: NDArray[np.float64],
+    plan: QueuePlan,
+    channel: str,
 ) -> list[tuple[ChannelTargets, NDArray[np.float64]]]:
     """The distinct targets of a pool's members, each with its members' volume per interval."""
     by_target: dict[ChannelTargets, list[str]] = {}
-    for queue in sorted(set(members["queue"].astype(str))):
-        by_target.setdefault(plan.target_of[(channel, queue)], []).append(queue)
+    for queue in pd.unique(members["queue"]):
+        by_target.setdefault(plan.target_of[(channel, str(queue))], []).append(str(queue))
+    if len(by_target) == 1:
+        return [(next(iter(by_target)), vol)]
     out = []
     for target, queues in by_target.items():
-        sel = members if len(by_target) == 1 else members[members["queue"].isin(queues)]
-        vol = sel.groupby("interval_start")["volume"].sum().reindex(starts).fillna(0.0)
-        out.append((target, vol.to_numpy(dtype=np.float64)))
+        sel = members[members["queue"].isin(queues)]
+        own = sel.groupby("interval_start")["volume"].sum().reindex(starts).fillna(0.0)
+        out.append((target, own.to_numpy(dtype=np.float64)))
     return out
+
+
+class _Hours:
+    """Open (or working) flags per target and interval grid, computed once per distinct pair.
+
+    Hundreds of queues share a few opening hours and one grid of intervals; the weekly mask
+    lookup is the costly part.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[object, ...], NDArray[np.bool_]] = {}
+
+    def __call__(
+        self, target: ChannelTargets, starts: pd.Series, *, working: bool = False
+    ) -> NDArray[np.bool_]:
+        hours = target.working_hours if working else target.opening_hours
+        stamps = pd.DatetimeIndex(starts)
+        key = (hours.spec, target.closed_days, stamps.asi8.tobytes(), str(stamps.tz))
+        if key not in self._cache:
+            self._cache[key] = target.is_working(starts) if working else target.is_open(starts)
+        return self._cache[key]
 
 
 def _staff_variant(
@@ -555,17 +582,20 @@ def _staff_variant(
     aht: NDArray[np.float64],
     own_vol: NDArray[np.float64],
     interval_min: int,
-    only_own: bool,
+    only_own: bool | NDArray[np.bool_],
+    hours: _Hours,
 ) -> dict[str, NDArray[np.float64]]:
     """Agents, staff and metrics of the pooled demand staffed to one member target.
 
-    ``only_own``: the target counts only in intervals where its members have volume (and for
-    its ``min_staff`` where they are open), so a strict member without contacts in an interval
-    does not staff it.
+    ``only_own`` (per interval, or one flag): the target counts only in intervals where its
+    members have volume (and for its ``min_staff`` where they are open), so a strict member
+    without contacts in an interval does not staff it. Queueing models are elementwise, so the
+    arrays may hold several pools one after another; ``deferred`` carries a backlog and takes
+    one pool.
     """
     interval_s = interval_min * 60.0
     if target.model == "deferred":
-        staffed = target.is_working(starts)
+        staffed = hours(target, starts, working=True)
         assert target.respond_within_h is not None
         agents, res = deferred_staffing(
             vol,
@@ -577,16 +607,15 @@ def _staff_variant(
             max_occupancy=target.max_occupancy,
             min_staff=target.min_staff,
         )
-        if only_own and not (own_vol > 0).any():
+        if np.any(only_own) and not (own_vol > 0).any():
             agents = np.where(staffed, target.min_staff, 0)
         a = agents.astype(np.float64)
         sl, asa, occ = res.service_level, res.wait_s, res.occupancy
         ab = np.full(vol.shape, np.nan)
     else:
-        open_ = target.is_open(starts)
+        open_ = hours(target, starts)
         need = required_agents(target, vol, aht, interval_s=interval_s)
-        if only_own:
-            need = np.where(own_vol > 0, need, 0)
+        need = np.where(only_own & ~(own_vol > 0), 0, need)
         agents_i = np.where(open_, np.maximum(need, target.min_staff), 0).astype(np.int64)
         m = channel_metrics(target, vol, aht, agents_i, interval_s=interval_s)
         show = open_ | (vol > 0)
@@ -609,6 +638,53 @@ def _staff_variant(
         "occupancy": np.asarray(occ, dtype=np.float64),
         "abandon_rate": np.asarray(ab, dtype=np.float64),
     }
+
+
+_Pool = tuple[
+    object,
+    object,
+    pd.Series,
+    NDArray[np.float64],
+    NDArray[np.float64],
+    list[tuple[ChannelTargets, NDArray[np.float64]]],
+]
+
+
+def _staff_all(
+    pools: list[_Pool], interval_min: int, hours: _Hours
+) -> dict[tuple[int, int], dict[str, NDArray[np.float64]]]:
+    """:func:`_staff_variant` of every (pool, member target), keyed by their positions.
+
+    The queueing models run once per distinct target over all its pools laid end to end
+    (hundreds of small queues share a handful of targets; one vectorised call each instead of
+    one per queue); deferred pools run one by one (their backlog carries over).
+    """
+    done: dict[tuple[int, int], dict[str, NDArray[np.float64]]] = {}
+    batches: dict[ChannelTargets, list[tuple[int, int]]] = {}
+    for i, (_c, _p, starts, vol, aht, variants) in enumerate(pools):
+        for j, (target, own) in enumerate(variants):
+            if target.model == "deferred":
+                done[(i, j)] = _staff_variant(
+                    target, starts, vol, aht, own, interval_min, len(variants) > 1, hours
+                )
+            else:
+                batches.setdefault(target, []).append((i, j))
+    for target, keys in batches.items():
+        starts = pd.concat([pools[i][2] for i, _ in keys], ignore_index=True)
+        res = _staff_variant(
+            target,
+            starts,
+            np.concatenate([pools[i][3] for i, _ in keys]),
+            np.concatenate([pools[i][4] for i, _ in keys]),
+            np.concatenate([pools[i][5][j][1] for i, j in keys]),
+            interval_min,
+            np.concatenate([np.full(pools[i][3].size, len(pools[i][5]) > 1) for i, _ in keys]),
+            hours,
+        )
+        edges = np.cumsum([0] + [pools[i][3].size for i, _ in keys])
+        for k, key in enumerate(keys):
+            done[key] = {c: v[edges[k] : edges[k + 1]] for c, v in res.items()}
+    return done
 
 
 def compute_requirements(
@@ -655,13 +731,16 @@ def compute_requirements(
     pooled = with_pools(demand, plan)
     parts = []
     cols = ["agents", "staff", "service_level", "asa_s", "occupancy", "abandon_rate"]
+    hours = _Hours()
+    pools = []
     for (channel, pool), members in pooled.groupby(["channel", "pool"], sort=True):
         starts, vol, aht = pooled_series(members)
-        variants = _variants(members, starts, plan, str(channel))
-        results = [
-            _staff_variant(t, starts, vol, aht, own, interval_min, len(variants) > 1)
-            for t, own in variants
-        ]
+        pools.append(
+            (channel, pool, starts, vol, aht, _variants(members, starts, vol, plan, str(channel)))
+        )
+    done = _staff_all(pools, interval_min, hours)
+    for i, (channel, pool, starts, vol, aht, variants) in enumerate(pools):
+        results = [done[(i, j)] for j in range(len(variants))]
         if len(results) == 1:
             best = results[0]
         else:
@@ -670,19 +749,19 @@ def compute_requirements(
             cols_idx = np.arange(pick.size)
             best = {c: np.stack([r[c] for r in results])[pick, cols_idx] for c in cols}
             best["staff"] = np.stack([r["staff"] for r in results]).max(axis=0)
-        out = pd.DataFrame(
-            {
-                "channel": channel,
-                "queue": pool,
-                "interval_start": starts.reset_index(drop=True),
-                "volume": vol,
-                "aht_s": aht,
-            }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "channel": channel,
+                    "queue": pool,
+                    "interval_start": starts.reset_index(drop=True),
+                    "volume": vol,
+                    "aht_s": aht,
+                    "agents": best["agents"].astype(np.int64),
+                    **{c: best[c] for c in cols[1:]},
+                }
+            )
         )
-        out["agents"] = best["agents"].astype(np.int64)
-        for c in cols[1:]:
-            out[c] = best[c]
-        parts.append(out)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in REQUIREMENT_COLUMNS})
     req = pd.concat(parts, ignore_index=True)[REQUIREMENT_COLUMNS]

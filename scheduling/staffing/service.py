@@ -171,19 +171,22 @@ def evaluate_queues(
     req = compute_requirements(f, targets, interval_min, plan=plan)
     shares = split_scheduled(scheduled, req)
     pooled = with_pools(f, plan)
+    share_of = {
+        (str(c), str(p)): g.set_index("interval_start")["agents"]
+        for (c, p), g in shares.groupby(["channel", "pool"], sort=False)
+    }
     parts = []
     for (channel, pool), members in pooled.groupby(["channel", "pool"], sort=True):
         starts, vol, aht = pooled_series(members)
-        sel = shares[(shares["channel"] == channel) & (shares["pool"] == pool)]
-        ag = (
-            sel.set_index("interval_start")["agents"]
-            .reindex(pd.DatetimeIndex(starts))
-            .fillna(0.0)
-            .to_numpy(dtype=np.float64)
-        )
         index = pd.DatetimeIndex(starts)
+        ag = share_of[(str(channel), str(pool))].reindex(index).fillna(0.0).to_numpy(np.float64)
         cache: dict[ChannelTargets, dict[str, NDArray[np.float64]]] = {}
-        for queue, rows in members.groupby("queue", sort=True):
+        groups = (
+            [(members["queue"].iloc[0], members)]
+            if members["queue"].nunique() == 1
+            else list(members.groupby("queue", sort=True))
+        )
+        for queue, rows in groups:
             target = plan.target_of[(str(channel), str(queue))]
             if target not in cache:
                 cache[target] = _variant_metrics(target, vol, aht, ag, interval_min)
@@ -193,22 +196,25 @@ def evaluate_queues(
             q_vol = rows["volume"].to_numpy(dtype=np.float64)
             q_ag = ag[pos]
             show = (q_vol > 0) | (q_ag > 0)
-            out = pd.DataFrame(
-                {
-                    "channel": channel,
-                    "queue": queue,
-                    "entity": plan.entity_of.get((str(channel), str(queue)), ""),
-                    "pool": pool,
-                    "interval_start": rows["interval_start"].reset_index(drop=True),
-                    "volume": q_vol,
-                    "aht_s": rows["aht_s"].to_numpy(dtype=np.float64),
-                    "agents": np.round(q_ag, 4),
-                }
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "channel": channel,
+                        "queue": queue,
+                        "entity": plan.entity_of.get((str(channel), str(queue)), ""),
+                        "pool": pool,
+                        "interval_start": rows["interval_start"].reset_index(drop=True),
+                        "volume": q_vol,
+                        "aht_s": rows["aht_s"].to_numpy(dtype=np.float64),
+                        "agents": np.round(q_ag, 4),
+                        **{
+                            col: np.where(show, metrics[col][pos], np.nan)
+                            for col in ("service_level", "asa_s", "occupancy", "abandon_rate")
+                        },
+                        "target_service_level": target.service_level,
+                    }
+                )
             )
-            for col in ("service_level", "asa_s", "occupancy", "abandon_rate"):
-                out[col] = np.where(show, metrics[col][pos], np.nan)
-            out["target_service_level"] = target.service_level
-            parts.append(out)
     frame = pd.concat(parts, ignore_index=True)[QUEUE_SERVICE_COLUMNS]
     for col in ("service_level", "asa_s", "occupancy", "abandon_rate"):
         frame[col] = frame[col].astype("float64").round(4)
