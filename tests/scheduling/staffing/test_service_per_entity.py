@@ -22,6 +22,7 @@ from scheduling.staffing.pools import plan_queues
 from scheduling.staffing.requirements import compute_requirements
 from scheduling.staffing.service import evaluate_queues, split_scheduled, summarize_service
 from scheduling.staffing.targets import queue_targets, targets_from_dict
+from scheduling.staffing.whatif import what_if
 from wfmcore.entities import EntitySet, parse_entities
 
 TZ = "Asia/Dubai"
@@ -374,3 +375,52 @@ def test_summaries_weight_by_volume(forecast: pd.DataFrame) -> None:
     by_queue = summarize_service(frame, by="queue")
     assert set(by_queue["queue"]) == {q.queue for q in es.queues()}
     assert set(summarize_service(frame, by="entity")["entity"]) == {"rta", "itc", "dha"}
+
+
+# --- what-if of one entity's targets ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("pool", ["queue", "channel"])
+def test_what_if_shows_one_entitys_effect_and_the_centers(
+    forecast: pd.DataFrame, pool: str
+) -> None:
+    t = targets_from_dict(_targets(pool))
+    before, after = _center(), _center(STRICT_RTA_VOICE)
+    scheduled = _counts(compute_requirements(forecast, t, 30, entities=before))
+    w = what_if(forecast, t, t, 30, scheduled, entities_before=before, entities_after=after)
+    assert w.entities is not None and w.service_level is not None
+    week = _table(w.week, "channel")
+    assert week["voice"]["agent_h_after"] > week["voice"]["agent_h_before"]
+    assert week["chat"]["agent_h_after"] == week["chat"]["agent_h_before"]
+    ent = _table(w.entities, "entity")
+    # every agent-hour is someone's: the entities add up to the center
+    for when in ("before", "after"):
+        assert sum(e[f"agent_h_{when}"] for e in ent.values()) == pytest.approx(
+            w.week[f"agent_h_{when}"].sum(), abs=0.05
+        )
+    rta = ent["rta"]
+    assert rta["agent_h_after"] > rta["agent_h_before"]
+    if pool == "queue":  # staffed alone: the others' hours do not move
+        for other in ("itc", "dha"):
+            assert ent[other]["agent_h_after"] == ent[other]["agent_h_before"]
+    # the same roster falls further short of rta's stricter target (voice 0.95, chat 0.80,
+    # weighted by volume over its queues)
+    assert 0.8 < rta["target_after"] < 0.95
+    assert rta["service_level_after"] - rta["target_after"] < rta["service_level_before"] - 0.8
+    if pool == "channel":  # one wait for all, read at rta's shorter answer time
+        assert rta["service_level_after"] < rta["service_level_before"]
+    else:  # the channel's agents follow the requirements: rta's rise takes from the others
+        for other in ("itc", "dha"):
+            assert ent[other]["service_level_after"] < ent[other]["service_level_before"]
+    voice = _table(w.service_level, "channel")["voice"]
+    assert 0.8 < voice["target_after"] < 0.95  # the queues' targets, weighted by volume
+    if pool == "channel":
+        assert voice["service_level_after"] < voice["service_level_before"]
+
+
+def _table(frame: pd.DataFrame, key: str) -> dict[str, dict[str, float]]:
+    """``{key value: {column: float}}`` of a summary frame."""
+    return {
+        str(row[key]): {str(c): float(v) for c, v in row.items() if c != key}
+        for row in frame.to_dict("records")
+    }
