@@ -424,3 +424,17 @@ def _table(frame: pd.DataFrame, key: str) -> dict[str, dict[str, float]]:
         str(row[key]): {str(c): float(v) for c, v in row.items() if c != key}
         for row in frame.to_dict("records")
     }
+
+
+@pytest.mark.parametrize(("pool_queues", "pool"), [(True, "channel"), (False, "queue")])
+def test_without_entities_pool_keys_match_the_legacy_switch(
+    forecast: pd.DataFrame, pool_queues: bool, pool: str
+) -> None:
+    legacy = compute_requirements(
+        forecast, targets_from_dict(_targets(pool_queues=pool_queues)), 30
+    )
+    keyed = compute_requirements(forecast, targets_from_dict(_targets(pool)), 30)
+    pd.testing.assert_frame_equal(legacy, keyed)
+    # without any key the channel is pooled, as before entities
+    default = compute_requirements(forecast, targets_from_dict(_targets()), 30)
+    assert set(default["queue"]) == {"all"}
