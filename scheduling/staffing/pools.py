@@ -39,7 +39,7 @@ POOL_TEXT = {
     "queue": "each queue staffed alone to its own targets",
     "entity": "each entity's languages pooled",
     "group": "each entity group's queues pooled",
-    "channel": "every queue of the channel pooled (queue 'all')",
+    "channel": "every queue of the channel pooled into queue 'all'",
 }
 
 
