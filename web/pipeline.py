@@ -358,6 +358,7 @@ def roster_step(
         coverage,
         violations=len(violations),
         lp_bound_under_h=None if lp_under is None else round(lp_under, 2),
+        requirements=requirements,
     )
     summary = dataclasses.replace(
         summary,
