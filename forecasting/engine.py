@@ -693,7 +693,9 @@ def run_forecast(
     config: ForecastConfig | None = None,
     *,
     interval_min: int | None = None,
-    opening_hours: Mapping[str, OpeningHoursLike] | None = None,
+    opening_hours: Mapping[str, OpeningHoursLike]
+    | Mapping[tuple[str, str], OpeningHoursLike]
+    | None = None,
     overrides: Sequence[Override] | pd.DataFrame | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> ForecastResult:
@@ -710,9 +712,11 @@ def run_forecast(
         Interval length in minutes; default: inferred from the timestamps. A coarser interval than
         the data's aggregates the history first.
     opening_hours
-        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`); closed intervals
-        are forecast as zero. Channels without an entry get closed intervals inferred from
-        history (intervals of the week without a contact in eight weeks).
+        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`) or per
+        ``(channel, queue)`` (e.g. :meth:`wfmcore.entities.EntitySet.queue_hours`; a queue's entry
+        wins over its channel's); closed intervals are forecast as zero. Channels without an
+        entry get closed intervals inferred from history (intervals of the week without a
+        contact in eight weeks).
     overrides
         Planner overrides (:func:`forecasting.overrides.read_overrides`), applied last.
     progress
@@ -763,7 +767,7 @@ def run_forecast(
     tasks = []
     for (channel, queue), group in frame.groupby(["channel", "queue"], sort=True):
         group, note = _complete_grid(group, step)
-        hours = (opening_hours or {}).get(str(channel))
+        hours = _hours_of(opening_hours, str(channel), str(queue))
         tasks.append(
             SeriesTask(
                 channel=str(channel),
@@ -799,6 +803,20 @@ def run_forecast(
         elapsed_s=time.perf_counter() - t0,
         warnings=tuple(warnings),
     )
+
+
+def _hours_of(
+    opening_hours: Mapping[str, OpeningHoursLike]
+    | Mapping[tuple[str, str], OpeningHoursLike]
+    | None,
+    channel: str,
+    queue: str,
+) -> OpeningHoursLike | None:
+    """A series' opening hours: its ``(channel, queue)`` entry, else its channel's."""
+    if not opening_hours:
+        return None
+    table: Mapping[object, OpeningHoursLike] = opening_hours  # type: ignore[assignment]
+    return table.get((channel, queue), table.get(channel))
 
 
 def _local_midnight(day: dt.date, tz: dt.tzinfo | None) -> pd.Timestamp:
