@@ -222,11 +222,8 @@ def queue_map_import() -> Response | tuple[str, int]:
         flash(gettext("Choose a CSV file to upload."), "error")
         return redirect(url_for("planner.queue_map_view"))
     try:
-        count = import_queue_map(upload.read().decode("utf-8"), upload.filename)
+        count = import_queue_map(upload.read(), upload.filename)
         db.session.commit()
-    except UnicodeDecodeError:
-        db.session.rollback()
-        return _map_page(gettext("The file is not valid UTF-8."), 422)
     except WfmError as exc:
         db.session.rollback()
         return _map_page(exc, 422)

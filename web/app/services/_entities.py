@@ -27,7 +27,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
@@ -37,7 +36,7 @@ from web.app.services._common import actor, audit, check_length, fit_length, lat
 from wfmcore.errors import InputError
 
 if TYPE_CHECKING:
-    from wfmcore.entities import Entity, EntitySet
+    from wfmcore.entities import Entity, EntitySet, QueueMap
 
 #: The file name the messages of a form's change give (the would-be document).
 ENTITIES_FILE = "entities.toml"
@@ -409,28 +408,27 @@ def queue_map_rows() -> list[QueueMapEntry]:
     return list(db.session.scalars(stmt))
 
 
-def _check_target(entity: str, language: str, channel: str | None, *, row: int | None) -> None:
-    """An entry must name an entity of the current file, one of its languages and channels."""
+def _map_frame(rows: Iterable[tuple[str, str | None, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(a, c or "", e, lang) for a, c, e, lang in rows],
+        columns=list(QUEUE_MAP_COLUMNS),
+        dtype=str,
+    )
+
+
+def _entities_or_fail(row: int | None = None) -> EntitySet:
     entities = current_entities()
     if entities is None:
         raise InputError("no entities yet: import entities.toml first", row=row, column="entity")
-    found = {e.id: e for e in entity_list(entities)}.get(entity)
-    if found is None:
-        raise InputError(f"unknown entity {entity!r}", row=row, column="entity")
-    if language not in found.languages:
-        langs = ", ".join(found.languages)
-        raise InputError(
-            f"entity {entity!r} has no language {language!r} (it has {langs})",
-            row=row,
-            column="language",
-        )
-    if channel is not None and channel not in found.channels:
-        chans = ", ".join(found.channels)
-        raise InputError(
-            f"entity {entity!r} has no channel {channel!r} (it has {chans})",
-            row=row,
-            column="channel",
-        )
+    return entities
+
+
+def queue_map_of(entities: EntitySet) -> QueueMap:
+    """The stored queue map as the library's :class:`~wfmcore.entities.QueueMap`."""
+    from wfmcore.entities import QueueMap
+
+    rows = [(e.acd_queue, e.channel, e.entity, e.language) for e in queue_map_rows()]
+    return QueueMap(_map_frame(rows))
 
 
 def save_queue_map_entry(
@@ -440,51 +438,42 @@ def save_queue_map_entry(
     language: str,
     *,
     entry_id: int | None = None,
-    row: int | None = None,
 ) -> QueueMapEntry:
-    """Add (or change, with ``entry_id``) one mapping; one per ACD name and channel.
+    """Add (or change, with ``entry_id``) one mapping.
+
+    The whole table with the change is checked by the CLI's reader
+    (:func:`wfmcore.entities.parse_queue_map`): unknown entity, language or channel, a name
+    mapped twice (case-insensitive) are its messages.
 
     Raises
     ------
     wfmcore.errors.InputError
-        Empty name, unknown entity, language or channel, or a second row for the same name and
-        channel.
+        The mapping is refused; nothing is changed.
     """
+    from wfmcore.entities import parse_queue_map
+
     acd_queue = acd_queue.strip()
     channel = (channel or "").strip() or None
     entity, language = entity.strip(), language.strip()
-    if not acd_queue:
-        raise InputError("the ACD queue name is empty", row=row, column="acd_queue")
-    check_length(acd_queue, QueueMapEntry.acd_queue, "acd_queue", row=row)
-    if channel is not None:
-        check_length(channel, QueueMapEntry.channel, "channel", row=row)
-    if not _ENTITY_ID.fullmatch(entity):
-        raise InputError(f"not an entity id: {entity!r}", row=row, column="entity")
-    if not _LANGUAGE.fullmatch(language):
-        raise InputError(f"not a language code: {language!r}", row=row, column="language")
-    _check_target(entity, language, channel, row=row)
-    same = select(QueueMapEntry).where(
-        QueueMapEntry.acd_queue == acd_queue,
-        QueueMapEntry.channel.is_(None) if channel is None else QueueMapEntry.channel == channel,
-    )
-    other = db.session.scalar(same)
-    if other is not None and other.id != entry_id:
-        where = f"on channel {channel!r}" if channel else "on any channel"
-        raise InputError(
-            f"{acd_queue!r} {where} is mapped already (to {other.entity}.{other.language})",
-            row=row,
-            column="acd_queue",
+    check_length(acd_queue, QueueMapEntry.acd_queue, "acd_queue")
+    check_length(entity, QueueMapEntry.entity, "entity")
+    check_length(language, QueueMapEntry.language, "language")
+    entities = _entities_or_fail()
+    others = [
+        (e.acd_queue, e.channel, e.entity, e.language) for e in queue_map_rows() if e.id != entry_id
+    ]
+    try:
+        parse_queue_map(
+            _map_frame([(acd_queue, channel, entity, language), *others]), entities, "queue map"
         )
+    except InputError as exc:  # the form has no rows: the message without the table's row
+        raise InputError(exc.detail, column=exc.column) from None
     entry = db.session.get(QueueMapEntry, entry_id) if entry_id is not None else None
     if entry is None:
         entry = QueueMapEntry(created_by=actor())
         db.session.add(entry)
-    entry.acd_queue, entry.channel, entry.entity, entry.language = (
-        acd_queue,
-        channel,
-        entity,
-        language,
-    )
+    entry.acd_queue, entry.channel = acd_queue, channel
+    entry.entity, entry.language = entity, language
     db.session.flush()
     return entry
 
@@ -507,154 +496,102 @@ def queue_map_csv() -> str:
     return out.getvalue()
 
 
-def import_queue_map(text: str, filename: str) -> int:
+def import_queue_map(data: bytes, filename: str) -> int:
     """Replace the queue map with a CSV's rows (all or nothing); the number of rows.
+
+    Read and checked by the CLI's reader (:func:`wfmcore.entities.read_queue_map`).
 
     Raises
     ------
     wfmcore.errors.InputError
-        A missing column or a bad row (named by its line); nothing is changed.
+        A missing column or a bad row (named by file, row and column); nothing is changed.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in QUEUE_MAP_COLUMNS if c not in header]
-    if missing:
-        raise InputError(f"missing column(s): {', '.join(missing)}", file=filename, row=1)
-    where = {c: header.index(c) for c in QUEUE_MAP_COLUMNS}
+    from web.app.services._common import temp_file
+    from wfmcore.entities import read_queue_map
+
+    entities = _entities_or_fail()
+    with temp_file(data, ".csv", filename or "queue_map") as path:
+        qmap = read_queue_map(path, entities)
     for entry in queue_map_rows():
         db.session.delete(entry)
     db.session.flush()
-    count = 0
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) < len(header):
-            raise InputError("too few fields", file=filename, row=line)
-        values = {c: cells[i] for c, i in where.items()}
-        try:
-            save_queue_map_entry(
-                values["acd_queue"],
-                values["channel"],
-                values["entity"],
-                values["language"],
-                row=line,
+    for n, (acd, channel, entity, language) in enumerate(
+        qmap.frame[list(QUEUE_MAP_COLUMNS)].itertuples(index=False), start=2
+    ):
+        check_length(str(acd), QueueMapEntry.acd_queue, "acd_queue", row=n)
+        db.session.add(
+            QueueMapEntry(
+                acd_queue=str(acd),
+                channel=str(channel) or None,
+                entity=str(entity),
+                language=str(language),
+                created_by=actor(),
             )
-        except InputError as exc:
-            exc.file = filename
-            raise
-        count += 1
-    audit("queue_map_imported", "queue_map", f"{filename}: {count} row(s)")
-    return count
+        )
+    db.session.flush()
+    audit("queue_map_imported", "queue_map", f"{filename}: {len(qmap.frame)} row(s)")
+    return len(qmap.frame)
 
 
 # --- an upload's queues -----------------------------------------------------------------------
 
 
-def _known_queues(entities: EntitySet) -> set[tuple[str, str]]:
-    """Every ``(channel, queue id)`` of the file's entities (deactivated ones too)."""
-    return {
-        (channel, queue_id(e.id, language))
-        for e in entity_list(entities)
-        for language in e.languages
-        for channel in e.channels
-    }
-
-
-def _map_lookup(entries: Iterable[QueueMapEntry]) -> dict[tuple[str | None, str], str]:
-    return {(e.channel, e.acd_queue): queue_id(e.entity, e.language) for e in entries}
-
-
 def map_history_frame(
     frame: pd.DataFrame, entities: EntitySet | None
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[tuple[str, str], str]]:
-    """An upload's rows onto the entities' queues; the names held back.
+    """An upload's rows onto the entities' queues (:func:`wfmcore.entities.map_queues`).
 
     Without an entities file every row passes as it is. Otherwise a row whose ``(channel,
-    queue)`` is an entity's queue passes; a queue name in the map (for the row's channel, else
-    for any channel) is renamed to its queue id, and the rows of several names that map onto
-    one queue are added up (counts summed, AHT weighted by handled contacts); every other row
-    is held back and listed: ``{"channel", "acd_queue", "rows", "offered"}``. The third value
-    maps each ``(channel, queue)`` kept to its queue id.
+    queue)`` is an active entity's queue passes; a queue name in the map (for the row's
+    channel, else for any channel) is renamed to its queue id, rows of names mapped onto one
+    queue added up; every other row is **held back** and listed: ``{"channel", "acd_queue",
+    "rows", "offered"}``. The third value maps each kept ``(channel, queue)`` to its queue id.
     """
+    from wfmcore.entities import map_queues
+
     if entities is None or frame.empty:
         return frame, [], {}
-    known = _known_queues(entities)
-    lookup = _map_lookup(queue_map_rows())
-    names = frame[["channel", "queue"]].astype(str)
-    pairs = pd.MultiIndex.from_frame(names.drop_duplicates())
-    target: dict[tuple[str, str], str | None] = {}
-    for key in pairs:
-        if key in known:
-            target[key] = key[1]
+    qmap = queue_map_of(entities)
+    mapped, unmapped = map_queues(frame, qmap, entities)
+    known = {(q.channel, q.queue) for q in entities.queues()}
+    lookup = qmap.lookup()
+    renamed: dict[tuple[str, str], str] = {}
+    for channel, name in (
+        frame[["channel", "queue"]].astype(str).drop_duplicates().itertuples(index=False)
+    ):
+        if (channel, name) in known:
+            renamed[(channel, name)] = name
             continue
-        mapped = lookup.get((key[0], key[1]), lookup.get((None, key[1])))
-        target[key] = mapped if mapped is not None and (key[0], mapped) in known else None
-    codes = pairs.get_indexer(pd.MultiIndex.from_frame(names))
-    new_queue = pd.Series(
-        np.asarray([target[k] for k in pairs], dtype=object)[codes], index=frame.index
-    )
-    held = new_queue.isna()
-    unmapped: list[dict[str, Any]] = []
-    if held.any():
-        stats = (
-            frame.loc[held]
-            .groupby(["channel", "queue"], sort=True)["offered"]
-            .agg(["size", "sum"])
-            .reset_index()
-        )
-        unmapped = [
-            {
-                "channel": str(r.channel),
-                "acd_queue": str(r.queue),
-                "rows": int(r.size),
-                "offered": float(r.sum),
-            }
-            for r in stats.itertuples(index=False)
-        ]
-    out = frame.loc[~held].copy()
-    out["queue"] = new_queue[~held].astype(str).to_numpy()
-    sources = {k: q for k, q in target.items() if q is not None}
-    merged = pd.Series([(k[0], q) for k, q in sources.items()]).duplicated().any()
-    if merged:
-        out = _add_up(out)
-    return out, unmapped, sources
-
-
-def _add_up(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of one queue and interval added up (several ACD names mapped onto one queue)."""
-    f = frame.copy()
-    weight = f["handled"].where(f["handled"].notna(), f["offered"]).astype(float)
-    f["_aht_w"] = f["aht_s"].astype(float) * weight
-    f["_w"] = weight.where(f["aht_s"].notna(), 0.0)
-    keys = ["channel", "queue", "interval_start"]
-    agg: dict[str, Any] = {
-        "offered": "sum",
-        "handled": lambda s: s.sum(min_count=1),
-        "abandoned": lambda s: s.sum(min_count=1),
-        "_aht_w": "sum",
-        "_w": "sum",
-        "imputed": "all",
-    }
-    agg = {k: v for k, v in agg.items() if k in f.columns}
-    g = f.groupby(keys, sort=True, as_index=False).agg(agg)
-    g["aht_s"] = np.where(g["_w"] > 0, g["_aht_w"] / g["_w"].where(g["_w"] > 0, 1.0), np.nan)
-    columns = [c for c in frame.columns]
-    return g[columns].reset_index(drop=True)
+        folded = name.strip().casefold()
+        hit = lookup.get((folded, channel)) or lookup.get((folded, ""))
+        if hit is not None and (channel, queue_id(*hit)) in known:
+            renamed[(channel, name)] = queue_id(*hit)
+    held = [
+        {
+            "channel": str(r["channel"]),
+            "acd_queue": str(r["acd_queue"]),
+            "rows": int(r["rows"]),
+            "offered": float(r["offered"]),
+        }
+        for r in unmapped.to_dict("records")
+    ]
+    return mapped, held, renamed
 
 
 def latest_unmapped(uploads: int = 3) -> list[dict[str, Any]]:
     """Queue names held back by the latest uploads, less those mapped since.
 
-    Rows and volume are added up over the uploads, newest first; each item names the upload
-    it was last seen in (``history_id``).
+    Rows and volume are added up over the uploads; each item names the newest upload it was
+    seen in (``history_id``). Largest volume first.
     """
     stmt = select(HistoryUpload).order_by(HistoryUpload.id.desc()).limit(uploads)
-    lookup = _map_lookup(queue_map_rows())
+    mapped = {(e.acd_queue.strip().casefold(), e.channel or "") for e in queue_map_rows()}
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for upload in db.session.scalars(stmt):
         for item in upload.unmapped:
             key = (str(item["channel"]), str(item["acd_queue"]))
-            if (key[0], key[1]) in lookup or (None, key[1]) in lookup:
+            folded = key[1].strip().casefold()
+            if (folded, key[0]) in mapped or (folded, "") in mapped:
                 continue
             entry = seen.setdefault(
                 key, {**item, "rows": 0, "offered": 0.0, "history_id": upload.id}
