@@ -363,13 +363,19 @@ def run_history_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         ctx.progress(0.3, progress_text("history_read", rows=f"{len(history.frame):,}"))
         ctx.check_cancel()
         history, unmapped = map_history(history)
+        ctx.progress(0.35, progress_text("inserting", done=0, total=f"{len(history.frame):,}"))
         ctx.check_cancel()
 
+        # SQLite has one writer: while this transaction inserts, a progress row written on
+        # another connection would wait for it; there only a cancellation is looked for
+        shared = db.engine.dialect.name != "sqlite"
+
         def stored(done: int, total: int) -> None:
-            ctx.progress(
-                0.35 + 0.6 * done / max(total, 1),
-                progress_text("inserting", done=f"{done:,}", total=f"{total:,}"),
-            )
+            if shared:
+                ctx.progress(
+                    0.35 + 0.6 * done / max(total, 1),
+                    progress_text("inserting", done=f"{done:,}", total=f"{total:,}"),
+                )
             ctx.check_cancel()
 
         upload = save_history(history, filename, kind=kind, unmapped=unmapped, progress=stored)
