@@ -379,7 +379,6 @@ def run_history_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
             ctx.check_cancel()
 
         upload = save_history(history, filename, kind=kind, unmapped=unmapped, progress=stored)
-        ctx.progress(0.97, "saving")
         return f"history:{upload.id}"
     finally:
         path.unlink(missing_ok=True)
