@@ -474,8 +474,8 @@ def test_the_upload_job_reports_rows_and_a_cancel_leaves_nothing(
     real_insert = history_services._bulk_insert
     inserted: list[int] = []
 
-    def insert_then_cancel(model: Any, rows: Any, chunk: int = 50_000) -> None:
-        real_insert(model, rows, chunk)
+    def insert_then_cancel(model: Any, rows: Any, chunk: int = 50_000, **kw: Any) -> None:
+        real_insert(model, rows, chunk, **kw)
         inserted.append(len(rows))
 
     def cancel_after_two_chunks(self: Any) -> None:  # someone pressed Cancel mid-insert
@@ -528,6 +528,32 @@ def test_the_new_pages_in_arabic_show_no_english(app: Flask, planner: FlaskClien
         assert '<html lang="ar" dir="rtl">' in page, url
         words = set(re.findall(r"[A-Za-z]{2,}", _visible_outside_isolates(page)))
         assert not words - LATIN_ALLOWED - data, (url, sorted(words - LATIN_ALLOWED - data))
+
+
+def test_the_fast_insert_stores_what_the_reader_read(any_app: Flask, h: Any, tmp_path: Any) -> None:
+    """COPY (PostgreSQL) and a driver executemany (SQLite) give back the reader's frame."""
+    from forecasting.history import read_history
+    from web.app.services import history_frame
+
+    client = any_app.test_client()
+    assert h.sign_in(client, "planner").status_code == 302
+    job = h.upload_history(any_app, client, h.history_csv())
+    assert job["status"] == "succeeded", job
+    path = tmp_path / "history.csv"
+    path.write_text(h.history_csv(), encoding="utf-8")
+    expected = read_history(path, tz="Asia/Dubai").frame
+    with any_app.app_context():
+        got = history_frame(int(job["result"].split(":")[1])).frame
+    columns = ["channel", "queue", "interval_start", "offered", "handled", "aht_s", "imputed"]
+    key = ["channel", "queue", "interval_start"]
+    left = expected[columns].sort_values(key).reset_index(drop=True)
+    right = got[columns].sort_values(key).reset_index(drop=True)
+    assert len(right) == len(left) > 1000
+    assert (left["interval_start"] == right["interval_start"]).all()
+    for column in ("offered", "handled", "aht_s"):
+        assert left[column].fillna(-1).to_numpy() == pytest.approx(
+            right[column].fillna(-1).to_numpy()
+        )
 
 
 # --- the schema --------------------------------------------------------------------------------

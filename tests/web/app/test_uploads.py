@@ -114,9 +114,9 @@ def test_an_upload_that_fails_while_writing_leaves_no_rows(
     real = history_services._bulk_insert
     calls: list[int] = []
 
-    def fail_on_second_chunk(model: Any, rows: Any, chunk: int = 50_000) -> None:
+    def fail_on_second_chunk(model: Any, rows: Any, chunk: int = 50_000, **kw: Any) -> None:
         calls.append(len(rows))
-        real(model, rows.iloc[:100], chunk)
+        real(model, rows.iloc[:100], chunk, **kw)
         raise InputError("the database refused the rows")
 
     monkeypatch.setattr(history_services, "_bulk_insert", fail_on_second_chunk)

@@ -187,7 +187,7 @@ def save_history(
     )
     total = len(rows)
     for start in range(0, total, chunk):
-        _bulk_insert(HistoryRow, rows.iloc[start : start + chunk], chunk)
+        _bulk_insert(HistoryRow, rows.iloc[start : start + chunk], chunk, fast=True)
         if progress is not None:
             progress(min(start + chunk, total), total)
     upload.chart_json = json.dumps(_history_chart_data(upload, CHART_WEEKS))
