@@ -403,6 +403,14 @@ def test_an_upload_is_mapped_and_its_unmapped_names_are_listed(
     assert aht == pytest.approx((4 * 200 + 2 * 400) / 6)  # weighted by handled
     page = planner.get(f"/history/{history_id}").get_data(as_text=True)
     assert 'id="unmapped"' in page and "Mystery" in page
+    assert upload.created_by == "planner"  # the job stores who uploaded, not "system"
+    with app.app_context():
+        from web.app.models import AuditEntry
+
+        who = db.session.scalar(
+            select(AuditEntry.username).where(AuditEntry.action == "history_uploaded")
+        )
+    assert who == "planner"
     mapping = planner.get("/settings/queue-map").get_data(as_text=True)
     assert 'data-unmapped="voice/Mystery"' in mapping
     row = mapping.split('data-unmapped="voice/Mystery"', 1)[1].split("</tr>", 1)[0]

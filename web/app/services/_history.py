@@ -125,12 +125,14 @@ def save_history(
     unmapped: Sequence[dict[str, Any]] = (),
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 50_000,
+    created_by: str | None = None,
 ) -> HistoryUpload:
     """Add a validated history and its rows (bulk inserts in chunks) to the session.
 
     ``progress(done, total)`` is called after each chunk (it may raise to stop: the caller
-    rolls back).
+    rolls back). ``created_by``: who uploaded it (a job's user; default the signed-in one).
     """
+    created_by = created_by or actor()
     f = history.frame
     summary = history.summary()
     for key, column in (("channel", HistoryRow.channel), ("queue", HistoryRow.queue)):
@@ -167,7 +169,7 @@ def save_history(
             {f"{c}/{q}": str(oh) for (c, q), oh in sorted(history.opening_hours.items())}
         ),
         unmapped_json=json.dumps(list(unmapped)),
-        created_by=actor(),
+        created_by=created_by,
     )
     db.session.add(upload)
     db.session.flush()
@@ -193,7 +195,8 @@ def save_history(
     upload.chart_json = json.dumps(_history_chart_data(upload, CHART_WEEKS))
     _add_channels(summary_rows)
     held = f"; {len(unmapped)} queue name(s) held back (unmapped)" if unmapped else ""
-    audit("history_uploaded", f"history:{upload.id}", f"{filename}: {len(f):,} interval rows{held}")
+    detail = f"{filename}: {len(f):,} interval rows{held}"
+    audit("history_uploaded", f"history:{upload.id}", detail, username=created_by)
     return upload
 
 
@@ -378,7 +381,14 @@ def run_history_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
                 )
             ctx.check_cancel()
 
-        upload = save_history(history, filename, kind=kind, unmapped=unmapped, progress=stored)
+        upload = save_history(
+            history,
+            filename,
+            kind=kind,
+            unmapped=unmapped,
+            progress=stored,
+            created_by=str(params.get("username") or "system"),
+        )
         return f"history:{upload.id}"
     finally:
         path.unlink(missing_ok=True)
