@@ -64,6 +64,7 @@ def _handlers() -> dict[str, Handler]:
         "forecast": services.run_forecast_job,
         "requirements": services.run_requirements_job,
         "roster": services.run_roster_job,
+        "history": services.run_history_job,
     }
 
 

@@ -158,6 +158,7 @@ JOB_KINDS: dict[str, LazyString] = {
     "forecast": lazy_gettext("forecast"),
     "requirements": lazy_gettext("requirements"),
     "roster": lazy_gettext("roster"),
+    "history": lazy_gettext("history upload"),
 }
 
 #: The runner's and the handlers' fixed job messages.
@@ -179,6 +180,8 @@ JOB_PROGRESS: dict[str, LazyString] = {
     "series": lazy_gettext("%(done)s/%(total)s series"),
     "rostering": lazy_gettext("rostering %(n)s agents"),
     "solving": lazy_gettext("%(phase)s: solution %(n)s"),
+    "reading": lazy_gettext("reading %(name)s"),
+    "inserting": lazy_gettext("%(done)s of %(total)s rows stored"),
 }
 
 _FIELD = re.compile(r"%\((\w+)\)s")
@@ -255,6 +258,15 @@ AUDIT_ACTIONS: dict[str, LazyString] = {
     "trade_offered": lazy_gettext("trade offered"),
     "trade_refused": lazy_gettext("trade refused"),
     "user_saved": lazy_gettext("user saved"),
+    "entities_imported": lazy_gettext("entities imported"),
+    "entity_added": lazy_gettext("entity added"),
+    "entity_edited": lazy_gettext("entity edited"),
+    "entity_activated": lazy_gettext("entity activated"),
+    "entity_deactivated": lazy_gettext("entity deactivated"),
+    "queue_map_saved": lazy_gettext("queue mapping saved"),
+    "queue_map_deleted": lazy_gettext("queue mapping deleted"),
+    "queue_map_imported": lazy_gettext("queue mapping imported"),
+    "history_upload_requested": lazy_gettext("history upload requested"),
 }
 
 

@@ -221,6 +221,35 @@ class TargetsVersion(TextVersion, Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
+class EntitiesVersion(TextVersion, Base):
+    """One version of ``entities.toml`` (the newest is current); ``note`` says what changed.
+
+    Every save (an import, an added, edited or deactivated entity) makes a new version.
+    """
+
+    __tablename__ = "entities_versions"
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class QueueMapEntry(Base):
+    """How an ACD export's own queue name maps onto an entity's queue.
+
+    ``channel`` empty (``NULL``) maps the name on any channel; a row for the name's own channel
+    wins over it. One row per ``(acd_queue, channel)`` (the services refuse a second ``NULL``
+    row, which a unique index would let through).
+    """
+
+    __tablename__ = "queue_map"
+    __table_args__ = (UniqueConstraint("acd_queue", "channel"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    acd_queue: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(3))
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class HistoryUpload(Base):
     """One validated history upload; its interval rows are :class:`HistoryRow`."""
 
@@ -239,6 +268,9 @@ class HistoryUpload(Base):
     opening_hours_json: Mapped[str] = mapped_column(Text, default="{}")
     # the history page's chart (the last four weeks per channel), stored with the upload
     chart_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # queue names of the file that neither are an entity's queue nor are mapped (held back):
+    # ``[{"channel", "acd_queue", "rows", "offered"}]``
+    unmapped_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_by: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -251,6 +283,11 @@ class HistoryUpload(Base):
     def warnings(self) -> list[str]:
         """The reader's warnings."""
         return list(json.loads(self.warnings_json))
+
+    @property
+    def unmapped(self) -> list[dict[str, Any]]:
+        """Queue names held back: channel, acd_queue, rows, offered."""
+        return list(json.loads(self.unmapped_json or "[]"))
 
 
 class HistoryRow(Base):

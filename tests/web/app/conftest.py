@@ -150,15 +150,52 @@ def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         engine.dispose()
 
 
-def upload_and_staff(app: Flask, client: FlaskClient) -> None:
-    """History, a quick forecast (seasonal naive, no backtest) and requirements, by the pages."""
+def upload_history(
+    app: Flask,
+    client: FlaskClient,
+    content: str | bytes,
+    name: str = "history.csv",
+    kind: str = "interval",
+) -> dict[str, Any]:
+    """Upload a history by the page (it queues a job), run the job; the job's row as a dict.
+
+    Keys: ``id``, ``status``, ``message``, ``result``, ``progress``, ``location`` (where the
+    upload redirected: the job page).
+    """
+    data = content.encode() if isinstance(content, str) else content
     r = post(
         client,
         "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(history_csv().encode()), "history.csv")},
+        {"kind": kind, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
-    assert r.status_code == 302
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    location = r.headers["Location"]
+    match = re.search(r"/jobs/(\d+)$", location)
+    assert match, location
+    run_jobs(app)
+    from web.app.extensions import db
+    from web.app.models import Job
+
+    with app.app_context():
+        job = db.session.get(Job, int(match.group(1)))
+        assert job is not None
+        out = {
+            "id": job.id,
+            "status": job.status,
+            "message": job.message,
+            "result": job.result,
+            "progress": job.progress,
+            "location": location,
+        }
+        db.session.remove()
+    return out
+
+
+def upload_and_staff(app: Flask, client: FlaskClient) -> None:
+    """History, a quick forecast (seasonal naive, no backtest) and requirements, by the pages."""
+    job = upload_history(app, client, history_csv())
+    assert job["status"] == "succeeded", job
     post(
         client,
         "/forecast/run",
@@ -177,17 +214,10 @@ def upload_and_staff(app: Flask, client: FlaskClient) -> None:
 
 def publish_week(app: Flask, time_limit_s: str = "5") -> int:
     """Upload the history, forecast, compute requirements, roster and publish; the roster id."""
-    import io
-
     client = app.test_client()
     assert sign_in(client, "planner").status_code == 302
-    r = post(
-        client,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(history_csv().encode()), "history.csv")},
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    job = upload_history(app, client, history_csv())
+    assert job["status"] == "succeeded", job
     form = {"start": PLAN_START, "days": "7", "origins": "1"}
     post(client, "/forecast/run", {**form, "models": ["seasonal_naive", "seasonal_avg"]})
     run_jobs(app)
@@ -370,6 +400,7 @@ def h() -> Any:
         sign_in=sign_in,
         post=post,
         run_jobs=run_jobs,
+        upload_history=upload_history,
         history_csv=history_csv,
         PASSWORD=PASSWORD,
         PLAN_START=PLAN_START,

@@ -36,6 +36,7 @@ ROLE_TABLE = {
     "publish": {A, P, M},
     "approve trades": {A, P, M},
     "settings are the admin's": {A},
+    "the entities and the queue mapping are only the planners' and admins'": {A, P},
     "their own": {G},
     "signed in": {A, P, M, G},
 }
@@ -47,6 +48,7 @@ BUDGET = ROLE_TABLE["own the budget"]
 PUBLISH = ROLE_TABLE["publish"]
 TRADES = ROLE_TABLE["approve trades"]
 SETTINGS = ROLE_TABLE["settings are the admin's"]
+ENTITIES = ROLE_TABLE["the entities and the queue mapping are only the planners' and admins'"]
 OWN = ROLE_TABLE["their own"]
 ANYONE = ROLE_TABLE["signed in"]
 STAFF = SEE
@@ -108,6 +110,16 @@ MATRIX: dict[str, set[str] | None] = {
     "planner.settings_channels": SETTINGS,
     "planner.settings_targets": TARGETS,
     "planner.settings_events": PLANS,
+    "planner.entities_view": ENTITIES,  # entities and the queue map are the planners' (#19)
+    "planner.entity_edit": ENTITIES,
+    "planner.entity_active": ENTITIES,
+    "planner.entities_import": ENTITIES,
+    "planner.entities_download": ENTITIES,
+    "planner.queue_map_view": ENTITIES,
+    "planner.queue_map_save": ENTITIES,
+    "planner.queue_map_delete": ENTITIES,
+    "planner.queue_map_import": ENTITIES,
+    "planner.queue_map_download": ENTITIES,
     "planner.audit_log": SEE,
     "planner.targets_edit": SEE,
     "planner.targets_save": TARGETS,
@@ -129,7 +141,8 @@ MATRIX: dict[str, set[str] | None] = {
 README_ROLES = (
     "Planners and admins change plans; managers see every planner screen, own the targets,\n"
     "approvals and budget, and publish; planners may approve trades; settings are the admin's\n"
-    "(the planner events, a forecast input, are the planners'); agents see and manage only their\n"
+    "(the planner events, a forecast input, are the planners'; the entities and the queue mapping\n"
+    "are only the planners' and admins'); agents see and manage only their\n"
     "own shifts, time off, trades, preferences and feed."
 )
 
@@ -182,10 +195,10 @@ def test_matrix_encodes_the_readme_role_table(app: Flask) -> None:
             continue
         # "managers see every planner screen": a page a planner can read, a manager can read
         if rule.methods and "POST" not in rule.methods and P in roles:
-            assert M in roles, rule.endpoint
+            assert M in roles or roles is ENTITIES, rule.endpoint
         # "settings are the admin's": a settings form is the admin's unless a clause says whose
         if rule.rule.startswith("/settings/"):
-            assert roles in (SETTINGS, TARGETS, APPROVALS, PLANS), rule.endpoint
+            assert roles in (SETTINGS, TARGETS, APPROVALS, PLANS, ENTITIES), rule.endpoint
 
 
 def test_a_planner_cannot_replace_the_targets(app: Flask, h: Any) -> None:

@@ -86,7 +86,7 @@ def test_planner_week_in_a_real_browser(
     page.click("text=History")
     page.set_input_files("input[name=file]", str(history))
     page.click("text=Upload and validate")
-    page.wait_for_url(re.compile(r"/history/\d+$"))
+    _wait_for_job_result(page, r"/history/\d+$")  # the upload runs as a job (#19)
     page.wait_for_selector("#history-chart")
     assert page.locator("table").first.inner_text().count("voice") >= 1
     _shot(page, "02-history")

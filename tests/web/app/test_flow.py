@@ -41,14 +41,11 @@ def test_planner_week_from_upload_to_publish_and_export(any_app: Flask, h: Any) 
     app = any_app
     c = app.test_client()
     assert h.sign_in(c, "planner").status_code == 302
-    r = h.post(
-        c,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(h.history_csv().encode()), "history.csv")},
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
-    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    job = h.upload_history(app, c, h.history_csv())  # the upload is a job (#19)
+    assert job["status"] == "succeeded", job
+    page = c.get(job["location"]).get_data(as_text=True)  # the job page links the upload
+    assert job["result"] and f'href="/history/{job["result"].split(":")[1]}"' in page
+    page = c.get(f"/history/{job['result'].split(':')[1]}").get_data(as_text=True)
     assert "voice" in page and "chat" in page
     settings = c.get("/settings").get_data(as_text=True)  # the upload's channels and queues
     assert "<td>voice</td><td>all</td>" in settings and "<td>chat</td><td>all</td>" in settings

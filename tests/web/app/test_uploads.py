@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -89,22 +90,17 @@ def test_history_upload_errors_are_shown_per_row_and_column(
     from web.app.models import HistoryRow, HistoryUpload
 
     c = signed_in["planner"]
-    response = h.post(
-        c,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(content), "calls.csv")},
-        content_type="multipart/form-data",
-    )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422, page[:500]
-    assert 'id="upload-error"' in page
-    error = page.split('id="upload-error">', 1)[1].split("</div>", 1)[0]
-    error = re.sub(r"<bdi[^>]*>|</bdi>", "", error)  # as read: without the isolates' tags
+    job = h.upload_history(app, c, content, "calls.csv")  # a job: it fails, nothing is stored
+    assert job["status"] == "failed", job
+    error = job["message"]
     assert error.startswith("calls.csv"), error
     for word in expected:
         assert word.lower() in error.lower(), (case, error)
-    assert "/tmp/" not in error and "Traceback" not in page
+    assert "/tmp/" not in error and "uploads/" not in error
+    page = c.get(job["location"]).get_data(as_text=True)  # the job page says why
+    assert 'id="job-message"' in page and "calls.csv" in page and "Traceback" not in page
     assert _count(app, HistoryUpload) == 0 and _count(app, HistoryRow) == 0
+    assert not any((Path(app.instance_path) / "uploads").glob("history-*"))  # file removed
 
 
 def test_an_upload_that_fails_while_writing_leaves_no_rows(
@@ -118,22 +114,17 @@ def test_an_upload_that_fails_while_writing_leaves_no_rows(
     real = history_services._bulk_insert
     calls: list[int] = []
 
-    def fail_on_second_chunk(model: Any, rows: Any, chunk: int = 50_000) -> None:
+    def fail_on_second_chunk(model: Any, rows: Any, chunk: int = 50_000, **kw: Any) -> None:
         calls.append(len(rows))
-        real(model, rows.iloc[:100], chunk)
+        real(model, rows.iloc[:100], chunk, **kw)
         raise InputError("the database refused the rows")
 
     monkeypatch.setattr(history_services, "_bulk_insert", fail_on_second_chunk)
     app = any_app
     client = app.test_client()
     assert h.sign_in(client, "planner").status_code == 302
-    response = h.post(
-        client,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(h.history_csv().encode()), "history.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 422 and calls
+    job = h.upload_history(app, client, h.history_csv())
+    assert job["status"] == "failed" and "refused" in job["message"] and calls, job
     assert _count(app, HistoryUpload) == 0 and _count(app, HistoryRow) == 0
 
 
@@ -147,18 +138,14 @@ def test_acd_export_upload(app: Flask, signed_in: dict[str, FlaskClient], h: Any
         f"\tAGENT\t9:0{i}:20\t9:0{i}:50\t30\tMICHAL\n"
         for i in range(5)
     ]
-    response = h.post(
-        signed_in["planner"],
-        "/history/upload",
-        {"kind": "acd", "file": (io.BytesIO((header + "".join(lines)).encode()), "jan.txt")},
-        content_type="multipart/form-data",
+    job = h.upload_history(
+        app, signed_in["planner"], header + "".join(lines), "jan.txt", kind="acd"
     )
-    page = response.get_data(as_text=True)
-    assert response.status_code in (302, 422), page[:300]
-    if response.status_code == 302:
+    if job["status"] == "succeeded":
         assert _count(app, HistoryUpload) == 1
-    else:  # too short a file for a history: the reader says why, on the page
-        assert 'id="upload-error"' in page
+    else:  # too short a file for a history: the reader says why, on the job page
+        assert job["status"] == "failed" and job["message"], job
+        assert _count(app, HistoryUpload) == 0
 
 
 AGENT_ERRORS = [

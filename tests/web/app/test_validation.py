@@ -86,13 +86,10 @@ def test_overlong_text_is_refused_by_every_form_on_both_databases(any_app: Flask
     csv_rows = "interval_start,channel,offered,handled,abandoned,aht_s\n" + "".join(
         f"2025-10-06T{hh:02d}:00:00+04:00,{long_channel},3,3,0,300\n" for hh in (8, 9)
     )
-    r = h.post(
-        planner,
-        "/history/upload",
-        {"kind": "interval", "file": (io.BytesIO(csv_rows.encode()), "history.csv")},
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 422 and "channel is too long" in r.get_data(as_text=True)
+    job = h.upload_history(any_app, planner, csv_rows)  # a job: it fails, naming the column
+    assert job["status"] == "failed" and "channel is too long" in job["message"], job
+    page = planner.get(job["location"]).get_data(as_text=True)
+    assert "channel is too long" in page and "Traceback" not in page
 
     assert planner.get("/agents").status_code == 200  # the session is usable again
     with any_app.app_context():

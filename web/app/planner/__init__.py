@@ -4,7 +4,8 @@
 (jobs, chart, accuracy, overrides), :mod:`~web.app.planner.requirements`,
 :mod:`~web.app.planner.roster` (job, grid, coverage, hand edits, re-optimise, publish, export),
 :mod:`~web.app.planner.agents`, :mod:`~web.app.planner.rules`,
-:mod:`~web.app.planner.settings`, :mod:`~web.app.planner.audit`, and the dashboard, job pages
+:mod:`~web.app.planner.settings`, :mod:`~web.app.planner.entities` (entities and the queue
+map), :mod:`~web.app.planner.audit`, and the dashboard, job pages
 and the agent's own shifts in :mod:`~web.app.planner.home`.
 """
 
@@ -18,6 +19,7 @@ bp = Blueprint("planner", __name__)
 from web.app.planner import (  # noqa: E402, F401
     agents,
     audit,
+    entities,
     forecast,
     history,
     home,

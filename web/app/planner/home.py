@@ -33,6 +33,7 @@ def result_url(job: Job) -> str | None:
         "forecast": "planner.forecast_view",
         "requirements": "planner.requirements_view",
         "roster": "planner.roster_view",
+        "history": "planner.history_view",
     }
     endpoint = endpoints.get(kind)
     return url_for(endpoint, item_id=int(ident)) if endpoint else None

@@ -8,7 +8,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Sequence
+import os
+import re
+import secrets
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from web.app.models import (
     TargetsVersion,
 )
 from web.app.services._common import (
+    JobContextLike,
     _bulk_insert,
     _float,
     _label,
@@ -41,47 +45,94 @@ from web.app.services._common import (
     to_utc,
 )
 from web.app.services._documents import opening_hours_of
+from web.app.services._entities import current_entities, map_history_frame
+from wfmcore.errors import InputError
 
 
-def import_history(path: Path, filename: str, *, kind: str = "interval") -> HistoryUpload:
-    """Validate an uploaded history and add it with its interval rows.
+def read_history_upload(path: Path, filename: str, *, kind: str = "interval") -> History:
+    """Read and validate an uploaded history: an interval CSV or an ACD per-contact export.
 
-    The upload is an interval CSV or an ACD per-contact export.
+    Raises
+    ------
+    wfmcore.errors.InputError
+        The file is not valid (names the row and column).
+    """
+    center = settings()
+    hours = opening_hours_of(latest(TargetsVersion))
+    if kind != "acd":
+        return read_history(path, tz=center.tz, opening_hours=hours)
+    acd = read_acd([path], format="anonymous_bank", interval_min=center.interval_min)
+    columns = ("channel", "queue", "interval_start", "offered", "handled", "abandoned", "aht_s")
+    frame = acd.frame[[c for c in columns if c in acd.frame.columns]]
+    history = validate_history(frame, source=filename, tz=center.tz, opening_hours=hours)
+    return dataclasses.replace(history, warnings=(*acd.warnings, *history.warnings))
+
+
+def map_history(history: History) -> tuple[History, list[dict[str, Any]]]:
+    """A history's rows onto the entities' queues (:func:`map_history_frame`); names held back.
+
+    Raises
+    ------
+    wfmcore.errors.InputError
+        Every row was held back (the message lists the names): nothing to store.
+    """
+    frame, unmapped, renamed = map_history_frame(history.frame, current_entities())
+    if frame is history.frame:
+        return history, []
+    if frame.empty:
+        names = ", ".join(f"{u['channel']}/{u['acd_queue']}" for u in unmapped[:20])
+        more = f" and {len(unmapped) - 20} more" if len(unmapped) > 20 else ""
+        raise InputError(
+            f"no queue of the file is an entity's queue or mapped: {names}{more}; "
+            "map them on the queue mapping page and upload the file again",
+            file=history.source,
+            column="queue",
+        )
+    hours: dict[tuple[str, str], Any] = {}
+    for (c, q), oh in history.opening_hours.items():
+        if (c, q) in renamed:
+            hours.setdefault((c, renamed[(c, q)]), oh)
+    return dataclasses.replace(history, frame=frame, opening_hours=hours), unmapped
+
+
+def import_history(
+    path: Path,
+    filename: str,
+    *,
+    kind: str = "interval",
+    progress: Callable[[int, int], None] | None = None,
+) -> HistoryUpload:
+    """Validate an uploaded history, map its queues and add it with its interval rows.
+
+    The upload is an interval CSV or an ACD per-contact export. Queue names that are neither
+    an entity's queue nor mapped are held back and listed on the upload (``unmapped``).
 
     Raises
     ------
     wfmcore.errors.InputError
         The file is not valid (names the row and column); nothing is added.
     """
-    center = settings()
-    hours = opening_hours_of(latest(TargetsVersion))
-    history: History
-    if kind == "acd":
-        acd = read_acd([path], format="anonymous_bank", interval_min=center.interval_min)
-        frame = acd.frame[
-            [
-                c
-                for c in (
-                    "channel",
-                    "queue",
-                    "interval_start",
-                    "offered",
-                    "handled",
-                    "abandoned",
-                    "aht_s",
-                )
-                if c in acd.frame.columns
-            ]
-        ]
-        history = validate_history(frame, source=filename, tz=center.tz, opening_hours=hours)
-        history = dataclasses.replace(history, warnings=(*acd.warnings, *history.warnings))
-    else:
-        history = read_history(path, tz=center.tz, opening_hours=hours)
-    return save_history(history, filename, kind=kind)
+    history = read_history_upload(path, filename, kind=kind)
+    history, unmapped = map_history(history)
+    return save_history(history, filename, kind=kind, unmapped=unmapped, progress=progress)
 
 
-def save_history(history: History, filename: str, *, kind: str = "interval") -> HistoryUpload:
-    """Add a validated history and its rows (one bulk insert) to the session."""
+def save_history(
+    history: History,
+    filename: str,
+    *,
+    kind: str = "interval",
+    unmapped: Sequence[dict[str, Any]] = (),
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 50_000,
+    created_by: str | None = None,
+) -> HistoryUpload:
+    """Add a validated history and its rows (bulk inserts in chunks) to the session.
+
+    ``progress(done, total)`` is called after each chunk (it may raise to stop: the caller
+    rolls back). ``created_by``: who uploaded it (a job's user; default the signed-in one).
+    """
+    created_by = created_by or actor()
     f = history.frame
     summary = history.summary()
     for key, column in (("channel", HistoryRow.channel), ("queue", HistoryRow.queue)):
@@ -117,16 +168,18 @@ def save_history(history: History, filename: str, *, kind: str = "interval") -> 
         opening_hours_json=json.dumps(
             {f"{c}/{q}": str(oh) for (c, q), oh in sorted(history.opening_hours.items())}
         ),
-        created_by=actor(),
+        unmapped_json=json.dumps(list(unmapped)),
+        created_by=created_by,
     )
     db.session.add(upload)
     db.session.flush()
+    utc = pd.DatetimeIndex(f["interval_start"]).tz_convert("UTC").tz_localize(None)
     rows = pd.DataFrame(
         {
             "history_id": upload.id,
             "channel": f["channel"].astype(str),
             "queue": f["queue"].astype(str),
-            "interval_start": to_utc(f["interval_start"]),
+            "interval_start": utc.to_numpy(),
             "offered": f["offered"].astype(float),
             "handled": f["handled"].astype(float),
             "abandoned": f["abandoned"].astype(float),
@@ -134,10 +187,16 @@ def save_history(history: History, filename: str, *, kind: str = "interval") -> 
             "imputed": f["imputed"].astype(bool),
         }
     )
-    _bulk_insert(HistoryRow, rows)
+    total = len(rows)
+    for start in range(0, total, chunk):
+        _bulk_insert(HistoryRow, rows.iloc[start : start + chunk], chunk, fast=True)
+        if progress is not None:
+            progress(min(start + chunk, total), total)
     upload.chart_json = json.dumps(_history_chart_data(upload, CHART_WEEKS))
     _add_channels(summary_rows)
-    audit("history_uploaded", f"history:{upload.id}", f"{filename}: {len(f):,} interval rows")
+    held = f"; {len(unmapped)} queue name(s) held back (unmapped)" if unmapped else ""
+    detail = f"{filename}: {len(f):,} interval rows{held}"
+    audit("history_uploaded", f"history:{upload.id}", detail, username=created_by)
     return upload
 
 
@@ -244,3 +303,92 @@ def _wide_chart(frame: pd.DataFrame, time_col: str, value_col: str, tz: str) -> 
         "labels": labels,
         "series": {str(c): np.round(wide[c].to_numpy(float), 2).tolist() for c in wide.columns},
     }
+
+
+# --- the upload job ---------------------------------------------------------------------------
+
+_STORED = re.compile(r"history-[0-9a-f]{32}\.upload")
+
+
+def uploads_folder() -> Path:
+    """The instance folder where uploads wait for their job (created when missing)."""
+    from flask import current_app
+
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(stream: Any) -> str:
+    """Write an uploaded file into :func:`uploads_folder` atomically; its stored name.
+
+    The bytes go to a hidden ``.part`` file first, renamed once complete, so a job never reads
+    half a file. ``stream`` is a binary file object (Werkzeug's ``FileStorage.stream``).
+    """
+    folder = uploads_folder()
+    name = f"history-{secrets.token_hex(16)}.upload"
+    part = folder / f".{name}.part"
+    with part.open("wb") as out:
+        while block := stream.read(1 << 20):
+            out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, folder / name)
+    return name
+
+
+def stored_upload(name: str) -> Path:
+    """The path of a stored upload by its name (only names :func:`store_upload` makes)."""
+    if not _STORED.fullmatch(name):
+        raise InputError(f"not a stored upload: {name!r}")
+    return uploads_folder() / name
+
+
+def run_history_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
+    """The ``history`` job: read, validate, map and store an uploaded history.
+
+    ``params``: ``upload`` (the stored file's name), ``filename`` (as uploaded), ``kind``
+    (``interval`` or ``acd``). Every row goes in within the runner's one transaction, so a
+    failure or a cancellation leaves nothing; the stored file is removed either way.
+    """
+    from web.app.messages import progress_text
+    from web.app.services._common import temp_file
+
+    path = stored_upload(str(params["upload"]))
+    filename = str(params.get("filename") or "history.csv")
+    kind = "acd" if params.get("kind") == "acd" else "interval"
+    try:
+        ctx.progress(0.02, progress_text("reading", name=filename))
+        data = path.read_bytes()
+        with temp_file(data, ".csv" if kind == "interval" else ".txt", filename) as tmp:
+            del data
+            history = read_history_upload(tmp, filename, kind=kind)
+        ctx.progress(0.3, progress_text("history_read", rows=f"{len(history.frame):,}"))
+        ctx.check_cancel()
+        history, unmapped = map_history(history)
+        ctx.progress(0.35, progress_text("inserting", done=0, total=f"{len(history.frame):,}"))
+        ctx.check_cancel()
+
+        # SQLite has one writer: while this transaction inserts, a progress row written on
+        # another connection would wait for it; there only a cancellation is looked for
+        shared = db.engine.dialect.name != "sqlite"
+
+        def stored(done: int, total: int) -> None:
+            if shared:
+                ctx.progress(
+                    0.35 + 0.6 * done / max(total, 1),
+                    progress_text("inserting", done=f"{done:,}", total=f"{total:,}"),
+                )
+            ctx.check_cancel()
+
+        upload = save_history(
+            history,
+            filename,
+            kind=kind,
+            unmapped=unmapped,
+            progress=stored,
+            created_by=str(params.get("username") or "system"),
+        )
+        return f"history:{upload.id}"
+    finally:
+        path.unlink(missing_ok=True)
