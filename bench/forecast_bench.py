@@ -230,11 +230,11 @@ def part_us(origins: int) -> None:
 
 def part_demo(origins: int, quick: bool) -> None:
     """Table 2: every model per demo series, with WAPE on holidays and Ramadan days."""
-    from web.demo.synthetic import DEMO_SPEC, expected_history, generate_history
+    from web.demo.synthetic import SMALL_SPEC, expected_history, generate_history
 
-    hist = generate_history(DEMO_SPEC)
-    expected = expected_history(DEMO_SPEC)
-    calendar = DEMO_SPEC.calendar
+    hist = generate_history(SMALL_SPEC)
+    expected = expected_history(SMALL_SPEC)
+    calendar = SMALL_SPEC.calendar
     first = hist["interval_start"].min().tz_localize(None).normalize()
     days = pd.date_range(first, "2026-12-31", freq="D")
     feats = day_features(days, calendar)
@@ -287,7 +287,7 @@ def part_demo(origins: int, quick: bool) -> None:
 
 def part_scale(n_series: int, jobs: int, origins: int) -> None:
     """Table 3: wall time of run_forecast on *n_series* synthetic series with *jobs* workers."""
-    from web.demo.synthetic import DEMO_SPEC, SeriesSpec, generate_history
+    from web.demo.synthetic import SMALL_SPEC, SeriesSpec, generate_history
 
     rng = np.random.default_rng(7)
     series = []
@@ -308,7 +308,7 @@ def part_scale(n_series: int, jobs: int, origins: int) -> None:
             )
         )
     spec = replace(
-        DEMO_SPEC, series=tuple(series), start=date(2024, 11, 30), end=date(2026, 11, 29)
+        SMALL_SPEC, series=tuple(series), start=date(2024, 11, 30), end=date(2026, 11, 29)
     )
     t0 = time.perf_counter()
     hist = generate_history(spec)

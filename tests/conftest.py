@@ -46,15 +46,18 @@ def demo_data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_history_csv(demo_data_dir: Path) -> Path:
-    """Path of the full demo history CSV, generated once into ``data/generated/history.csv``.
+    """Path of the small demo center's history CSV, generated once into ``data/generated/``.
 
-    Regenerated when missing or stale (see ``web.demo.synthetic.ensure_demo_history``).
-    Generation writes a temporary file and ``os.replace``s it into place, so concurrent test
-    sessions never see a half-written file (at worst two sessions both generate it).
+    The small center (``web.demo.synthetic.SMALL_SPEC``: three channels, five pooled series,
+    2021-2026) keeps the tests that need a realistic multi-year history fast; the 50-entity
+    demo center is tested on short slices (tests/web/test_demo_entities.py). Regenerated when
+    missing or stale (see ``web.demo.synthetic.ensure_demo_history``). Generation writes a
+    temporary file and ``os.replace``s it into place, so concurrent test sessions never see a
+    half-written file (at worst two sessions both generate it).
     """
-    from web.demo.synthetic import ensure_demo_history
+    from web.demo.synthetic import SMALL_SPEC, ensure_demo_history
 
-    return ensure_demo_history(demo_data_dir / "generated" / "history.csv")
+    return ensure_demo_history(demo_data_dir / "generated" / "history-small.csv", spec=SMALL_SPEC)
 
 
 # --- every roster the tests produce keeps its lunch and break windows ---------------------

@@ -115,9 +115,9 @@ def test_bad_inputs() -> None:
 
 @pytest.fixture(scope="module")
 def voice_history() -> pd.DataFrame:
-    from web.demo.synthetic import DEMO_SPEC, generate_history
+    from web.demo.synthetic import SMALL_SPEC, generate_history
 
-    spec = replace(DEMO_SPEC, series=DEMO_SPEC.series[:1])
+    spec = replace(SMALL_SPEC, series=SMALL_SPEC.series[:1])
     return generate_history(spec, date(2023, 6, 1), date(2026, 6, 30), seed=5)
 
 

@@ -14,9 +14,9 @@ from wfmcore.io import write_csv
 
 @pytest.fixture(scope="module")
 def slice_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from web.demo.synthetic import DEMO_SPEC, generate_history
+    from web.demo.synthetic import SMALL_SPEC, generate_history
 
-    spec = replace(DEMO_SPEC, series=(DEMO_SPEC.series[2], DEMO_SPEC.series[3]))  # voice, chat
+    spec = replace(SMALL_SPEC, series=(SMALL_SPEC.series[2], SMALL_SPEC.series[3]))  # voice, chat
     frame = generate_history(spec, date(2026, 9, 1), date(2026, 11, 29), seed=3)
     path = tmp_path_factory.mktemp("fc") / "history.csv"
     write_csv(frame, path)

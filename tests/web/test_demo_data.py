@@ -19,11 +19,12 @@ from forecasting.calendar import CalendarConfig, day_features, load_events
 from forecasting.errors import ConfigError
 from web.demo.synthetic import (
     AGENT_COLUMNS,
+    DEMO_AGENTS,
     DEMO_EVENTS,
     DEMO_FUTURE_EVENTS,
-    DEMO_SPEC,
     DEMO_WEEK_END,
     DEMO_WEEK_START,
+    SMALL_SPEC,
     CenterSpec,
     SeriesSpec,
     ensure_demo_history,
@@ -45,13 +46,13 @@ def _local(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def weekend_switch() -> pd.DataFrame:
     """Voice and chat around the UAE weekend change (Dec 2021 - Feb 2022)."""
-    return _local(generate_history(DEMO_SPEC, "2021-11-28", "2022-02-26", seed=7))
+    return _local(generate_history(SMALL_SPEC, "2021-11-28", "2022-02-26", seed=7))
 
 
 @pytest.fixture(scope="module")
 def ramadan_2025() -> pd.DataFrame:
     """Feb - Jun 2025: Ramadan 2025-03-01..03-29, Eid al-Fitr, Eid al-Adha."""
-    return _local(generate_history(DEMO_SPEC, "2025-02-01", "2025-06-30", seed=11))
+    return _local(generate_history(SMALL_SPEC, "2025-02-01", "2025-06-30", seed=11))
 
 
 def _daily(frame: pd.DataFrame, channel: str = "voice") -> pd.Series:
@@ -73,7 +74,7 @@ def test_columns_types_order_and_grid(weekend_switch: pd.DataFrame) -> None:
     n_days = (pd.Timestamp("2022-02-26") - pd.Timestamp("2021-11-28")).days + 1
     counts = frame.groupby(["channel", "queue"]).size()
     assert set(counts) == {n_days * 48}
-    assert set(counts.index) == {(s.channel, s.queue) for s in DEMO_SPEC.series}
+    assert set(counts.index) == {(s.channel, s.queue) for s in SMALL_SPEC.series}
 
 
 def test_totals_consistent(ramadan_2025: pd.DataFrame) -> None:
@@ -105,16 +106,16 @@ def test_aht_by_channel(ramadan_2025: pd.DataFrame) -> None:
 
 
 def test_deterministic_with_seed() -> None:
-    a = generate_history(DEMO_SPEC, "2024-05-01", "2024-05-03", seed=3)
-    b = generate_history(DEMO_SPEC, "2024-05-01", "2024-05-03", seed=3)
-    c = generate_history(DEMO_SPEC, "2024-05-01", "2024-05-03", seed=4)
+    a = generate_history(SMALL_SPEC, "2024-05-01", "2024-05-03", seed=3)
+    b = generate_history(SMALL_SPEC, "2024-05-01", "2024-05-03", seed=3)
+    c = generate_history(SMALL_SPEC, "2024-05-01", "2024-05-03", seed=4)
     pd.testing.assert_frame_equal(a, b)
     assert not a["offered"].equals(c["offered"])
 
 
 def test_noise_mean_matches_expected() -> None:
-    drawn = generate_history(DEMO_SPEC, "2024-01-01", "2024-03-31", seed=5)
-    expected = expected_history(DEMO_SPEC, date(2024, 1, 1), date(2024, 3, 31))
+    drawn = generate_history(SMALL_SPEC, "2024-01-01", "2024-03-31", seed=5)
+    expected = expected_history(SMALL_SPEC, date(2024, 1, 1), date(2024, 3, 31))
     for channel in ("voice", "chat", "email"):
         got = drawn.loc[drawn["channel"] == channel, "offered"].sum()
         want = expected.loc[expected["channel"] == channel, "volume"].sum()
@@ -123,8 +124,8 @@ def test_noise_mean_matches_expected() -> None:
 
 def test_overdispersed_but_close_to_poisson() -> None:
     # Variance/mean of interval counts in one slot of one queue across ordinary workdays.
-    f = _local(generate_history(DEMO_SPEC, "2023-09-01", "2023-11-30", seed=9))
-    e = _local(expected_history(DEMO_SPEC, date(2023, 9, 1), date(2023, 11, 30)))
+    f = _local(generate_history(SMALL_SPEC, "2023-09-01", "2023-11-30", seed=9))
+    e = _local(expected_history(SMALL_SPEC, date(2023, 9, 1), date(2023, 11, 30)))
     days = day_features(f["day"].unique())
     workdays = days.index[days["day_type"] == "workday"]
     sel = (f["queue"] == "residency") & f["day"].isin(workdays) & (f["hour"] == 10.0)
@@ -219,7 +220,7 @@ def test_ramadan_evening_share_higher(ramadan_2025: pd.DataFrame) -> None:
 
 
 def test_pre_and_post_eid_and_national_day_expected() -> None:
-    e = _local(expected_history(DEMO_SPEC, date(2025, 3, 1), date(2025, 12, 31)))
+    e = _local(expected_history(SMALL_SPEC, date(2025, 3, 1), date(2025, 12, 31)))
     daily = e[e["channel"] == "voice"].groupby("day")["volume"].sum()
     days = day_features(daily.index)
     plain = days[(days["day_type"] == "workday") & (days["event"] == "")]
@@ -234,7 +235,7 @@ def test_pre_and_post_eid_and_national_day_expected() -> None:
 
 
 def test_trend_and_summer_dip() -> None:
-    e = _local(expected_history(DEMO_SPEC, date(2021, 1, 1), date(2026, 11, 29)))
+    e = _local(expected_history(SMALL_SPEC, date(2021, 1, 1), date(2026, 11, 29)))
     chat = e[e["channel"] == "chat"].groupby(e["day"].dt.year)["volume"].sum()
     assert chat[2025] > 1.3 * chat[2022]
     voice = e[e["channel"] == "voice"]
@@ -248,7 +249,7 @@ def test_trend_and_summer_dip() -> None:
 
 
 def test_events_move_volume() -> None:
-    e = _local(expected_history(DEMO_SPEC, date(2023, 6, 7), date(2023, 6, 14)))
+    e = _local(expected_history(SMALL_SPEC, date(2023, 6, 7), date(2023, 6, 14)))
     daily = e[e["channel"] == "voice"].groupby("day")["volume"].sum()
     # Telephony outage 2023-06-14 (Wednesday, effect 0.55) against the Wednesday before.
     ratio = daily[pd.Timestamp("2023-06-14")] / daily[pd.Timestamp("2023-06-07")]
@@ -272,11 +273,11 @@ def test_dst_zone_keeps_every_interval() -> None:
 
 
 def test_other_interval_lengths() -> None:
-    f30 = generate_history(DEMO_SPEC, "2024-05-01", "2024-05-01", seed=1)
-    spec60 = CenterSpec(series=DEMO_SPEC.series, interval_min=60)
+    f30 = generate_history(SMALL_SPEC, "2024-05-01", "2024-05-01", seed=1)
+    spec60 = CenterSpec(series=SMALL_SPEC.series, interval_min=60)
     f60 = generate_history(spec60, "2024-05-01", "2024-05-01", seed=1)
     assert len(f30) == 5 * 48 and len(f60) == 5 * 24
-    e30 = expected_history(DEMO_SPEC, date(2024, 5, 1), date(2024, 5, 1))["volume"].sum()
+    e30 = expected_history(SMALL_SPEC, date(2024, 5, 1), date(2024, 5, 1))["volume"].sum()
     e60 = expected_history(spec60, date(2024, 5, 1), date(2024, 5, 1))["volume"].sum()
     assert e60 == pytest.approx(e30)
 
@@ -288,10 +289,10 @@ def test_other_interval_lengths() -> None:
         (lambda: SeriesSpec("chat", "x", 10.0, 600.0, "chat", open_from_h=23, open_to_h=7), "open"),
         (lambda: SeriesSpec("voice", "x", -1.0, 300.0, "voice"), "volume"),
         (lambda: CenterSpec(series=()), "at least one"),
-        (lambda: CenterSpec(series=DEMO_SPEC.series, interval_min=7), "divide"),
-        (lambda: CenterSpec(series=DEMO_SPEC.series[:1] * 2), "unique"),
-        (lambda: generate_history(DEMO_SPEC, "2024-05-02", "2024-05-01"), "before"),
-        (lambda: generate_history(DEMO_SPEC, "2024-13-01", "2024-05-01"), "YYYY-MM-DD"),
+        (lambda: CenterSpec(series=SMALL_SPEC.series, interval_min=7), "divide"),
+        (lambda: CenterSpec(series=SMALL_SPEC.series[:1] * 2), "unique"),
+        (lambda: generate_history(SMALL_SPEC, "2024-05-02", "2024-05-01"), "before"),
+        (lambda: generate_history(SMALL_SPEC, "2024-13-01", "2024-05-01"), "YYYY-MM-DD"),
     ],
 )
 def test_bad_specs(factory: Callable[[], object], match: str) -> None:
@@ -303,7 +304,7 @@ def test_bad_specs(factory: Callable[[], object], match: str) -> None:
 
 
 def test_demo_week_calibration() -> None:
-    expected = expected_history(DEMO_SPEC, DEMO_WEEK_START, DEMO_WEEK_END)
+    expected = expected_history(SMALL_SPEC, DEMO_WEEK_START, DEMO_WEEK_END)
     assert expected["interval_start"].dt.tz_localize(None).dt.normalize().nunique() == 7
     staff_h = weekly_workload(expected)
     # hours on the phones that 120 agents x 40 paid hours can give: a 9 h day shift has 8
@@ -318,12 +319,16 @@ def test_demo_week_calibration() -> None:
 
 def test_write_demo_history_is_atomic_and_readable(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "history.csv"
-    write_demo_history(path, start="2024-05-01", end="2024-05-02", seed=2)
+    write_demo_history(path, SMALL_SPEC, start="2024-05-01", end="2024-05-02", seed=2)
     assert [p.name for p in path.parent.iterdir()] == ["history.csv"]  # no temp file left
     back = pd.read_csv(path)
     assert list(back.columns) == HISTORY_COLUMNS
-    assert back["interval_start"].iloc[0] == "2024-05-01T00:00:00+04:00"
-    frame = generate_history(DEMO_SPEC, "2024-05-01", "2024-05-02", seed=2)
+    # chat (first in the file) is closed before 07:00: those rows are zero by the channel's
+    # opening hours and left out of the file
+    assert back["interval_start"].iloc[0] == "2024-05-01T07:00:00+04:00"
+    frame = generate_history(SMALL_SPEC, "2024-05-01", "2024-05-02", seed=2)
+    hour = frame["interval_start"].dt.hour
+    frame = frame[(frame["channel"] != "chat") | hour.between(7, 22)].reset_index(drop=True)
     assert (back["offered"].to_numpy() == frame["offered"].to_numpy()).all()
     parsed = pd.to_datetime(back["interval_start"]).dt.tz_convert("Asia/Dubai")
     assert (parsed.to_numpy() == frame["interval_start"].to_numpy()).all()
@@ -372,10 +377,14 @@ def test_full_demo_history_file(demo_history_csv: Path) -> None:
     frame = pd.read_csv(demo_history_csv)
     assert list(frame.columns) == HISTORY_COLUMNS
     n_days = (pd.Timestamp("2026-11-29") - pd.Timestamp("2021-01-01")).days + 1
-    assert len(frame) == 5 * 48 * n_days
+    assert len(frame) == (4 * 48 + 32) * n_days  # chat's night (23:00-07:00) left out
     starts = frame.groupby(["channel", "queue"])["interval_start"].agg(["first", "last"])
-    assert set(starts["first"]) == {"2021-01-01T00:00:00+04:00"}
-    assert set(starts["last"]) == {"2026-11-29T23:30:00+04:00"}
+    assert set(starts.drop("chat")["first"]) == {"2021-01-01T00:00:00+04:00"}
+    assert set(starts.drop("chat")["last"]) == {"2026-11-29T23:30:00+04:00"}
+    assert starts.loc["chat"].iloc[0].tolist() == [
+        "2021-01-01T07:00:00+04:00",
+        "2026-11-29T22:30:00+04:00",
+    ]
     assert ((frame["handled"] + frame["abandoned"]) == frame["offered"]).all()
 
 
@@ -389,12 +398,13 @@ def test_committed_agents_match_generator(demo_data_dir: Path) -> None:
 
 def test_demo_agents_content(demo_data_dir: Path) -> None:
     agents = pd.read_csv(demo_data_dir / "agents.csv", dtype=str, keep_default_na=False)
-    assert len(agents) == 120 and agents["agent_id"].is_unique and agents["name"].is_unique
+    assert len(agents) == DEMO_AGENTS and agents["agent_id"].is_unique
+    assert agents["name"].is_unique
     skills = agents["skills"].str.split(";")
-    assert all(set(s) <= {"voice", "chat", "email"} for s in skills)
+    assert all(set(s) <= {"voice", "chat", "whatsapp", "email"} for s in skills)
     counts = agents["skills"].value_counts()
     assert counts["voice"] > counts.drop("voice").max()  # voice-only majority group
-    assert {"voice;chat", "chat;email", "voice;chat;email"} <= set(counts.index)
+    assert {"voice;chat", "chat;whatsapp;email", "voice;chat;whatsapp;email"} <= set(counts.index)
     lo, hi = agents["min_hours_week"].astype(int), agents["max_hours_week"].astype(int)
     assert (lo <= hi).all()
     full = agents["contract"] == "full_time"
@@ -415,8 +425,9 @@ def test_demo_agents_content(demo_data_dir: Path) -> None:
     offs = [d for cell in agents["preferred_days_off"] if cell for d in cell.split(";")]
     assert offs and set(offs) <= day_names
     assert set(agents["languages"]) <= {"ar", "en", "ar;en"}
-    # Capacity: the demo week's rough staff need is 75-90 % of 120 agents x 40 h.
-    assert 4000 <= hi.sum() <= 4800
+    # Capacity: several hundred agents, 36-40 contracted hours on average (the demo week's
+    # need against it: tests/web/test_demo_entities.py)
+    assert 36 * DEMO_AGENTS <= hi.sum() <= 40 * DEMO_AGENTS
 
 
 def test_demo_events_file(demo_data_dir: Path) -> None:

@@ -74,7 +74,9 @@ def test_demo_center_files_are_package_resources() -> None:
         paths = (files.targets_toml, files.rules_toml, files.agents_csv, files.events_csv)
         assert all(p.is_file() for p in paths)
         targets = load_targets(files.targets_toml)
-        assert {c.name for c in targets.channels} == {"voice", "chat", "email"}
+        assert {c.name for c in targets.channels} == {"voice", "chat", "whatsapp", "email"}
+    # the entity file is package data too (the demo's generator reads it from there)
+    assert "[entities.residency]" in (demo_center() / "entities.toml").read_text(encoding="utf-8")
 
 
 TINY_FORECAST = """channel,queue,interval_start,volume,aht_s
@@ -122,7 +124,14 @@ def test_installed_script_help_version_and_a_verb(tmp_path: Path) -> None:
 # --- slow: the wheel in a fresh environment -----------------------------------------------------
 
 PACKAGES = ("forecasting", "scheduling", "web", "wfmcore")
-DEMO_FILES = ("targets.toml", "rules.toml", "agents.csv", "events.csv", "README.md")
+DEMO_FILES = (
+    "targets.toml",
+    "rules.toml",
+    "agents.csv",
+    "events.csv",
+    "entities.toml",
+    "README.md",
+)
 
 
 def _copy_source(dest: Path) -> Path:

@@ -85,7 +85,8 @@ def load_demo_center(files: DemoCenterFiles, history_csv: Path, say: Say) -> Non
     added, _, _ = import_agents(files.agents_csv, "agents.csv")
     db.session.commit()
     say(f"loaded targets, rules and {added} agents")
-    say(f"importing the history {history_csv.name} (about 0.5 million interval rows) ...")
+    size_mb = history_csv.stat().st_size / 1e6
+    say(f"importing the history {history_csv.name} ({size_mb:,.0f} MB) ...")
     upload = import_history(history_csv, history_csv.name)
     db.session.commit()
     say(f"history stored: {upload.rows:,} rows, {len(upload.summary)} series")

@@ -93,7 +93,7 @@ def demo_command(
     With --no-serve it is the command-line run instead, files only (no instance): it draws the
     demo history into --output on first use (history.csv, seeded; reused while it is up to
     date), forecasts the week after the history ends (Mon 2026-11-30 .. Sun 2026-12-06,
-    with UAE National Day), staffs it with the demo center's targets.toml, rosters its 120
+    with UAE National Day), staffs it with the demo center's targets.toml, rosters its
     agents (agents.csv) under its rules.toml, checks the roster with the independent rule
     checker, and writes forecast, accuracy, requirements, roster, coverage and summary files
     into --output. The demo center's files are installed with contact-wfm (data/ in the

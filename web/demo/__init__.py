@@ -6,7 +6,8 @@ The files are ``data/`` in the repository, packaged inside the wheel; the genera
 The files are package data of :mod:`web.demo`, found through :mod:`importlib.resources`, so they
 are there however contact-wfm is installed: in a source checkout or an editable install,
 ``web/demo/center`` is a symlink to the repository's ``data/``; a wheel carries copies of them
-(``targets.toml``, ``rules.toml``, ``agents.csv``, ``events.csv``, ``README.md``), but never
+(``targets.toml``, ``rules.toml``, ``agents.csv``, ``events.csv``, ``entities.toml``,
+``README.md``), but never
 ``data/generated/``. The demo history is not package data: ``wfm demo`` draws it into its
 output folder (:func:`web.demo.synthetic.ensure_demo_history`).
 """
@@ -29,15 +30,18 @@ class DemoCenterFiles:
     rules_toml: Path
     agents_csv: Path
     events_csv: Path
+    entities_toml: Path | None = None  # the center's entities, when it has an entities.toml
 
     @classmethod
     def in_folder(cls, folder: Path) -> DemoCenterFiles:
         """The files of a folder laid out like the repository's ``data/``."""
+        entities = folder / "entities.toml"
         return cls(
             targets_toml=folder / "targets.toml",
             rules_toml=folder / "rules.toml",
             agents_csv=folder / "agents.csv",
             events_csv=folder / "events.csv",
+            entities_toml=entities if entities.is_file() else None,
         )
 
 
@@ -77,6 +81,7 @@ def demo_center_files() -> Iterator[DemoCenterFiles]:
             rules_toml=path("rules.toml"),
             agents_csv=path("agents.csv"),
             events_csv=path("events.csv"),
+            entities_toml=path("entities.toml"),
         )
 
 

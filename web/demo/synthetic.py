@@ -1,11 +1,15 @@
 """A seeded, documented generator of contact-center history: the demo center.
 
-The demo center is an invented UAE government contact center (no real data is copied). It answers
-three voice queues (``residency``, ``traffic``, ``general``), one chat queue and one email queue.
-:data:`DEMO_SPEC` describes it; :func:`generate_history` draws interval history for any date range;
-:func:`write_demo_history` writes the demo file; :func:`write_demo_agents` writes the demo roster's
-agents. Everything is vectorised numpy over a (day x interval-of-day) grid, so the full demo
-(2021-01-01 .. 2026-11-29, 30 minutes, 5 series, ~518k rows) takes a few seconds.
+The demo center is an invented UAE government contact center (no real data is copied) that
+answers for 55 government entities (``data/entities.toml``): one queue per entity x language x
+channel, 320 queues on voice, chat, WhatsApp and email, with a long tail of volumes
+(:func:`entity_center_spec`). :data:`DEMO_SPEC` describes it (two years, 2024-11-30 ..
+2026-11-29); :data:`SMALL_SPEC` is the earlier three-channel center (five pooled series,
+2021-2026) that tests and benchmarks use. :func:`generate_history` draws interval history for
+any date range; :func:`write_demo_history` writes the demo file; :func:`write_demo_agents`
+writes the demo roster's agents. Everything is vectorised numpy over a (day x
+interval-of-day) grid, series by series: the 50-entity demo (11 million intervals) is drawn in
+about 10 s, and its CSV written in about 35 s more.
 
 Assumptions (each a deliberate, documented choice; see also ``data/README.md``)
 -------------------------------------------------------------------------------
@@ -56,6 +60,7 @@ expected values as the same dates of the full demo, not the same random numbers.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -67,7 +72,9 @@ from numpy.typing import NDArray
 from forecasting.calendar import CalendarConfig, Event, day_features
 from forecasting.errors import ConfigError
 from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY, WEEKDAYS
+from wfmcore.entities import EntitySet, QueueHours, parse_entities, queue_id
 from wfmcore.io import atomic_open
+from wfmcore.opening_hours import OpeningHours
 
 FloatArray = NDArray[np.float64]
 
@@ -94,7 +101,7 @@ __all__ = [
     "write_demo_history",
 ]
 
-PROFILES = ("voice", "chat", "email")
+PROFILES = ("voice", "chat", "email", "whatsapp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +124,16 @@ class SeriesSpec:
         Compound yearly growth of the volume.
     abandon_rate
         Mean abandonment share at average load; 0 means no abandonment (email).
+    entity, language
+        The queue's entity and language (empty for a center without entities).
+    hours
+        The queue's own opening hours inside ``open_from_h`` .. ``open_to_h`` (an entity's
+        government hours or closed days, say); zero volume when closed. ``None``: no further
+        restriction.
+    peaks
+        Entity-specific seasonal peaks ``(day of year, sd in days, amplitude)``: the day level
+        is multiplied by ``1 + amplitude * bump`` (a Gaussian on the yearly circle), e.g. a
+        school-year start or a fee deadline.
     """
 
     channel: str
@@ -128,6 +145,10 @@ class SeriesSpec:
     open_to_h: float = 24.0
     growth_per_year: float = 0.03
     abandon_rate: float = 0.0
+    entity: str = ""
+    language: str = ""
+    hours: OpeningHours | QueueHours | None = None
+    peaks: tuple[tuple[float, float, float], ...] = ()
 
     def __post_init__(self) -> None:
         """Check the profile, the opening hours, the volume, the AHT and the abandon rate.
@@ -202,13 +223,16 @@ DEMO_EVENTS: tuple[Event, ...] = (
     Event("Telephony outage", date(2023, 6, 14), date(2023, 6, 14), 0.55),
     Event("Traffic fines discount deadline", date(2025, 11, 20), date(2025, 11, 23), 1.30),
     Event("New e-services portal launch", date(2022, 10, 3), date(2022, 10, 9), 1.20),
+    # inside the 50-entity center's two years
+    Event("Unified government app launch", date(2025, 10, 5), date(2025, 10, 11), 1.20),
+    Event("Network outage", date(2026, 2, 17), date(2026, 2, 17), 0.60),
 )
 # A future event (demo week) a planner might add: in data/events.csv, not in the history.
 DEMO_FUTURE_EVENTS: tuple[Event, ...] = (
     Event("Year-end visa renewal reminder SMS", date(2026, 12, 1), date(2026, 12, 1), 1.15),
 )
 
-DEMO_SPEC = CenterSpec(
+SMALL_SPEC = CenterSpec(
     series=(
         SeriesSpec("voice", "residency", 1520.0, 330.0, "voice", growth_per_year=0.03,
                    abandon_rate=0.06),
@@ -222,19 +246,150 @@ DEMO_SPEC = CenterSpec(
     ),
     calendar=CalendarConfig(country="AE", events=DEMO_EVENTS),
 )  # fmt: skip
+"""The earlier three-channel demo center (five pooled series, 2021-2026), kept as a small center
+for tests and benchmarks that need realistic series but not fifty entities."""
+
+#: The demo center's entity file (package data of :mod:`web.demo`; ``data/entities.toml``).
+ENTITIES_FILE = "entities.toml"
+
+# Channel behaviour of the entity center: profile, open hours of the channel (hours of the day),
+# share of an entity's contacts before normalising over its channels, base AHT, yearly growth,
+# abandonment at average load.
+_CHANNELS: dict[str, tuple[str, float, float, float, float, float, float]] = {
+    "voice": ("voice", 0.0, 24.0, 0.52, 300.0, 0.03, 0.06),
+    "chat": ("chat", 7.0, 23.0, 0.18, 600.0, 0.10, 0.04),
+    "whatsapp": ("whatsapp", 7.0, 23.0, 0.20, 540.0, 0.25, 0.03),
+    "email": ("email", 0.0, 24.0, 0.10, 480.0, 0.02, 0.0),
+}
+#: Expected offered contacts of the largest entity on an ordinary workday (all its queues).
+_TOP_ENTITY_VOLUME = 4200.0
+#: Exponent of the long tail: the entity of rank r (1 = largest) gets ``r ** -_ZIPF`` of the top.
+_ZIPF = 1.1
+#: Entity-specific seasonal peaks (day of year, sd in days, amplitude).
+_PEAKS: dict[str, tuple[tuple[float, float, float], ...]] = {
+    # school-year start (late August / September) and the January term
+    "education": ((243.0, 9.0, 1.2), (6.0, 5.0, 0.3)),
+    "knowledge": ((243.0, 9.0, 1.0), (6.0, 5.0, 0.3)),
+    # university admissions and scholarship applications in July
+    "admissions": ((192.0, 14.0, 1.0),),
+    "scholarships": ((192.0, 14.0, 0.8),),
+    # trade-licence renewal deadline at the end of January
+    "economy": ((27.0, 7.0, 0.6),),
+    "chamber": ((27.0, 7.0, 0.5),),
+    # quarterly tax-return deadlines (the 28th of January, April, July and October)
+    "tax": ((26.0, 3.0, 0.6), (116.0, 3.0, 0.6), (207.0, 3.0, 0.6), (299.0, 3.0, 0.6)),
+    # summer travel (residency), summer bills and air-conditioning (electricity and water)
+    "residency": ((176.0, 18.0, 0.25),),
+    "utilities": ((205.0, 25.0, 0.30),),
+    # the housing programme's spring application window
+    "housing": ((75.0, 10.0, 0.5),),
+}
+#: Arabic share of an entity's contacts where it is not drawn (expatriate-heavy entities).
+_ARABIC_SHARE = {"residency": 0.40, "police": 0.55, "rta": 0.50, "taxi": 0.35, "ports": 0.45}
+
+
+def entity_center_spec(entities: EntitySet, *, seed: int = 19) -> CenterSpec:
+    """The generated center of an entity set: one series per active queue.
+
+    Volumes follow a long tail over the entities' order (largest first, as in the file): the
+    entity of rank *r* gets ``r ** -1.1`` of the largest one's workday volume (with a seeded
+    +-15 % jitter), split over its channels (voice 52, chat 18, WhatsApp 20, email 10,
+    renormalised over the channels it has) and its languages (Arabic 55-80 %, drawn; set for a
+    few expatriate-heavy entities; the other languages share the rest). Each queue is closed
+    where :meth:`~wfmcore.entities.EntitySet.queue_hours` says so (the entity's or its
+    channel's ``opening_hours`` override, its ``closed_days``), and a few entities have
+    seasonal peaks (school-year start, admissions, licence renewal, tax deadlines, summer
+    travel and bills, the housing window).
+
+    Parameters
+    ----------
+    entities
+        The center's entities (:func:`wfmcore.entities.read_entities`).
+    seed
+        Seed of the per-entity draws (language split, volume and AHT jitter).
+
+    Returns
+    -------
+    CenterSpec
+        Series ``(channel, "<entity>.<language>")`` of the channels the generator knows
+        (voice, chat, whatsapp, email); the demo's dates and calendar.
+    """
+    rng = np.random.default_rng(seed)
+    channel_hours = {
+        name: OpeningHours.parse(
+            "24/7" if (lo, hi) == (0.0, 24.0) else f"{lo:02.0f}:00-{hi:02.0f}:00"
+        )
+        for name, (_, lo, hi, *_rest) in _CHANNELS.items()
+    }
+    queue_hours = entities.queue_hours(channel_hours)
+    series: list[SeriesSpec] = []
+    for rank, entity in enumerate(entities.active(), start=1):
+        volume = _TOP_ENTITY_VOLUME * rank**-_ZIPF * float(rng.uniform(0.85, 1.15))
+        arabic = _ARABIC_SHARE.get(entity.id, float(rng.uniform(0.55, 0.80)))
+        aht_jitter = float(rng.uniform(0.85, 1.15))
+        languages = entity.languages
+        others = max(len(languages) - ("ar" in languages), 1)
+        lang_share = {
+            lang: (
+                arabic if lang == "ar" else (1.0 - arabic if "ar" in languages else 1.0) / others
+            )
+            for lang in languages
+        }
+        channels = [c for c in entity.channels if c in _CHANNELS]
+        total_mix = sum(_CHANNELS[c][3] for c in channels)
+        own_hours = bool(entity.closed_days) or entity.opening_hours is not None
+        for channel in channels:
+            profile, open_from, open_to, mix, aht, growth, abandon = _CHANNELS[channel]
+            override = own_hours or "opening_hours" in entity.targets.get(channel, {})
+            for lang in languages:
+                queue = queue_id(entity.id, lang)
+                series.append(
+                    SeriesSpec(
+                        channel,
+                        queue,
+                        volume * mix / total_mix * lang_share[lang],
+                        aht * aht_jitter * (1.05 if lang != "ar" else 1.0),
+                        profile,
+                        open_from_h=open_from,
+                        open_to_h=open_to,
+                        growth_per_year=growth,
+                        abandon_rate=abandon,
+                        entity=entity.id,
+                        language=lang,
+                        hours=queue_hours[(channel, queue)] if override else None,
+                        peaks=_PEAKS.get(entity.id, ()),
+                    )
+                )
+    return CenterSpec(
+        series=tuple(series),
+        start=date(2024, 11, 30),
+        end=date(2026, 11, 29),
+        calendar=CalendarConfig(country="AE", events=DEMO_EVENTS),
+    )
+
+
+def demo_entities() -> EntitySet:
+    """The demo center's entities (``entities.toml`` of the installed demo center)."""
+    from web.demo import demo_center
+
+    text = (demo_center() / ENTITIES_FILE).read_text(encoding="utf-8")
+    return parse_entities(text, ENTITIES_FILE)
+
+
+DEMO_SPEC = entity_center_spec(demo_entities())
 """The demo center (see the module docstring and ``data/README.md``)."""
 
 DEMO_SEED = 20261130
-DEMO_DATA_VERSION = 1  # bump when the generator's output changes, so stale files are redrawn
+DEMO_DATA_VERSION = 3  # bump when the generator's output changes, so stale files are redrawn
 DEMO_AGENTS_SEED = 42
 DEMO_WEEK_START = date(2026, 11, 30)
 DEMO_WEEK_END = date(2026, 12, 6)
 
 # Day factors per profile (voice, chat, email order of PROFILES).
-_WEEKEND = {"voice": 0.42, "chat": 0.65, "email": 0.40}
-_SHORT = {"voice": 0.72, "chat": 0.80, "email": 0.75}
-_HOLIDAY = {"voice": 0.35, "chat": 0.55, "email": 0.35}
-_EID = {"voice": 0.18, "chat": 0.35, "email": 0.20}
+_WEEKEND = {"voice": 0.42, "chat": 0.65, "email": 0.40, "whatsapp": 0.70}
+_SHORT = {"voice": 0.72, "chat": 0.80, "email": 0.75, "whatsapp": 0.85}
+_HOLIDAY = {"voice": 0.35, "chat": 0.55, "email": 0.35, "whatsapp": 0.60}
+_EID = {"voice": 0.18, "chat": 0.35, "email": 0.20, "whatsapp": 0.40}
 _FIRST_WORKDAY = 1.06
 _RAMADAN = 0.90
 _PRE_EID = 1.15
@@ -286,6 +441,8 @@ def _raw_shape(profile: str, day_type: str, h: FloatArray) -> FloatArray:
         y = y + 0.25 * _bump(h, 19.5, 2.0)
     if profile == "chat":
         y = y + 0.30 * _bump(h, 20.5, 1.8) * (0.5 if ramadan else 1.0)
+    elif profile == "whatsapp":  # messages from phones: a heavier evening than web chat
+        y = y + 0.50 * _bump(h, 21.0, 1.8) * (0.5 if ramadan else 1.0)
     if base_type == "short_day":
         # Short government Friday: demand falls after 12:15 (and dips at Friday prayer) until
         # the evening.
@@ -343,6 +500,8 @@ def _day_level(spec: CenterSpec, series: SeriesSpec, days: pd.DataFrame) -> Floa
         factor[after == k] *= mult
     effect = days["event_effect"].to_numpy()
     factor = factor * np.where(np.isnan(effect), 1.0, effect)
+    for peak_doy, peak_sd, amplitude in series.peaks:
+        factor = factor * (1.0 + amplitude * _bump_days(doy, peak_doy, peak_sd))
     return series.workday_volume * trend * season * factor
 
 
@@ -365,6 +524,15 @@ class _Grid:
     day_pos: NDArray[np.int64]  # row in the day table
     slot: NDArray[np.int64]  # interval of the local day
     days: pd.DataFrame  # calendar day features
+    _open: dict[str, NDArray[np.bool_]] = field(default_factory=dict)  # per hours spec
+
+    def open_mask(self, hours: OpeningHours | QueueHours, spec: CenterSpec) -> NDArray[np.bool_]:
+        """Whether each interval is open under *hours* (computed once per distinct hours)."""
+        key = str(hours)
+        if key not in self._open:
+            local = self.interval_start.tz_convert(spec.tz)
+            self._open[key] = np.asarray(hours.is_open(local, spec.interval_min), dtype=bool)
+        return self._open[key]
 
 
 def _grid(spec: CenterSpec, start: date, end: date) -> _Grid:
@@ -398,6 +566,10 @@ def _expected(
     type_code = pd.Categorical(grid.days["day_type"], categories=DAY_TYPES).codes
     level = _day_level(spec, series, grid.days)
     lam = level[grid.day_pos] * table[type_code[grid.day_pos], grid.slot]
+    if series.hours is not None:
+        # The queue's own hours: its day's share of the closed intervals is not moved elsewhere
+        # (fewer contacts on a short government day, none when closed).
+        lam = lam * grid.open_mask(series.hours, spec)
     h = (grid.slot.astype(np.float64) + 0.5) * spec.interval_min / 60.0
     doy = pd.DatetimeIndex(grid.days.index).day_of_year.to_numpy().astype(float)[grid.day_pos]
     season = 1.0 + 0.04 * grid.days["is_ramadan"].to_numpy()[grid.day_pos]
@@ -443,26 +615,31 @@ def expected_history(
     return _sorted(pd.concat(parts, ignore_index=True))
 
 
+#: Concurrency the calibration rule assumes (a little under the targets' caps).
+_CALIBRATION_CONCURRENCY = {"chat": 2.5, "whatsapp": 3.2}
+
+
 def weekly_workload(
     expected: pd.DataFrame,
     *,
-    chat_concurrency: float = 2.5,
+    concurrency: Mapping[str, float] | None = None,
     occupancy: float = 0.8,
     shrinkage: float = 0.15,
 ) -> pd.Series:
     """Staff hours needed per channel for an expected-history frame (the calibration rule).
 
     ``hours = sum(volume * aht_s) / 3600 / concurrency / occupancy / (1 - shrinkage)``
-    (concurrency only for chat). A rough sizing, not the Erlang staffing of ``scheduling``.
+    (concurrency per channel, default chat 2.5 and WhatsApp 3.2, others 1). A rough sizing,
+    not the Erlang staffing of ``scheduling``.
 
     Returns
     -------
     pandas.Series
         Staff hours indexed by channel.
     """
+    conc = dict(_CALIBRATION_CONCURRENCY if concurrency is None else concurrency)
     work_h = (expected["volume"] * expected["aht_s"]).groupby(expected["channel"]).sum() / 3600.0
-    if "chat" in work_h.index:
-        work_h.loc["chat"] = work_h.loc["chat"] / chat_concurrency
+    work_h = work_h / pd.Series({c: conc.get(str(c), 1.0) for c in work_h.index})
     return work_h / occupancy / (1.0 - shrinkage)
 
 
@@ -498,9 +675,37 @@ def generate_history(
     first = _as_date(start) if start is not None else spec.start
     last = _as_date(end) if end is not None else spec.end
     grid = _grid(spec, first, last)
+    parts = [
+        pd.DataFrame(
+            {
+                "channel": series.channel,
+                "queue": series.queue,
+                "interval_start": grid.interval_start,
+                "offered": offered,
+                "handled": handled,
+                "abandoned": abandoned,
+                "aht_s": aht,
+            }
+        )
+        for series, offered, handled, abandoned, aht in _draws(spec, grid, seed)
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    frame["channel"] = frame["channel"].astype("str")
+    frame["queue"] = frame["queue"].astype("str")
+    return _sorted(frame)
+
+
+_Draw = tuple[SeriesSpec, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], FloatArray]
+
+
+def _draws(spec: CenterSpec, grid: _Grid, seed: int) -> Iterator[_Draw]:
+    """Per series in the spec's order: offered, handled, abandoned and AHT on the grid.
+
+    Each series draws from its own child of the seed (spawned in the spec's order), so the
+    draws do not depend on the order in which the caller consumes them.
+    """
     n_days = len(grid.days)
     children = np.random.SeedSequence(seed).spawn(len(spec.series))
-    parts = []
     for series, child in zip(spec.series, children, strict=True):
         rng = np.random.default_rng(child)
         lam, aht_mean, _ = _expected(spec, series, grid)
@@ -520,23 +725,13 @@ def generate_history(
             sd = 0.6 / np.sqrt(np.maximum(handled, 1))
         aht = aht_mean * np.exp(rng.normal(0.0, 1.0, lam.size) * sd - 0.5 * sd**2)
         aht = np.where(handled > 0, np.round(aht, 1), np.nan)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "channel": series.channel,
-                    "queue": series.queue,
-                    "interval_start": grid.interval_start,
-                    "offered": offered.astype(np.int64),
-                    "handled": handled.astype(np.int64),
-                    "abandoned": abandoned.astype(np.int64),
-                    "aht_s": aht,
-                }
-            )
+        yield (
+            series,
+            offered.astype(np.int64),
+            handled.astype(np.int64),
+            abandoned.astype(np.int64),
+            aht,
         )
-    frame = pd.concat(parts, ignore_index=True)
-    frame["channel"] = frame["channel"].astype("str")
-    frame["queue"] = frame["queue"].astype("str")
-    return _sorted(frame)
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -560,20 +755,26 @@ def _as_date(value: date | str) -> date:
 # Files
 
 
-def history_to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of *frame* with ``interval_start`` as ISO 8601 text (plus UTC offset when tz-aware)."""
-    out = frame.copy()
-    ts = pd.DatetimeIndex(out["interval_start"])
-    text = pd.Series(ts.tz_localize(None).strftime("%Y-%m-%dT%H:%M:%S"), dtype=object)
-    if ts.tz is not None:
-        utc = ts.tz_convert("UTC").tz_localize(None)
-        offset_min = np.asarray((ts.tz_localize(None) - utc).total_seconds() // 60, dtype=np.int64)
+def _iso_text(stamps: pd.DatetimeIndex) -> NDArray[np.object_]:
+    """ISO 8601 text of *stamps* (local wall time, plus the UTC offset when tz-aware)."""
+    text = pd.Series(stamps.tz_localize(None).strftime("%Y-%m-%dT%H:%M:%S"), dtype=object)
+    if stamps.tz is not None:
+        utc = stamps.tz_convert("UTC").tz_localize(None)
+        offset_min = np.asarray(
+            (stamps.tz_localize(None) - utc).total_seconds() // 60, dtype=np.int64
+        )
         labels = {
             int(m): f"{'+' if m >= 0 else '-'}{abs(int(m)) // 60:02d}:{abs(int(m)) % 60:02d}"
             for m in np.unique(offset_min)
         }
         text = text + pd.Series(offset_min).map(labels)
-    out["interval_start"] = text.to_numpy()
+    return np.asarray(text.to_numpy(), dtype=object)
+
+
+def history_to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of *frame* with ``interval_start`` as ISO 8601 text (plus UTC offset when tz-aware)."""
+    out = frame.copy()
+    out["interval_start"] = _iso_text(pd.DatetimeIndex(out["interval_start"]))
     return out
 
 
@@ -586,6 +787,14 @@ def write_demo_history(
     end: date | str | None = None,
 ) -> Path:
     """Generate the history and write it as a history CSV, atomically.
+
+    The rows are those of :func:`generate_history` (the same draws), written series by series
+    in the same order, except the intervals in which the series' *channel* is closed
+    (``open_from_h`` .. ``open_to_h``, e.g. chat at night): the channel's configured opening
+    hours make those zero for every history reader, so leaving them out changes nothing but
+    the file's size. Intervals in which only the *queue* is closed (an entity's own hours or
+    closed days) are written as zeros: a reader that knows only the channel's hours would
+    otherwise take them for gaps and impute them.
 
     Parameters
     ----------
@@ -601,10 +810,34 @@ def write_demo_history(
         *path*.
     """
     path = Path(path)
-    frame = history_to_csv_frame(generate_history(spec, start, end, seed=seed))
+    first = _as_date(start) if start is not None else spec.start
+    last = _as_date(end) if end is not None else spec.end
+    grid = _grid(spec, first, last)
+    text = _iso_text(grid.interval_start)
+    hour = grid.slot * (spec.interval_min / 60.0)
+    draws = {(d[0].channel, d[0].queue): d for d in _draws(spec, grid, seed)}
     with atomic_open(path) as fh:
-        frame.to_csv(fh, index=False, lineterminator="\n", float_format="%.1f")
+        fh.write(",".join(HISTORY_FILE_COLUMNS) + "\n")
+        for key in sorted(draws):
+            series, offered, handled, abandoned, aht = draws.pop(key)
+            keep = (hour >= series.open_from_h) & (hour < series.open_to_h)
+            pd.DataFrame(
+                {
+                    "channel": series.channel,
+                    "queue": series.queue,
+                    "interval_start": text[keep],
+                    "offered": offered[keep],
+                    "handled": handled[keep],
+                    "abandoned": abandoned[keep],
+                    "aht_s": aht[keep],
+                }
+            ).to_csv(fh, index=False, header=False, lineterminator="\n", float_format="%.1f")
     return path
+
+
+#: Columns of the demo history file, in order.
+HISTORY_FILE_COLUMNS = ("channel", "queue", "interval_start", "offered", "handled", "abandoned",
+                        "aht_s")  # fmt: skip
 
 
 def coming_monday(today: date | None = None) -> date:
@@ -613,40 +846,56 @@ def coming_monday(today: date | None = None) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-def demo_history_stamp(end: date | None = None) -> str:
-    """The ``.version`` sidecar's text for a demo history ending on ``end``."""
-    if end is None or end == DEMO_SPEC.end:
-        return f"{DEMO_DATA_VERSION}:{DEMO_SEED}\n"
-    return f"{DEMO_DATA_VERSION}:{DEMO_SEED}:{end.isoformat()}\n"
+def demo_history_stamp(end: date | None = None, spec: CenterSpec = DEMO_SPEC) -> str:
+    """The ``.version`` sidecar's text for a history of *spec* ending on ``end``."""
+    tag = "" if spec is DEMO_SPEC else f":{_spec_tag(spec)}"
+    if end is None or end == spec.end:
+        return f"{DEMO_DATA_VERSION}:{DEMO_SEED}{tag}\n"
+    return f"{DEMO_DATA_VERSION}:{DEMO_SEED}{tag}:{end.isoformat()}\n"
 
 
-def demo_history_is_current(path: str | Path, end: date | None = None) -> bool:
-    """Whether the demo history at ``path`` is there, drawn by this generator up to ``end``."""
+def _spec_tag(spec: CenterSpec) -> str:
+    return "small" if spec is SMALL_SPEC else f"{len(spec.series)}series"
+
+
+def demo_history_is_current(
+    path: str | Path, end: date | None = None, spec: CenterSpec = DEMO_SPEC
+) -> bool:
+    """Whether the history at ``path`` is there, drawn for *spec* up to ``end``."""
     path = Path(path)
     try:
         current = path.with_name(path.name + ".version").read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError):
         return False
-    return path.exists() and current == demo_history_stamp(end)
+    return path.exists() and current == demo_history_stamp(end, spec)
 
 
-def ensure_demo_history(path: str | Path, *, force: bool = False, end: date | None = None) -> Path:
+def ensure_demo_history(
+    path: str | Path,
+    *,
+    force: bool = False,
+    end: date | None = None,
+    spec: CenterSpec = DEMO_SPEC,
+) -> Path:
     """Return *path*, generating the demo history there first if it is missing or stale.
 
-    A sidecar file ``<path>.version`` records :data:`DEMO_DATA_VERSION`, :data:`DEMO_SEED` and
-    (when not the spec's) the end date; when it does not match, the history is drawn again.
-    Both files are written atomically, so a concurrent reader sees either the old or the new
-    file, never half of one.
+    A sidecar file ``<path>.version`` records :data:`DEMO_DATA_VERSION`, :data:`DEMO_SEED`,
+    the center when not the demo's (``small`` for :data:`SMALL_SPEC`) and (when not the
+    spec's) the end date; when it does not match, the history is drawn again. Both files are
+    written atomically, so a concurrent reader sees either the old or the new file, never half
+    of one.
 
     Parameters
     ----------
     path
-        Where the demo history lives (``data/generated/history.csv`` by convention).
+        Where the history lives (``data/generated/history.csv`` by convention).
     force
         Draw it again even when it is up to date.
     end
         Last day of the history (default the spec's, 2026-11-29); the same end date always
         draws the same history (seeded).
+    spec
+        The center (default the 50-entity demo center).
 
     Returns
     -------
@@ -654,9 +903,9 @@ def ensure_demo_history(path: str | Path, *, force: bool = False, end: date | No
     """
     path = Path(path)
     stamp = path.with_name(path.name + ".version")
-    wanted = demo_history_stamp(end)
-    if force or not demo_history_is_current(path, end):
-        write_demo_history(path, end=end)
+    wanted = demo_history_stamp(end, spec)
+    if force or not demo_history_is_current(path, end, spec):
+        write_demo_history(path, spec, end=end)
         with atomic_open(stamp) as fh:
             fh.write(wanted)
     return path
@@ -708,20 +957,46 @@ _OTHER_NAMES = (
 )  # fmt: skip
 
 
+#: Agents of the demo center (sized so that the demo week's pooled requirement is covered).
+DEMO_AGENTS = 340
+
+#: Skill mix of the demo's agents (channel skills, share of the agents), largest group first:
+#: about 60 % of the staff hours go to voice, 15-17 % each to chat and WhatsApp, 12 % to email.
+DEMO_SKILL_MIX: tuple[tuple[str, float], ...] = (
+    ("voice", 0.38),
+    ("voice;chat", 0.15),
+    ("voice;whatsapp", 0.12),
+    ("chat;whatsapp", 0.08),
+    ("chat;whatsapp;email", 0.08),
+    ("voice;chat;whatsapp;email", 0.07),
+    ("voice;email", 0.06),
+    ("whatsapp;email", 0.06),
+)
+#: The earlier three-channel demo's mix (120 agents; :data:`SMALL_SPEC`).
+SMALL_SKILL_MIX: tuple[tuple[str, float], ...] = (
+    ("voice", 0.5),
+    ("voice;chat", 0.25),
+    ("chat;email", 0.125),
+    ("voice;chat;email", 0.125),
+)
+
+
 def generate_demo_agents(
-    n_agents: int = 120,
+    n_agents: int = DEMO_AGENTS,
     *,
     seed: int = DEMO_AGENTS_SEED,
     week_start: date = DEMO_WEEK_START,
+    skill_mix: tuple[tuple[str, float], ...] = DEMO_SKILL_MIX,
 ) -> list[dict[str, str]]:
     """The demo center's agents as CSV rows (column names :data:`AGENT_COLUMNS`).
 
-    Mix (fractions of *n_agents*, rounded): skills voice only 50 %, voice;chat 25 %, chat;email
-    12.5 %, voice;chat;email 12.5 %; contracts full-time (40 h, 5 days) 5 in 6, part-time the
-    rest (20-30 h over 4-5 days). About 1 in 4 agents have a shift window (early / late / day
-    only), 1 in 3 a preferred start, 1 in 3 preferred days off, and 8 agents unavailable days in
-    the week starting *week_start*. Languages: Arabic speakers mostly ``ar;en``, others ``en``
-    (some ``ar;en``).
+    Skills follow *skill_mix* (shares of *n_agents*, rounded; the last group takes the rest):
+    by default :data:`DEMO_SKILL_MIX`, channel skills only (the roster pools each channel
+    across entities until agents have queue skills). Contracts full-time (40 h, 5 days) 5 in
+    6, part-time the rest (20-30 h over 4-5 days). About 1 in 4 agents have a shift window
+    (early / late / day only), 1 in 3 a preferred start, 1 in 3 preferred days off, and one
+    agent in 15 (at least 8) unavailable days in the week starting *week_start*. Languages:
+    Arabic speakers mostly ``ar;en``, others ``en`` (some ``ar;en``).
 
     Parameters
     ----------
@@ -731,6 +1006,8 @@ def generate_demo_agents(
         Random seed.
     week_start
         Monday of the planned week (for ``unavailable`` dates).
+    skill_mix
+        ``(skills, share)`` pairs; ``skills`` as in the CSV (``voice;chat``).
 
     Returns
     -------
@@ -740,20 +1017,16 @@ def generate_demo_agents(
     if n_agents < 8:
         raise ConfigError("n_agents must be at least 8")
     rng = np.random.default_rng(seed)
-    n_voice = round(n_agents * 0.5)
-    n_vc = round(n_agents * 0.25)
-    n_ce = round(n_agents * 0.125)
-    skills = (
-        ["voice"] * n_voice
-        + ["voice;chat"] * n_vc
-        + ["chat;email"] * n_ce
-        + ["voice;chat;email"] * (n_agents - n_voice - n_vc - n_ce)
-    )
+    skills: list[str] = []
+    for k, (group, share) in enumerate(skill_mix):
+        count = n_agents - len(skills) if k == len(skill_mix) - 1 else round(n_agents * share)
+        skills += [group] * max(min(count, n_agents - len(skills)), 0)
     order = rng.permutation(n_agents)
     skills = [skills[i] for i in order]
     part_time = np.zeros(n_agents, dtype=bool)
     part_time[rng.choice(n_agents, size=n_agents // 6, replace=False)] = True
-    unavailable_idx = set(rng.choice(n_agents, size=8, replace=False).tolist())
+    n_unavailable = max(8, n_agents // 15)
+    unavailable_idx = set(rng.choice(n_agents, size=n_unavailable, replace=False).tolist())
 
     used: set[str] = set()
     rows: list[dict[str, str]] = []
@@ -765,9 +1038,12 @@ def generate_demo_agents(
             first_pool, last_pool = _ARABIC_FIRST, _ARABIC_LAST
         else:
             first_pool, last_pool = _OTHER_NAMES[int(rng.integers(len(_OTHER_NAMES)))]
-        while True:
-            name = f"{first_pool[rng.integers(len(first_pool))]} "
-            name += last_pool[rng.integers(len(last_pool))]
+        for attempt in range(1000):
+            first = str(first_pool[rng.integers(len(first_pool))])
+            last = str(last_pool[rng.integers(len(last_pool))])
+            # a large center repeats names: a middle initial tells them apart
+            middle = f" {chr(65 + int(rng.integers(26)))}." if attempt >= 20 else ""
+            name = f"{first}{middle} {last}"
             if name not in used:
                 used.add(name)
                 break
@@ -829,14 +1105,17 @@ def generate_demo_agents(
 
 def write_demo_agents(
     path: str | Path,
-    n_agents: int = 120,
+    n_agents: int = DEMO_AGENTS,
     *,
     seed: int = DEMO_AGENTS_SEED,
     week_start: date = DEMO_WEEK_START,
+    skill_mix: tuple[tuple[str, float], ...] = DEMO_SKILL_MIX,
 ) -> Path:
     """Write :func:`generate_demo_agents` as an agents CSV, atomically.
 
     ``week_start`` is the Monday of the planned week (the agents' unavailable days fall in it).
+
+    ``skill_mix`` as for :func:`generate_demo_agents`.
 
     Returns
     -------
@@ -844,7 +1123,7 @@ def write_demo_agents(
         *path*.
     """
     path = Path(path)
-    rows = generate_demo_agents(n_agents, seed=seed, week_start=week_start)
+    rows = generate_demo_agents(n_agents, seed=seed, week_start=week_start, skill_mix=skill_mix)
     with atomic_open(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(AGENT_COLUMNS), lineterminator="\n")
         writer.writeheader()
