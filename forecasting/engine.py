@@ -261,20 +261,46 @@ def _indexed(func: Callable[[T], R], index: int, item: T) -> tuple[int, R]:
 
 
 class CalendarLookup:
-    """``features(dates)`` backed by a precomputed frame (computes missing dates on demand)."""
+    """``features(dates)`` backed by a precomputed frame (computes missing dates on demand).
+
+    Answers are memoised per exact *dates*: every series of a run asks for the same spans (its
+    training days at each origin, the forecast days), so only the first asks pandas. The answers
+    are shared: callers must not modify them. The memo is not pickled.
+    """
+
+    #: Answers kept; the memo starts afresh when full.
+    MEMO_SIZE = 256
 
     def __init__(self, config: CalendarConfig, frame: pd.DataFrame | None = None) -> None:
         self.config = config
         self.frame = frame if frame is not None else day_features([], config)
+        self._memo: dict[bytes, pd.DataFrame] = {}
 
     def __call__(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Calendar features of *dates* (naive midnights), one row per date in their order."""
         dates = pd.DatetimeIndex(dates).as_unit("ns")
+        key = dates.asi8.tobytes()
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
         missing = dates.difference(pd.DatetimeIndex(self.frame.index))
         if len(missing):
             extra = day_features(missing, self.config)
             self.frame = pd.concat([self.frame, extra]).sort_index()
-        return self.frame.reindex(dates)
+            self._memo.clear()
+        if len(self._memo) >= self.MEMO_SIZE:
+            self._memo.clear()
+        out = self._memo[key] = self.frame.reindex(dates)
+        return out
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the calendar, not the memo (workers build their own)."""
+        return {"config": self.config, "frame": self.frame}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a pickled lookup with an empty memo."""
+        self.__dict__.update(state)
+        self._memo = {}
 
 
 class _IsOpen:

@@ -189,20 +189,24 @@ class TwoStageCalendar(ForecastModel):
         dates = pd.DatetimeIndex(day_key.unique())
         totals = self.daily_totals(dates)
         feats = self._calendar()(dates)
-        out = np.zeros(h)
         rows = zip(
-            dates,
-            totals.to_numpy(),
             feats["day_type"].astype(str),
             feats["weekday"],
             feats["holiday_name"].astype(str),
             strict=True,
         )
-        for date, total, day_type, weekday, holiday_name in rows:
-            profile = _pick_profile(self.profiles_, day_type, int(weekday), holiday_name)
-            weights = self._day_weights(date, profile)
-            sel = np.asarray(day_key == date)
-            out[sel] = total * weights.reindex(future[sel]).to_numpy(dtype=float)
+        profiles = np.stack(
+            [
+                _pick_profile(self.profiles_, day_type, int(weekday), holiday_name)
+                for day_type, weekday, holiday_name in rows
+            ]
+        )
+        stamps, day, weights = self._day_weights(dates, profiles)
+        # every future interval starts one of the days' intervals (same grid); -1 would be NaN
+        pos = stamps.get_indexer(future)
+        found = pos >= 0
+        out = np.full(h, np.nan)
+        out[found] = totals.to_numpy()[day[pos[found]]] * weights[pos[found]]
         self.daily_forecast_ = totals
         return out
 
@@ -212,34 +216,43 @@ class TwoStageCalendar(ForecastModel):
         assert features is not None
         return features
 
-    def _day_weights(self, date: pd.Timestamp, profile: FloatArray) -> pd.Series:
-        """Share of the day per interval start.
+    def _day_weights(
+        self, dates: pd.DatetimeIndex, profiles: FloatArray
+    ) -> tuple[pd.DatetimeIndex, NDArray[np.intp], FloatArray]:
+        """Share of its day per interval of consecutive *dates*, one profile row per date.
 
-        The profile renormalised over the intervals that exist (23 or 25 hours on DST days; a
-        repeated wall-clock hour counts twice) and are open.
+        Each profile is renormalised over the intervals that exist on its day (23 or 25 hours on
+        DST days; a repeated wall-clock hour counts twice) and are open.
+
+        Returns
+        -------
+        (DatetimeIndex, ndarray, ndarray)
+            Every interval start of the days, the position of its day in *dates*, its share.
         """
         ctx = self.context
         assert self.ds_ is not None
         tz = self.ds_.tz
-        start = date.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-        end = (date + pd.Timedelta(days=1)).tz_localize(
-            tz, nonexistent="shift_forward", ambiguous=True
-        )
-        stamps = pd.date_range(
-            start, end, freq=pd.Timedelta(minutes=ctx.interval_min), inclusive="left"
-        )
+        step = pd.Timedelta(minutes=ctx.interval_min)
+        bounds = pd.DatetimeIndex([*dates, dates[-1] + pd.Timedelta(days=1)])
+        if tz is not None:
+            bounds = bounds.tz_localize(
+                tz, nonexistent="shift_forward", ambiguous=np.ones(len(bounds), dtype=bool)
+            )
+        stamps = pd.date_range(bounds[0], bounds[-1], freq=step, inclusive="left")
+        day = np.searchsorted(np.asarray(bounds.asi8), np.asarray(stamps.asi8), side="right") - 1
         wall = stamps.tz_localize(None) if tz is not None else stamps
         slots = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
         is_open = np.ones(len(stamps), dtype=bool)
         if self.is_open is not None:
             is_open = np.asarray(self.is_open(stamps), dtype=bool)
-        shares = np.where(is_open, profile[slots], 0.0)
-        total = shares.sum()
-        if total <= 0:
-            # no profile mass where open: spread evenly over the open intervals
-            shares = is_open.astype(float)
-            total = max(shares.sum(), 1.0)
-        return pd.Series(shares / total, index=stamps)
+        shares = np.where(is_open, profiles[day, slots], 0.0)
+        total = np.bincount(day, weights=shares, minlength=len(dates))
+        # no profile mass where open: spread evenly over the open intervals
+        empty = total <= 0
+        shares = np.where(empty[day], is_open.astype(float), shares)
+        n_open = np.bincount(day, weights=is_open.astype(float), minlength=len(dates))
+        total = np.where(empty, np.maximum(n_open, 1.0), total)
+        return stamps, day, shares / total[day]
 
 
 # -------------------------------------------------------------------------------------------------
