@@ -74,6 +74,7 @@ def forecast_step(
     models: tuple[str, ...] | None = None,
     origins: int = 4,
     jobs: int = 1,
+    dask: str | None = None,
     events_csv: Path | None = None,
     overrides_csv: Path | None = None,
     targets_toml: Path | None = None,
@@ -88,7 +89,8 @@ def forecast_step(
     events for the calendar model; ``overrides_csv`` planner overrides applied last (those that
     touch nothing are named in ``result.warnings``). ``keep_outliers`` keeps the history's
     outliers in the fitting. ``on_history`` is called once the history is read (e.g. to size a
-    progress bar); ``progress`` with 1 per finished series.
+    progress bar); ``progress`` with 1 per finished series. ``dask`` runs the series on a Dask
+    cluster (as :class:`forecasting.engine.ForecastConfig`).
     """
     hours = load_opening_hours(targets_toml) if targets_toml else None
     events = load_events(events_csv) if events_csv else ()
@@ -112,6 +114,7 @@ def forecast_step(
             models=models,
             origins=origins,
             jobs=jobs,
+            dask=dask,
             events=events,
             overrides=overrides,
             opening_hours=hours,
@@ -131,6 +134,7 @@ def forecast_history(
     models: tuple[str, ...] | None = None,
     origins: int = 4,
     jobs: int = 1,
+    dask: str | None = None,
     events: Sequence[Event] = (),
     overrides: Sequence[Override] | None = None,
     opening_hours: Mapping[str, OpeningHours] | None = None,
@@ -146,7 +150,7 @@ def forecast_history(
     history
         A validated history (:func:`forecasting.history.read_history` or
         :func:`~forecasting.history.validate_history`).
-    country, start, days, models, origins, jobs
+    country, start, days, models, origins, jobs, dask
         As :class:`forecasting.engine.ForecastConfig` (``jobs`` is ``n_jobs``).
     events, overrides
         Planner events for the calendar model; overrides applied last.
@@ -167,6 +171,7 @@ def forecast_history(
         origins=origins,
         calendar=CalendarConfig(country=country, events=tuple(events)),
         n_jobs=jobs,
+        dask=dask,
     )
     return run_forecast(
         history.frame,
