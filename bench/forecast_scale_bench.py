@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from collections import defaultdict
@@ -151,19 +152,36 @@ class StageTimer:
 
 def run_batches(
     run: Callable[[pd.DataFrame], Any], n_series: int, batch: int
-) -> tuple[float, float, list[Any]]:
-    """Generate and forecast *n_series* in batches: (forecast s, generation s, results)."""
-    forecast_s = gen_s = 0.0
+) -> tuple[float, float, float, list[Any]]:
+    """Generate and forecast *n_series* in batches: (forecast s, generation s, CPU s, results)."""
+    forecast_s = gen_s = cpu_s = 0.0
     results = []
     for offset in range(0, n_series, batch):
         t0 = time.perf_counter()
         hist = synthetic_history(min(batch, n_series - offset), offset=offset)
         gen_s += time.perf_counter() - t0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         results.append(run(hist))
         forecast_s += time.perf_counter() - t0
+        cpu_s += cpu_seconds() - c0
         del hist
-    return forecast_s, gen_s, results
+    return forecast_s, gen_s, cpu_s, results
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its live children (joblib and Dask workers).
+
+    The machine may be shared: CPU time per series does not grow with other people's load the
+    way wall time does, so both are printed.
+    """
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += sum(child.cpu_times()[:2])
+    return total
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -187,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     from forecasting.engine import ForecastConfig, run_forecast
 
     batch = args.batch or args.series
+    load0 = os.getloadavg()[0]
     print(f"code: {args.code.resolve()}")
 
     # baseline: same process, same machine, n_jobs=1, with the stage split
@@ -199,13 +218,14 @@ def main(argv: list[str] | None = None) -> None:
         "_final_forecast": "final fit + forecast (incl. AHT)",
         "_aht_forecast": "AHT forecast",
     }
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with timer.patch(engine, stages):
         run_forecast(hist, ForecastConfig(n_jobs=1))
-    base_s = time.perf_counter() - t0
+    base_s, base_cpu = time.perf_counter() - t0, time.process_time() - c0
     del hist
     print(f"\n## baseline: {nb} series, n_jobs=1, one process")
     print(f"   wall {base_s:.1f} s, {nb / base_s:.2f} series/s, {base_s / nb * 1000:.0f} ms/series")
+    print(f"   CPU {base_cpu / nb * 1000:.0f} ms/series")
     for label, s in timer.seconds.items():
         print(f"   {label:<34} {s:7.1f} s  {100 * s / base_s:5.1f} %")
 
@@ -232,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
             config = ForecastConfig(dask=args.dask)
             where = f"Dask scheduler {args.dask}"
     with dask_ctx:
-        forecast_s, gen_s, results = run_batches(
+        forecast_s, gen_s, cpu_s, results = run_batches(
             lambda h: run_forecast(h, config), args.series, batch
         )
     sel = pd.concat([r.accuracy for r in results])
@@ -241,6 +261,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n## scale: {args.series} series x 728 days at 30 min, {where}, batches of {batch}")
     print(f"   history generated in {gen_s:.1f} s (not counted)")
     print(f"   wall {forecast_s:.1f} s, {args.series / forecast_s:.2f} series/s")
+    print(
+        f"   CPU {cpu_s:.0f} s in all ({cpu_s / args.series * 1000:.0f} ms/series; workers of a "
+        f"remote scheduler not counted); load average before/after "
+        f"{load0:.1f}/{os.getloadavg()[0]:.1f}"
+    )
     print(
         f"   forecast rows {rows:,}; selected: "
         + ", ".join(f"{k} {v}" for k, v in sel["model"].value_counts().head(6).items())

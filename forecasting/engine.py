@@ -42,9 +42,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, SupportsFloat, TypeVar
+from typing import TYPE_CHECKING, Protocol, SupportsFloat, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -217,6 +217,7 @@ class ForecastResult:
 
 T = TypeVar("T")
 R = TypeVar("R")
+_MISSING = object()
 
 
 def map_series(
@@ -344,6 +345,7 @@ class CalendarLookup:
         self.config = config
         self.frame = frame if frame is not None else day_features([], config)
         self._memo: dict[bytes, pd.DataFrame] = {}
+        self._derived: dict[Hashable, object] = {}
 
     def __call__(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Calendar features of *dates* (naive midnights), one row per date in their order."""
@@ -357,10 +359,25 @@ class CalendarLookup:
             extra = day_features(missing, self.config)
             self.frame = pd.concat([self.frame, extra]).sort_index()
             self._memo.clear()
+            self._derived.clear()
         if len(self._memo) >= self.MEMO_SIZE:
             self._memo.clear()
         out = self._memo[key] = self.frame.reindex(dates)
         return out
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` remembered under *key* for this run (derived calendar work).
+
+        The calendar model keys its design columns by the days they cover: every series asks
+        for the same days at the same origins.
+        """
+        hit = self._derived.get(key, _MISSING)
+        if hit is not _MISSING:
+            return cast(T, hit)
+        if len(self._derived) >= self.MEMO_SIZE:
+            self._derived.clear()
+        value = self._derived[key] = compute()
+        return value
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle the calendar, not the memo (workers build their own)."""
@@ -370,6 +387,7 @@ class CalendarLookup:
         """Restore a pickled lookup with an empty memo."""
         self.__dict__.update(state)
         self._memo = {}
+        self._derived = {}
 
 
 class _IsOpen:
