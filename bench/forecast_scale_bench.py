@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=0, help="series per run_forecast call")
     parser.add_argument("--baseline-series", type=int, default=40)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout to import from")
+    parser.add_argument("--baseline-only", action="store_true", help="skip the scale run")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.code.resolve()))
 
@@ -229,6 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     for label, s in timer.seconds.items():
         print(f"   {label:<34} {s:7.1f} s  {100 * s / base_s:5.1f} %")
 
+    if args.baseline_only:
+        return
     # the scale run
     dask_ctx: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     config = ForecastConfig(n_jobs=args.jobs)

@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
+import uuid
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, SupportsFloat, TypeVar, cast
@@ -335,7 +336,8 @@ class CalendarLookup:
 
     Answers are memoised per exact *dates*: every series of a run asks for the same spans (its
     training days at each origin, the forecast days), so only the first asks pandas. The answers
-    are shared: callers must not modify them. The memo is not pickled.
+    are shared: callers must not modify them. The memo is not pickled: a worker process keeps
+    one lookup per run, whatever number of batches it receives.
     """
 
     #: Answers kept; the memo starts afresh when full.
@@ -346,6 +348,8 @@ class CalendarLookup:
         self.frame = frame if frame is not None else day_features([], config)
         self._memo: dict[bytes, pd.DataFrame] = {}
         self._derived: dict[Hashable, object] = {}
+        #: Names this lookup across processes (see :func:`_restore_lookup`).
+        self.token = uuid.uuid4().hex
 
     def __call__(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Calendar features of *dates* (naive midnights), one row per date in their order."""
@@ -379,15 +383,26 @@ class CalendarLookup:
         value = self._derived[key] = compute()
         return value
 
-    def __getstate__(self) -> dict[str, object]:
-        """Pickle the calendar, not the memo (workers build their own)."""
-        return {"config": self.config, "frame": self.frame}
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[..., CalendarLookup], tuple[str, CalendarConfig, pd.DataFrame]]:
+        """Pickle the calendar, not the memo; a worker keeps one lookup per run (see below)."""
+        return _restore_lookup, (self.token, self.config, self.frame)
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        """Restore a pickled lookup with an empty memo."""
-        self.__dict__.update(state)
-        self._memo = {}
-        self._derived = {}
+
+#: Lookups unpickled in this process, by run token: a worker process that forecasts many
+#: batches of one run keeps one memo for all of them instead of starting afresh per batch.
+_LIVE_LOOKUPS: dict[str, CalendarLookup] = {}
+
+
+def _restore_lookup(token: str, config: CalendarConfig, frame: pd.DataFrame) -> CalendarLookup:
+    live = _LIVE_LOOKUPS.get(token)
+    if live is None:
+        if len(_LIVE_LOOKUPS) >= 4:
+            _LIVE_LOOKUPS.clear()
+        live = _LIVE_LOOKUPS[token] = CalendarLookup(config, frame)
+        live.token = token
+    return live
 
 
 class _IsOpen:
