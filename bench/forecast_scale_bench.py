@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
             from distributed import Client, LocalCluster
 
             cluster = LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             client = Client(cluster)
             dask_ctx = contextlib.ExitStack()

@@ -44,7 +44,7 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, SupportsFloat, TypeVar, cast
 
 import numpy as np
@@ -64,6 +64,7 @@ from wfmcore.defaults import MINUTES_PER_DAY, MINUTES_PER_WEEK
 
 if TYPE_CHECKING:
     from forecasting.overrides import Override
+    from forecasting.reconcile import Hierarchy, Reconciliation
 
 #: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
 #: benchmarks (bench/forecast_bench.py) and costs the most per fit.
@@ -183,6 +184,11 @@ class SeriesForecast:
     accuracy: pd.DataFrame
     backtest: BacktestResult | None
     selected: str
+    #: With ``SeriesTask.keep_backtest``: the selected candidate's backtest forecasts
+    #: ``(origins, horizon)``, the closed intervals of those windows, and of the forecast rows.
+    backtest_forecast: FloatArray | None = None
+    backtest_closed: NDArray[np.bool_] | None = None
+    closed: NDArray[np.bool_] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +209,14 @@ class ForecastResult:
         Wall time of the run.
     warnings
         Notes for the planner (e.g. overrides that touched nothing, naming their file and row).
+    levels
+        With a hierarchy: the coherent forecast at every level (columns
+        :data:`forecasting.reconcile.LEVEL_COLUMNS`: ``level`` queue, entity, channel or center,
+        ``key``, ``interval_start``, ``volume`` and its 80 % / 95 % bands); else None.
+    reconciliation
+        With a hierarchy: the reconciliation (:class:`forecasting.reconcile.Reconciliation`):
+        the method chosen, the backtest figures of each method (``.methods``) and of every
+        series (``.series``); else None.
     """
 
     forecast: pd.DataFrame
@@ -211,6 +225,8 @@ class ForecastResult:
     interval_min: int
     elapsed_s: float
     warnings: tuple[str, ...] = ()
+    levels: pd.DataFrame | None = None
+    reconciliation: Reconciliation | None = None
 
 
 # -------------------------------------------------------------------------------------------------
@@ -298,7 +314,7 @@ def _map_dask(
         try:
             if address.strip().lower() == "local":
                 cluster = stack.enter_context(
-                    LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+                    LocalCluster(processes=True, threads_per_worker=1, dashboard_address=":0")
                 )
                 client = stack.enter_context(Client(cluster, set_as_default=False))
             else:
@@ -312,7 +328,9 @@ def _map_dask(
         # take to forecast, one task per worker leaves nothing to balance
         size = max(1, min(16, -(-len(items) // (4 * workers))))
         chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
-        futures = client.map(_run_chunk, [func] * len(chunks), chunks, pure=False)
+        # scattered, not embedded in the task graph: the series' arrays are most of the bytes
+        data = client.scatter(chunks, hash=False)
+        futures = client.map(_run_chunk, [func] * len(chunks), data, pure=False)
         position = {future.key: i for i, future in enumerate(futures)}
         done: dict[int, list[R]] = {}
         for future in as_completed(futures, loop=client.loop):
@@ -489,6 +507,7 @@ class SeriesTask:
     origins: int
     combine: int
     note: str = ""
+    keep_backtest: bool = False
 
 
 def forecast_series(task: SeriesTask) -> SeriesForecast:
@@ -507,6 +526,7 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
     notes = [task.note] if task.note else []
     rows: list[dict[str, str | bool | int | float]] = []
     bt: BacktestResult | None = None
+    bt_forecast: FloatArray | None = None
     calibration: IntervalCalibration | None = None
     if origins >= 1:
         train_weeks = (n - origins * week) / week
@@ -521,6 +541,7 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
         scores = score_candidates(bt, task.combine, ctx.day_length)
         best = select_candidate(scores)
         selected, members = best.label, best.members
+        bt_forecast = best.forecast
         calibration = calibrate(bt.actual, best.forecast, ctx.day_length)
         aht_wape, aht_bias = _aht_backtest(task, bt.origins, week)
         for sc in scores:
@@ -555,7 +576,28 @@ def forecast_series(task: SeriesTask) -> SeriesForecast:
     accuracy.insert(0, "channel", task.channel)
     accuracy["note"] = "; ".join(notes)
     accuracy = accuracy.reindex(columns=ACCURACY_COLUMNS)
-    return SeriesForecast(task.channel, task.queue, forecast, accuracy, bt, selected)
+    if not task.keep_backtest:
+        return SeriesForecast(task.channel, task.queue, forecast, accuracy, bt, selected)
+    bt_closed = None
+    if bt is not None:
+        bt_closed = np.stack(
+            [
+                closed(task.y[:s], task.ds[:s], task.ds[s : s + week])
+                for s in np.asarray(bt.origins, dtype=int)
+            ]
+        )
+    future_closed = closed(task.y, task.ds, pd.DatetimeIndex(forecast["interval_start"]))
+    return SeriesForecast(
+        task.channel,
+        task.queue,
+        forecast,
+        accuracy,
+        bt,
+        selected,
+        backtest_forecast=bt_forecast,
+        backtest_closed=bt_closed,
+        closed=np.asarray(future_closed, dtype=bool),
+    )
 
 
 class _Factory:
@@ -836,9 +878,12 @@ def run_forecast(
     config: ForecastConfig | None = None,
     *,
     interval_min: int | None = None,
-    opening_hours: Mapping[str, OpeningHoursLike] | None = None,
+    opening_hours: Mapping[str, OpeningHoursLike]
+    | Mapping[tuple[str, str], OpeningHoursLike]
+    | None = None,
     overrides: Sequence[Override] | pd.DataFrame | None = None,
     progress: Callable[[int], object] | None = None,
+    hierarchy: pd.DataFrame | None = None,
 ) -> ForecastResult:
     """Forecast every series of a history frame.
 
@@ -853,13 +898,25 @@ def run_forecast(
         Interval length in minutes; default: inferred from the timestamps. A coarser interval than
         the data's aggregates the history first.
     opening_hours
-        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`); closed intervals
-        are forecast as zero. Channels without an entry get closed intervals inferred from
-        history (intervals of the week without a contact in eight weeks).
+        Opening hours per channel (:class:`wfmcore.opening_hours.OpeningHours`) or per
+        ``(channel, queue)`` (e.g. :meth:`wfmcore.entities.EntitySet.queue_hours`; a queue's entry
+        wins over its channel's); closed intervals are forecast as zero. Channels without an
+        entry get closed intervals inferred from history (intervals of the week without a
+        contact in eight weeks).
     overrides
         Planner overrides (:func:`forecasting.overrides.read_overrides`), applied last.
     progress
-        Called with 1 per finished series.
+        Called with 1 per finished series (aggregates of a hierarchy included).
+    hierarchy
+        Optional queue hierarchy, one row per queue: ``channel``, ``queue`` and optionally
+        ``entity`` (e.g. ``wfmcore.entities.EntitySet.queue_frame()``). When given, the history is
+        also summed per entity, per channel and for the center, those totals are forecast as
+        extra series, and every level is reconciled (:mod:`forecasting.reconcile`): the queue
+        rows of the forecast are the reconciled ones and :attr:`ForecastResult.levels` holds
+        every level. History queues the hierarchy does not list belong to no entity (a warning
+        names them); listed queues without history are left out (a warning names them). Every
+        queue is put on the common grid of the history (intervals before its first or after its
+        last row count as zero) so that all series share the backtest origins.
 
     Returns
     -------
@@ -904,9 +961,17 @@ def run_forecast(
     lookup = CalendarLookup(config.calendar, day_features(all_days, config.calendar))
     ctx = ModelContext(interval_min=step_min, features=lookup, fit_weeks=config.fit_weeks)
     tasks = []
+    hier_warnings: list[str] = []
+    hier: Hierarchy | None = None
+    grid: pd.DatetimeIndex | None = None
+    if hierarchy is not None:
+        hier, hier_warnings = hierarchy_of(hierarchy, frame)
+        grid = pd.date_range(
+            frame["interval_start"].min(), frame["interval_start"].max(), freq=step
+        )
     for (channel, queue), group in _groups(frame):
-        group, note = _complete_grid(group, step)
-        hours = (opening_hours or {}).get(str(channel))
+        group, note = _complete_grid(group, step) if grid is None else _pad_grid(group, grid)
+        hours = _hours_of(opening_hours, str(channel), str(queue))
         tasks.append(
             SeriesTask(
                 channel=str(channel),
@@ -924,18 +989,35 @@ def run_forecast(
                 note="; ".join(
                     n for n in (note, aht_notes.get((str(channel), str(queue)), "")) if n
                 ),
+                keep_backtest=hier is not None,
             )
         )
+    agg_tasks = _aggregate_tasks(hier, tasks) if hier is not None else []
     outcomes = map_series(
-        forecast_series, tasks, n_jobs=config.n_jobs, progress=progress, dask=config.dask
+        forecast_series,
+        [*tasks, *agg_tasks],
+        n_jobs=config.n_jobs,
+        progress=progress,
+        dask=config.dask,
     )
+    agg_outcomes, outcomes = outcomes[len(tasks) :], outcomes[: len(tasks)]
     forecast = pd.concat([o.forecast for o in outcomes], ignore_index=True)
     forecast = forecast.reindex(columns=FORECAST_COLUMNS)
-    warnings: list[str] = list(aht_notes.values())
+    accuracy = pd.concat([o.accuracy for o in outcomes], ignore_index=True)
+    warnings: list[str] = list(aht_notes.values()) + hier_warnings
+    rec: Reconciliation | None = None
+    if hier is not None:
+        forecast, accuracy, rec = _reconcile_outcomes(
+            hier, tasks, outcomes, agg_outcomes, accuracy, first_future, step, ctx.day_length
+        )
+        if rec.note:
+            warnings.append(f"reconciliation: {rec.note}")
     if overrides is not None and len(overrides):
         warnings += unmatched_overrides(forecast, overrides)
         forecast = apply_overrides(forecast, overrides, opening_hours=opening_hours)
-    accuracy = pd.concat([o.accuracy for o in outcomes], ignore_index=True)
+    levels = None
+    if hier is not None and rec is not None:
+        levels = _levels(hier, forecast, rec, first_future, step)
     return ForecastResult(
         forecast=forecast,
         accuracy=accuracy,
@@ -943,7 +1025,258 @@ def run_forecast(
         interval_min=step_min,
         elapsed_s=time.perf_counter() - t0,
         warnings=tuple(warnings),
+        levels=levels,
+        reconciliation=rec,
     )
+
+
+# -------------------------------------------------------------------------------------------------
+# hierarchy (forecasting.reconcile)
+
+
+def hierarchy_of(hierarchy: pd.DataFrame, frame: pd.DataFrame) -> tuple[Hierarchy, list[str]]:
+    """The hierarchy of a history's queues.
+
+    Parameters
+    ----------
+    hierarchy
+        One row per queue: ``channel``, ``queue``, optional ``entity``.
+    frame
+        History frame (``channel``, ``queue``).
+
+    Returns
+    -------
+    (Hierarchy, list of str)
+        The hierarchy of the queues the history has (a queue the frame does not list joins no
+        entity; a listed queue without history is left out) and notes naming both kinds.
+    """
+    from forecasting.reconcile import build_hierarchy, queue_key
+
+    for col in ("channel", "queue"):
+        if col not in hierarchy.columns:
+            raise InputError(f"hierarchy has no '{col}' column", column=col)
+    listed = hierarchy.assign(
+        channel=hierarchy["channel"].astype(str), queue=hierarchy["queue"].astype(str)
+    )
+    seen = frame[["channel", "queue"]].drop_duplicates().astype(str)
+    both = listed.merge(seen, on=["channel", "queue"], how="outer", indicator=True)
+    warnings = []
+    unseen = both[both["_merge"] == "left_only"]
+    if len(unseen):
+        names = ", ".join(
+            queue_key(c, q) for c, q in zip(unseen["channel"], unseen["queue"], strict=True)
+        )
+        warnings.append(f"hierarchy queues without history, left out: {names}")
+    unlisted = both[both["_merge"] == "right_only"]
+    if len(unlisted):
+        names = ", ".join(
+            queue_key(c, q) for c, q in zip(unlisted["channel"], unlisted["queue"], strict=True)
+        )
+        warnings.append(f"history queues the hierarchy does not list (no entity): {names}")
+    used = both[both["_merge"] != "left_only"].drop(columns="_merge")
+    return build_hierarchy(used), warnings
+
+
+def _pad_grid(group: pd.DataFrame, grid: pd.DatetimeIndex) -> tuple[pd.DataFrame, str]:
+    """*group* on the whole history's grid: intervals it lacks count as zero (a note says so)."""
+    g = group.set_index("interval_start").reindex(grid)
+    missing = int(g["offered"].isna().sum())
+    g["offered"] = g["offered"].fillna(0.0)
+    g["handled"] = g["handled"].fillna(0.0)
+    g["channel"], g["queue"] = group["channel"].iloc[0], group["queue"].iloc[0]
+    g.index.name = "interval_start"
+    note = f"{missing} missing intervals counted as zero" if missing else ""
+    return g.reset_index(), note
+
+
+class _AnyOpen:
+    """Open when any of the member queues is open (picklable)."""
+
+    def __init__(self, members: Sequence[OpenFunc]) -> None:
+        self.members = tuple(members)
+
+    def __call__(self, timestamps: pd.DatetimeIndex) -> NDArray[np.bool_]:
+        """Whether any member is open at each of *timestamps*."""
+        out = np.zeros(len(timestamps), dtype=bool)
+        for member in self.members:
+            out |= np.asarray(member(timestamps), dtype=bool)
+        return out
+
+
+def _aggregate_tasks(hier: Hierarchy, tasks: Sequence[SeriesTask]) -> list[SeriesTask]:
+    """One task per aggregate of *hier*: the sum of its queues (channel = level, queue = key)."""
+    by_key = {(t.channel, t.queue): t for t in tasks}
+    out = []
+    for r in range(hier.n_aggregates):
+        level, key = hier.rows[r]
+        members = [by_key[hier.bottom[j]] for j in np.flatnonzero(hier.S[r])]
+        first = members[0]
+        opens = [m.is_open for m in members]
+        out.append(
+            replace(
+                first,
+                channel=level,
+                queue=key,
+                y=np.sum([m.y for m in members], axis=0),
+                aht_s=np.full(first.y.size, np.nan),
+                handled=np.zeros(first.y.size),
+                is_open=_AnyOpen([o for o in opens if o is not None])
+                if all(o is not None for o in opens)
+                else None,
+                note="",
+                keep_backtest=True,
+            )
+        )
+    return out
+
+
+def _reconcile_outcomes(
+    hier: Hierarchy,
+    tasks: Sequence[SeriesTask],
+    queues: Sequence[SeriesForecast],
+    aggregates: Sequence[SeriesForecast],
+    accuracy: pd.DataFrame,
+    first_future: pd.Timestamp,
+    step: pd.Timedelta,
+    day_length: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, Reconciliation]:
+    """Reconcile the base forecasts; the queue rows of the forecast and accuracy frames."""
+    from forecasting.reconcile import choose_and_reconcile, top_down_shares
+
+    by_key = {(o.channel, o.queue): o for o in queues}
+    task_of = {(t.channel, t.queue): t for t in tasks}
+    history = np.stack([task_of[b].y for b in hier.bottom])
+    step_min = int(step.total_seconds() // 60)
+    ds = task_of[hier.bottom[0]].ds
+    ordered = [*aggregates, *(by_key[b] for b in hier.bottom)]
+    y_hat = np.stack([o.forecast["volume"].to_numpy(dtype=float) for o in ordered])
+    closed = np.stack([np.asarray(by_key[b].closed, dtype=bool) for b in hier.bottom])
+    stamps = pd.DatetimeIndex(ordered[0].forecast["interval_start"])
+    lead = np.asarray(np.round((stamps - first_future) / step), dtype=np.intp)
+    actual = base = naive = bt_closed = None
+    if all(o.backtest is not None and o.backtest_forecast is not None for o in ordered):
+        actual = np.stack([o.backtest.actual for o in ordered if o.backtest is not None])
+        base = np.stack([o.backtest_forecast for o in ordered if o.backtest_forecast is not None])
+        naive = np.stack(
+            [o.backtest.forecasts[BASELINE] for o in ordered if o.backtest is not None]
+        )
+        bt_closed = np.stack([np.asarray(by_key[b].backtest_closed, bool) for b in hier.bottom])
+    slots = _slots(ds, step_min)
+    shares = top_down_shares(history, slots, _slots(stamps, step_min), day_length)
+    bt_shares = None
+    first_bt = ordered[0].backtest
+    if actual is not None and first_bt is not None:
+        width = actual.shape[2]
+        bt_shares = np.stack(
+            [
+                top_down_shares(history[:, :s], slots[:s], slots[s : s + width], day_length)
+                for s in np.asarray(first_bt.origins, dtype=int)
+            ],
+            axis=1,
+        )
+    rec = choose_and_reconcile(
+        hier,
+        y_hat,
+        closed,
+        actual=actual,
+        base=base,
+        naive=naive,
+        bt_closed=bt_closed,
+        day_length=day_length,
+        lead=lead,
+        shares=shares,
+        bt_shares=bt_shares,
+    )
+    frames = []
+    n_agg = hier.n_aggregates
+    for j, b in enumerate(hier.bottom):
+        f = by_key[b].forecast.copy()
+        f["volume"] = rec.reconciled[n_agg + j]
+        for col, band in rec.bands.items():
+            f[col] = band[n_agg + j]
+        frames.append(f)
+    forecast = pd.concat(frames, ignore_index=True).reindex(columns=FORECAST_COLUMNS)
+    forecast = forecast.sort_values(["channel", "queue", "interval_start"], kind="stable")
+    from forecasting.reconcile import queue_key
+
+    figures = {
+        str(key): (float(w), float(nw), float(c80), float(c95))
+        for key, w, nw, c80, c95 in zip(
+            rec.series["key"],
+            rec.series["wape"],
+            rec.series["naive_wape"],
+            rec.series["coverage80"],
+            rec.series["coverage95"],
+            strict=True,
+        )
+    }
+    origins = rec.methods["origins"].iloc[0]
+    rows = []
+    for c, q in hier.bottom:
+        w, nw, c80, c95 = figures[queue_key(c, q)]
+        rows.append(
+            {
+                "channel": c,
+                "queue": q,
+                "model": f"reconciled({rec.method})",
+                "selected": False,
+                "origins": int(origins) if pd.notna(origins) else 0,
+                "wape": w,
+                "wape_ratio": _ratio(w, nw),
+                "coverage80": c80,
+                "coverage95": c95,
+                "note": f"reconciled over the hierarchy by {rec.method}, chosen by backtest",
+            }
+        )
+    extra = pd.DataFrame(rows).reindex(columns=ACCURACY_COLUMNS)
+    accuracy = pd.concat([accuracy, extra], ignore_index=True)
+    accuracy = accuracy.sort_values(["channel", "queue"], kind="stable", ignore_index=True)
+    return forecast.reset_index(drop=True), accuracy, rec
+
+
+def _slots(stamps: pd.DatetimeIndex, step_min: int) -> NDArray[np.intp]:
+    """Time-of-day slot (wall clock) of each interval start."""
+    return np.asarray((stamps.hour * 60 + stamps.minute) // step_min, dtype=np.intp)
+
+
+def _levels(
+    hier: Hierarchy,
+    forecast: pd.DataFrame,
+    rec: Reconciliation,
+    first_future: pd.Timestamp,
+    step: pd.Timedelta,
+) -> pd.DataFrame:
+    """The levels frame from the final (reconciled, overridden) queue rows."""
+    from forecasting.reconcile import levels_frame
+
+    cols = ["volume", "volume_lo", "volume_hi", "volume_lo95", "volume_hi95"]
+    values: dict[str, list[FloatArray]] = {c: [] for c in cols}
+    stamps: pd.DatetimeIndex | None = None
+    groups = dict(tuple(forecast.groupby(["channel", "queue"], sort=False)))
+    for b in hier.bottom:
+        g = groups[b].sort_values("interval_start")
+        stamps = pd.DatetimeIndex(g["interval_start"])
+        for c in cols:
+            values[c].append(g[c].to_numpy(dtype=float))
+    assert stamps is not None
+    lead = np.asarray(np.round((stamps - first_future) / step), dtype=np.intp)
+    return levels_frame(
+        hier, stamps, {c: np.stack(v) for c, v in values.items()}, rec.calibrations, lead
+    )
+
+
+def _hours_of(
+    opening_hours: Mapping[str, OpeningHoursLike]
+    | Mapping[tuple[str, str], OpeningHoursLike]
+    | None,
+    channel: str,
+    queue: str,
+) -> OpeningHoursLike | None:
+    """A series' opening hours: its ``(channel, queue)`` entry, else its channel's."""
+    if not opening_hours:
+        return None
+    table: Mapping[object, OpeningHoursLike] = opening_hours  # type: ignore[assignment]
+    return table.get((channel, queue), table.get(channel))
 
 
 def _local_midnight(day: dt.date, tz: dt.tzinfo | None) -> pd.Timestamp:

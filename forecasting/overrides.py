@@ -237,7 +237,7 @@ def apply_overrides(
     forecast: pd.DataFrame,
     overrides: Sequence[Override] | pd.DataFrame,
     *,
-    opening_hours: Mapping[str, object] | None = None,
+    opening_hours: Mapping[str, object] | Mapping[tuple[str, str], object] | None = None,
 ) -> pd.DataFrame:
     """Apply overrides to a forecast frame and record them in the ``override`` column.
 

@@ -19,11 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from forecasting.calendar import CalendarConfig, Event, load_events
-from forecasting.engine import ForecastConfig, ForecastResult, run_forecast
+from forecasting.engine import ForecastConfig, ForecastResult, OpeningHoursLike, run_forecast
 from forecasting.errors import InsufficientHistoryError
 from forecasting.history import History, read_history
 from forecasting.opening_hours import OpeningHours, load_opening_hours
@@ -45,6 +46,9 @@ from scheduling.staffing.targets import Targets, load_targets
 from web.demo import demo_center
 from wfmcore.defaults import DEFAULT_COUNTRY, DEFAULT_TZ
 from wfmcore.io import write_csv, write_text
+
+if TYPE_CHECKING:
+    from wfmcore.entities import EntitySet
 
 #: The bundled demo center's files: package data of :mod:`web.demo` (``data/`` in a checkout).
 DEMO_DIR = demo_center()
@@ -82,6 +86,7 @@ def forecast_step(
     keep_outliers: bool = False,
     progress: Callable[[int], object] | None = None,
     on_history: Callable[[History], None] | None = None,
+    entities_toml: Path | None = None,
 ) -> ForecastRun:
     """Read and validate a history file, then backtest, select and forecast every series.
 
@@ -89,10 +94,20 @@ def forecast_step(
     events for the calendar model; ``overrides_csv`` planner overrides applied last (those that
     touch nothing are named in ``result.warnings``). ``keep_outliers`` keeps the history's
     outliers in the fitting. ``on_history`` is called once the history is read (e.g. to size a
-    progress bar); ``progress`` with 1 per finished series. ``dask`` runs the series on a Dask
-    cluster (as :class:`forecasting.engine.ForecastConfig`).
+    progress bar); ``progress`` with 1 per finished series. ``entities_toml`` gives the queue
+    hierarchy: the forecast is reconciled over queues, entities, channels and the center
+    (``result.levels``), and each entity's own opening hours and closed days close its queues.
+    ``dask`` runs the series on a Dask cluster (as :class:`forecasting.engine.ForecastConfig`).
     """
     hours = load_opening_hours(targets_toml) if targets_toml else None
+    hierarchy = None
+    series_hours: Mapping[Any, OpeningHoursLike] | None = hours
+    if entities_toml is not None:
+        from wfmcore.entities import read_entities
+
+        entities = read_entities(entities_toml)
+        hierarchy = entities.queue_frame()
+        series_hours = {**(hours or {}), **_entity_hours(entities, hours)}
     events = load_events(events_csv) if events_csv else ()
     overrides = read_overrides(overrides_csv, tz=tz) if overrides_csv else None
     history = read_history(
@@ -117,8 +132,9 @@ def forecast_step(
             dask=dask,
             events=events,
             overrides=overrides,
-            opening_hours=hours,
+            opening_hours=series_hours,
             progress=progress,
+            hierarchy=hierarchy,
         )
     except InsufficientHistoryError as exc:
         raise InsufficientHistoryError(f"{history_csv}: {exc}") from None
@@ -137,8 +153,9 @@ def forecast_history(
     dask: str | None = None,
     events: Sequence[Event] = (),
     overrides: Sequence[Override] | None = None,
-    opening_hours: Mapping[str, OpeningHours] | None = None,
+    opening_hours: Mapping[Any, OpeningHoursLike] | None = None,
     progress: Callable[[int], object] | None = None,
+    hierarchy: pd.DataFrame | None = None,
 ) -> ForecastResult:
     """Backtest, select and forecast every series of a validated history.
 
@@ -155,9 +172,12 @@ def forecast_history(
     events, overrides
         Planner events for the calendar model; overrides applied last.
     opening_hours
-        Per channel; closed intervals are forecast as zero.
+        Per channel or per ``(channel, queue)``; closed intervals are forecast as zero.
     progress
         Called with 1 per finished series.
+    hierarchy
+        Optional queue hierarchy (``channel``, ``queue``, ``entity``): the forecast is
+        reconciled over every level (:func:`forecasting.engine.run_forecast`).
 
     Returns
     -------
@@ -180,12 +200,43 @@ def forecast_history(
         opening_hours=opening_hours,
         overrides=overrides,
         progress=progress,
+        hierarchy=hierarchy,
     )
 
 
-def count_series(history: History) -> int:
-    """Number of (channel, queue) series in a history."""
-    return int(history.frame.groupby(["channel", "queue"]).ngroups)
+def _entity_hours(
+    entities: EntitySet, channel_hours: Mapping[str, OpeningHours] | None
+) -> dict[tuple[str, str], OpeningHoursLike]:
+    """Opening hours of the queues with hours of their own or of their channel.
+
+    A queue counts when its entity sets opening hours or closed days, or its channel has hours;
+    the other queues keep the closed intervals inferred from their history.
+    """
+    out: dict[tuple[str, str], OpeningHoursLike] = {}
+    all_hours = entities.queue_hours(channel_hours)
+    for entity in entities.active():
+        own = entity.opening_hours is not None or bool(entity.closed_days)
+        for q in entity.queues():
+            spec = entity.targets.get(q.channel, {}).get("opening_hours")
+            if own or spec is not None or q.channel in (channel_hours or {}):
+                out[(q.channel, q.queue)] = all_hours[(q.channel, q.queue)]
+    return out
+
+
+def count_series(history: History, entities_toml: Path | None = None) -> int:
+    """Number of series a forecast of *history* runs.
+
+    Its (channel, queue) series, plus the distinct entity, channel and center totals when it is
+    forecast with ``entities_toml``.
+    """
+    n = int(history.frame.groupby(["channel", "queue"]).ngroups)
+    if entities_toml is None:
+        return n
+    from forecasting.engine import hierarchy_of
+    from wfmcore.entities import read_entities
+
+    hier, _ = hierarchy_of(read_entities(entities_toml).queue_frame(), history.frame)
+    return n + hier.n_aggregates
 
 
 # -------------------------------------------------------------------------------------------
@@ -312,6 +363,7 @@ def roster_step(
         coverage,
         violations=len(violations),
         lp_bound_under_h=None if lp_under is None else round(lp_under, 2),
+        requirements=requirements,
     )
     summary = dataclasses.replace(
         summary,

@@ -123,6 +123,9 @@ class RosterSummary:
     expected_service_level_week
         Per channel, the staffing engine's service level over the week (share); ``None`` when
         not evaluated.
+    pooling
+        Per channel, how its requirements were pooled (:func:`requirements_pooling`);
+        ``None`` when not known.
     """
 
     status: RosterStatus
@@ -151,6 +154,7 @@ class RosterSummary:
     notes: tuple[str, ...] = ()
     expected_service_level: Mapping[str, float | None] | None = None
     expected_service_level_week: Mapping[str, float] | None = None
+    pooling: Mapping[str, str] | None = None
 
     def to_dict(self) -> dict[str, JsonValue]:
         """The summary as the JSON object of ``ROSTER.summary.json`` (only JSON types).
@@ -189,6 +193,8 @@ class RosterSummary:
             out["expected_service_level"] = dict(self.expected_service_level)
         if self.expected_service_level_week is not None:
             out["expected_service_level_week"] = dict(self.expected_service_level_week)
+        if self.pooling is not None:
+            out["pooling"] = dict(self.pooling)
         return {k: _finite(v) for k, v in out.items()}
 
 
@@ -232,6 +238,7 @@ def roster_summary(
     *,
     violations: int | None = None,
     lp_bound_under_h: float | None = None,
+    requirements: pd.DataFrame | None = None,
 ) -> RosterSummary:
     """Summarise a solved roster.
 
@@ -246,6 +253,8 @@ def roster_summary(
         Number of hard-rule violations the checker found, if it ran.
     lp_bound_under_h
         The LP lower bound on under-staffing, agent-hours, if computed.
+    requirements
+        The requirements rostered (``channel, queue``), for the summary's ``pooling``.
     """
     by_agent: dict[str, list[RosterShift]] = defaultdict(list)
     for s in solution.shifts:
@@ -277,7 +286,36 @@ def roster_summary(
         num_violations=violations,
         notes=tuple(solution.notes),
         expected_service_level=_expected_service_level(coverage),
+        pooling=None if requirements is None else requirements_pooling(requirements),
     )
+
+
+def requirements_pooling(requirements: pd.DataFrame) -> dict[str, str]:
+    """Per channel, how the requirements' queues were pooled: ``channel``, ``queue``, ...
+
+    Queue ``all`` is a channel pool; otherwise the pool keys say it (``rta.ar`` a queue alone,
+    ``rta.*`` an entity, ``group:x`` a group; see :mod:`scheduling.staffing.pools`), ``+``
+    joining several kinds. The roster's channel requirement is then the sum of its pools':
+    agents are skilled per channel, so that sum is the no-sharing bound (each pool staffed
+    as if no agent helped another).
+    """
+    if "queue" not in requirements.columns:
+        return {str(c): "channel" for c in sorted(set(requirements["channel"]))}
+    out: dict[str, str] = {}
+    for channel, g in requirements.groupby("channel", sort=True):
+        keys = set(g["queue"].astype(str))
+        kinds = {
+            "channel"
+            if k == "all"
+            else "group"
+            if k.startswith("group:")
+            else "entity"
+            if k.endswith(".*")
+            else "queue"
+            for k in keys
+        }
+        out[str(channel)] = "+".join(sorted(kinds))
+    return out
 
 
 def _preference_figures(
@@ -385,4 +423,14 @@ def format_summary(summary: RosterSummary) -> str:
     )
     if s.num_violations is not None:
         lines.append(f"rule check: {s.num_violations} violation(s)")
+    if s.pooling:
+        lines.append(
+            "pooling: "
+            + "; ".join(f"{c} = {how}" for c, how in sorted(s.pooling.items()))
+            + (
+                " (a channel's requirement is the sum of its pools': no sharing between pools)"
+                if any(how != "channel" for how in s.pooling.values())
+                else ""
+            )
+        )
     return "\n".join(lines)

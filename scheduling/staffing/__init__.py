@@ -2,8 +2,11 @@
 
 Erlang C and Erlang A for voice, concurrency for chat, backlog windows for deferred work
 (e-mail); :func:`compute_requirements` applies a channel's targets (:func:`load_targets`) to a
-forecast frame; :func:`evaluate_staffing` and :func:`simulate_staffing` give the service a
-staffing (or a roster, through :func:`roster_to_scheduled`) delivers.
+forecast frame, each queue with its entity's overrides (:func:`queue_targets`) and pooled as the
+channel chooses (:func:`plan_queues`); :func:`evaluate_staffing` and :func:`simulate_staffing`
+give the service a staffing (or a roster, through :func:`roster_to_scheduled`) delivers, per
+channel, and :func:`evaluate_queues` per queue (:func:`summarize_service` per queue, entity
+or channel).
 """
 
 from scheduling.staffing.chat import chat_metrics
@@ -22,14 +25,17 @@ from scheduling.staffing.evaluate import (
     simulate_staffing,
     summarize_evaluation,
 )
+from scheduling.staffing.pools import QueuePlan, plan_queues
 from scheduling.staffing.requirements import compute_requirements, read_forecast, required_agents
+from scheduling.staffing.service import evaluate_queues, split_scheduled, summarize_service
 from scheduling.staffing.simulation import SimulationResult, simulate_queue
-from scheduling.staffing.targets import ChannelTargets, Targets, load_targets
+from scheduling.staffing.targets import ChannelTargets, Targets, load_targets, queue_targets
 from scheduling.staffing.whatif import WhatIf, what_if
 
 __all__ = [
     "ChannelTargets",
     "QueueMetrics",
+    "QueuePlan",
     "SimulationResult",
     "Targets",
     "WhatIf",
@@ -40,8 +46,11 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "erlang_c_wait_probability",
+    "evaluate_queues",
     "evaluate_staffing",
     "load_targets",
+    "plan_queues",
+    "queue_targets",
     "read_forecast",
     "required_agents",
     "roster_to_scheduled",
@@ -49,6 +58,8 @@ __all__ = [
     "simulate_backlog",
     "simulate_queue",
     "simulate_staffing",
+    "split_scheduled",
     "summarize_evaluation",
+    "summarize_service",
     "what_if",
 ]

@@ -20,6 +20,7 @@ the share handled within ``respond_within_h`` and ``asa_s`` the mean time to han
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,10 +31,14 @@ from scheduling.staffing.chat import chat_metrics
 from scheduling.staffing.deferred import deferred_staffing
 from scheduling.staffing.erlang import QueueMetrics, erlang_c
 from scheduling.staffing.erlang_a import erlang_a
+from scheduling.staffing.pools import QueuePlan, plan_queues
 from scheduling.staffing.targets import ChannelTargets, Targets
 from wfmcore import frames
 from wfmcore.defaults import DEFAULT_TZ, MINUTES_PER_DAY
 from wfmcore.parse import parse_numbers, parse_text, parse_timestamps, read_csv_checked
+
+if TYPE_CHECKING:
+    from wfmcore.entities import EntitySet
 
 REQUIREMENT_COLUMNS = list(frames.REQUIREMENT_COLUMNS)
 #: The forecast columns staffing reads.
@@ -471,10 +476,226 @@ def demand_frame(forecast: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     )
 
 
+def queue_demand(forecast: pd.DataFrame, targets: Targets) -> pd.DataFrame:
+    """The forecast columns staffing needs, per queue (``queue`` defaults to ``all``).
+
+    Raises
+    ------
+    InputError
+        A missing column.
+    TargetsError
+        A channel without targets.
+    """
+    for col in FORECAST_COLUMNS:
+        if col not in forecast.columns and col != "queue":
+            raise InputError(f"forecast frame lacks column {col!r}")
+    f = forecast.copy()
+    if "queue" not in f.columns:
+        f["queue"] = "all"
+    _check_channels(f, targets)
+    return f[FORECAST_COLUMNS].sort_values(
+        ["channel", "queue", "interval_start"], ignore_index=True
+    )
+
+
+def with_pools(demand: pd.DataFrame, plan: QueuePlan) -> pd.DataFrame:
+    """*demand* with a ``pool`` column: each row's pool key from *plan*."""
+    keys = pd.MultiIndex.from_frame(demand[["channel", "queue"]].astype(str))
+    pools = pd.Series([plan.pool_of[k] for k in keys.unique()], index=keys.unique(), dtype=object)
+    out = demand.copy()
+    out["pool"] = pools.reindex(keys).to_numpy()
+    return out
+
+
+def pooled_series(
+    members: pd.DataFrame,
+) -> tuple[pd.Series, NDArray[np.float64], NDArray[np.float64]]:
+    """Interval starts, summed volume and volume-weighted AHT of a pool's member rows.
+
+    A single member's values are kept as they are; for several, the AHT of an interval without
+    volume is the plain mean of the members' (as :func:`pool_forecast`).
+    """
+    if members["queue"].nunique() == 1:
+        g = members.sort_values("interval_start")
+        return (
+            g["interval_start"].reset_index(drop=True),
+            g["volume"].to_numpy(dtype=np.float64),
+            g["aht_s"].to_numpy(dtype=np.float64),
+        )
+    f = members[["interval_start", "volume", "aht_s"]].copy()
+    f["work"] = f["volume"] * f["aht_s"].fillna(0.0)
+    out = f.groupby("interval_start", sort=True).agg(
+        volume=("volume", "sum"), work=("work", "sum"), mean_aht=("aht_s", "mean")
+    )
+    vol = out["volume"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aht = np.where(vol > 0, out["work"].to_numpy() / vol, out["mean_aht"].to_numpy())
+    return pd.Series(out.index, name="interval_start"), vol, aht.astype(np.float64)
+
+
+def _variants(
+    members: pd.DataFrame,
+    starts: pd.Series,
+    vol: NDArray[np.float64],
+    plan: QueuePlan,
+    channel: str,
+) -> list[tuple[ChannelTargets, NDArray[np.float64]]]:
+    """The distinct targets of a pool's members, each with its members' volume per interval."""
+    by_target: dict[ChannelTargets, list[str]] = {}
+    for queue in pd.unique(members["queue"]):
+        by_target.setdefault(plan.target_of[(channel, str(queue))], []).append(str(queue))
+    if len(by_target) == 1:
+        return [(next(iter(by_target)), vol)]
+    out = []
+    for target, queues in by_target.items():
+        sel = members[members["queue"].isin(queues)]
+        own = sel.groupby("interval_start")["volume"].sum().reindex(starts).fillna(0.0)
+        out.append((target, own.to_numpy(dtype=np.float64)))
+    return out
+
+
+class _Hours:
+    """Open (or working) flags per target and interval grid, computed once per distinct pair.
+
+    Hundreds of queues share a few opening hours and one grid of intervals; the weekly mask
+    lookup is the costly part.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[object, ...], NDArray[np.bool_]] = {}
+
+    def __call__(
+        self, target: ChannelTargets, starts: pd.Series, *, working: bool = False
+    ) -> NDArray[np.bool_]:
+        hours = target.working_hours if working else target.opening_hours
+        stamps = pd.DatetimeIndex(starts)
+        key = (hours.spec, target.closed_days, stamps.asi8.tobytes(), str(stamps.tz))
+        if key not in self._cache:
+            self._cache[key] = target.is_working(starts) if working else target.is_open(starts)
+        return self._cache[key]
+
+
+def _staff_variant(
+    target: ChannelTargets,
+    starts: pd.Series,
+    vol: NDArray[np.float64],
+    aht: NDArray[np.float64],
+    own_vol: NDArray[np.float64],
+    interval_min: int,
+    only_own: bool | NDArray[np.bool_],
+    hours: _Hours,
+) -> dict[str, NDArray[np.float64]]:
+    """Agents, staff and metrics of the pooled demand staffed to one member target.
+
+    ``only_own`` (per interval, or one flag): the target counts only in intervals where its
+    members have volume (and for its ``min_staff`` where they are open), so a strict member
+    without contacts in an interval does not staff it. Queueing models are elementwise, so the
+    arrays may hold several pools one after another; ``deferred`` carries a backlog and takes
+    one pool.
+    """
+    interval_s = interval_min * 60.0
+    if target.model == "deferred":
+        staffed = hours(target, starts, working=True)
+        assert target.respond_within_h is not None
+        agents, res = deferred_staffing(
+            vol,
+            aht,
+            staffed,
+            interval_min=interval_min,
+            service_level=target.service_level,
+            respond_within_h=target.respond_within_h,
+            max_occupancy=target.max_occupancy,
+            min_staff=target.min_staff,
+        )
+        if np.any(only_own) and not (own_vol > 0).any():
+            agents = np.where(staffed, target.min_staff, 0)
+        a = agents.astype(np.float64)
+        sl, asa, occ = res.service_level, res.wait_s, res.occupancy
+        ab = np.full(vol.shape, np.nan)
+    else:
+        open_ = hours(target, starts)
+        need = required_agents(target, vol, aht, interval_s=interval_s)
+        need = np.where(only_own & ~(own_vol > 0), 0, need)
+        agents_i = np.where(open_, np.maximum(need, target.min_staff), 0).astype(np.int64)
+        m = channel_metrics(target, vol, aht, agents_i, interval_s=interval_s)
+        show = open_ | (vol > 0)
+        a = agents_i.astype(np.float64)
+        sl = np.where(show, m.service_level, np.nan)
+        asa = np.where(show, m.asa_s, np.nan)
+        occ = np.where(show & (agents_i > 0), m.occupancy, np.nan)
+        ab = (
+            np.where(show, m.abandon_rate, np.nan)
+            if target.model != "erlang_c"
+            else np.where(show, 0.0, np.nan)
+        )
+    # ceil(-1e-6) is -0.0 where no agent is needed; + 0.0 writes it as 0.0 (issue #18)
+    staff = np.ceil(a / (1.0 - target.shrinkage) * 100 - 1e-6) / 100 + 0.0
+    return {
+        "agents": a,
+        "staff": staff,
+        "service_level": np.asarray(sl, dtype=np.float64),
+        "asa_s": np.asarray(asa, dtype=np.float64),
+        "occupancy": np.asarray(occ, dtype=np.float64),
+        "abandon_rate": np.asarray(ab, dtype=np.float64),
+    }
+
+
+_Pool = tuple[
+    object,
+    object,
+    pd.Series,
+    NDArray[np.float64],
+    NDArray[np.float64],
+    list[tuple[ChannelTargets, NDArray[np.float64]]],
+]
+
+
+def _staff_all(
+    pools: list[_Pool], interval_min: int, hours: _Hours
+) -> dict[tuple[int, int], dict[str, NDArray[np.float64]]]:
+    """:func:`_staff_variant` of every (pool, member target), keyed by their positions.
+
+    The queueing models run once per distinct target over all its pools laid end to end
+    (hundreds of small queues share a handful of targets; one vectorised call each instead of
+    one per queue); deferred pools run one by one (their backlog carries over).
+    """
+    done: dict[tuple[int, int], dict[str, NDArray[np.float64]]] = {}
+    batches: dict[ChannelTargets, list[tuple[int, int]]] = {}
+    for i, (_c, _p, starts, vol, aht, variants) in enumerate(pools):
+        for j, (target, own) in enumerate(variants):
+            if target.model == "deferred":
+                done[(i, j)] = _staff_variant(
+                    target, starts, vol, aht, own, interval_min, len(variants) > 1, hours
+                )
+            else:
+                batches.setdefault(target, []).append((i, j))
+    for target, keys in batches.items():
+        starts = pd.concat([pools[i][2] for i, _ in keys], ignore_index=True)
+        res = _staff_variant(
+            target,
+            starts,
+            np.concatenate([pools[i][3] for i, _ in keys]),
+            np.concatenate([pools[i][4] for i, _ in keys]),
+            np.concatenate([pools[i][5][j][1] for i, j in keys]),
+            interval_min,
+            np.concatenate([np.full(pools[i][3].size, len(pools[i][5]) > 1) for i, _ in keys]),
+            hours,
+        )
+        edges = np.cumsum([0] + [pools[i][3].size for i, _ in keys])
+        for k, key in enumerate(keys):
+            done[key] = {c: v[edges[k] : edges[k + 1]] for c, v in res.items()}
+    return done
+
+
 def compute_requirements(
-    forecast: pd.DataFrame, targets: Targets, interval_min: int
+    forecast: pd.DataFrame,
+    targets: Targets,
+    interval_min: int,
+    *,
+    entities: EntitySet | None = None,
+    plan: QueuePlan | None = None,
 ) -> pd.DataFrame:
-    """Agents and staff needed per channel (queue) and interval.
+    """Agents and staff needed per channel, pool and interval.
 
     Parameters
     ----------
@@ -485,59 +706,62 @@ def compute_requirements(
         Per-channel targets; every channel of the forecast must have targets.
     interval_min
         Interval length, minutes.
+    entities
+        The entities file (:func:`wfmcore.entities.read_entities`): each queue is staffed to
+        its entity's targets, pooled as each channel's ``pool`` says (default ``queue``, see
+        :meth:`Targets.pooling`). ``None``: the channel's targets for every queue, pooled as
+        ``pool`` / ``pool_queues`` say (default: the channel).
+    plan
+        A :class:`~scheduling.staffing.pools.QueuePlan` already made from the forecast
+        (:func:`~scheduling.staffing.pools.plan_queues`); made here when ``None``.
 
     Returns
     -------
     pandas.DataFrame
-        The requirements frame (see the module docstring), sorted by channel, queue, time.
+        The requirements frame (see the module docstring), sorted by channel, queue, time;
+        ``queue`` is the pool's key (the queue id when each queue is staffed alone). A pool
+        whose members have different targets gets, per interval, the most agents any of those
+        targets needs for the pooled volume (only targets whose members have volume there
+        count, and ``min_staff`` where they are open); the service columns are those of the
+        target that needs the most.
     """
-    demand = demand_frame(forecast, targets)
-    interval_s = interval_min * 60.0
+    demand = queue_demand(forecast, targets)
+    if plan is None:
+        plan = plan_queues(demand, targets, entities)
+    pooled = with_pools(demand, plan)
     parts = []
-    for (channel, _queue), grp in demand.groupby(["channel", "queue"], sort=True):
-        target = targets[str(channel)]
-        g = grp.sort_values("interval_start").reset_index(drop=True)
-        vol = g["volume"].to_numpy(dtype=np.float64)
-        aht = g["aht_s"].to_numpy(dtype=np.float64)
-        out = g[["channel", "queue", "interval_start", "volume", "aht_s"]].copy()
-        if target.model == "deferred":
-            staffed = target.working_hours.is_open(g["interval_start"])
-            assert target.respond_within_h is not None
-            agents, res = deferred_staffing(
-                vol,
-                aht,
-                staffed,
-                interval_min=interval_min,
-                service_level=target.service_level,
-                respond_within_h=target.respond_within_h,
-                max_occupancy=target.max_occupancy,
-                min_staff=target.min_staff,
-            )
-            out["agents"] = agents.astype(np.int64)
-            out["service_level"] = res.service_level
-            out["asa_s"] = res.wait_s
-            out["occupancy"] = res.occupancy
-            out["abandon_rate"] = np.nan
-        else:
-            open_ = target.opening_hours.is_open(g["interval_start"])
-            need = required_agents(target, vol, aht, interval_s=interval_s)
-            agents_i = np.where(open_, np.maximum(need, target.min_staff), 0).astype(np.int64)
-            m = channel_metrics(target, vol, aht, agents_i, interval_s=interval_s)
-            show = open_ | (vol > 0)
-            out["agents"] = agents_i
-            out["service_level"] = np.where(show, m.service_level, np.nan)
-            out["asa_s"] = np.where(show, m.asa_s, np.nan)
-            out["occupancy"] = np.where(show & (agents_i > 0), m.occupancy, np.nan)
-            out["abandon_rate"] = (
-                np.where(show, m.abandon_rate, np.nan)
-                if target.model != "erlang_c"
-                else np.where(show, 0.0, np.nan)
-            )
-        # ceil(-1e-6) is -0.0 where no agent is needed; + 0.0 writes it as 0.0 (issue #18)
-        out["staff"] = (
-            np.ceil(out["agents"].to_numpy() / (1.0 - target.shrinkage) * 100 - 1e-6) / 100 + 0.0
+    cols = ["agents", "staff", "service_level", "asa_s", "occupancy", "abandon_rate"]
+    hours = _Hours()
+    pools = []
+    for (channel, pool), members in pooled.groupby(["channel", "pool"], sort=True):
+        starts, vol, aht = pooled_series(members)
+        pools.append(
+            (channel, pool, starts, vol, aht, _variants(members, starts, vol, plan, str(channel)))
         )
-        parts.append(out)
+    done = _staff_all(pools, interval_min, hours)
+    for i, (channel, pool, starts, vol, aht, variants) in enumerate(pools):
+        results = [done[(i, j)] for j in range(len(variants))]
+        if len(results) == 1:
+            best = results[0]
+        else:
+            agents = np.stack([r["agents"] for r in results])
+            pick = np.argmax(agents, axis=0)  # the target that needs the most agents
+            cols_idx = np.arange(pick.size)
+            best = {c: np.stack([r[c] for r in results])[pick, cols_idx] for c in cols}
+            best["staff"] = np.stack([r["staff"] for r in results]).max(axis=0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "channel": channel,
+                    "queue": pool,
+                    "interval_start": starts.reset_index(drop=True),
+                    "volume": vol,
+                    "aht_s": aht,
+                    "agents": best["agents"].astype(np.int64),
+                    **{c: best[c] for c in cols[1:]},
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in REQUIREMENT_COLUMNS})
     req = pd.concat(parts, ignore_index=True)[REQUIREMENT_COLUMNS]

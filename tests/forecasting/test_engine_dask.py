@@ -57,7 +57,7 @@ def small_history(queues: int = 5, weeks: int = 4, seed: int = 3) -> pd.DataFram
 def scheduler() -> Iterator[str]:
     """Address of a two-worker LocalCluster (processes, one thread each)."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         yield cluster.scheduler_address
 

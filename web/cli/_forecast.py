@@ -46,6 +46,11 @@ def accuracy_path(output: Path) -> Path:
     return output.with_name(f"{output.stem}.accuracy.csv")
 
 
+def reconciliation_path(output: Path) -> Path:
+    """``FORECAST.reconciliation.csv`` beside ``FORECAST.csv``."""
+    return output.with_name(f"{output.stem}.reconciliation.csv")
+
+
 @click.command("forecast")
 @click.argument("history_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option(help="Forecast CSV to write (the accuracy report goes beside it).")
@@ -89,6 +94,20 @@ def accuracy_path(output: Path) -> Path:
     show_default=True,
     help="Rolling-origin backtest weeks (0 = no backtest).",
 )
+@click.option(
+    "--entities",
+    "entities_toml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="entities.toml: reconcile the queues' forecasts with their entity, channel and "
+    "center totals (the method is chosen by backtest); entities' own hours close their queues.",
+)
+@click.option(
+    "--levels",
+    "levels_csv",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="With --entities: write the forecast of every level (queue, entity, channel, center) "
+    "to this CSV.",
+)
 @output_folder_option(
     "--plots",
     "plots_dir",
@@ -121,6 +140,8 @@ def forecast_command(
     overrides_csv: Path | None,
     targets_toml: Path | None,
     origins: int,
+    entities_toml: Path | None,
+    levels_csv: Path | None,
     plots_dir: Path | None,
     jobs: int,
     dask: str | None,
@@ -132,9 +153,13 @@ def forecast_command(
     picks the best per series by WAPE (or the mean of the best two), calibrates 80 % / 95 %
     intervals on the backtest errors, and forecasts --days days from --start (default: the day
     after the history ends). Writes FORECAST.csv, FORECAST.accuracy.csv beside it, and prints
-    the accuracy of the selected models.
+    the accuracy of the selected models. With --entities the forecasts are reconciled over the
+    hierarchy and FORECAST.reconciliation.csv holds each method's backtest figures.
     """
     from tqdm import tqdm
+
+    if levels_csv is not None and entities_toml is None:
+        raise click.UsageError("--levels needs --entities (the hierarchy to forecast)")
 
     from forecasting.engine import summary_table
     from forecasting.history import History
@@ -145,7 +170,12 @@ def forecast_command(
 
     def start_bar(history: History) -> None:
         bars.append(
-            tqdm(total=count_series(history), desc="forecast", unit="series", disable=quiet)
+            tqdm(
+                total=count_series(history, entities_toml),
+                desc="forecast",
+                unit="series",
+                disable=quiet,
+            )
         )
 
     try:
@@ -167,6 +197,7 @@ def forecast_command(
             keep_outliers=keep_outliers,
             progress=lambda n: bars[-1].update(n),
             on_history=start_bar,
+            entities_toml=entities_toml,
         )
     finally:
         for bar in bars:
@@ -174,6 +205,10 @@ def forecast_command(
     history, result = run.history, run.result
     write_csv(result.forecast, output)
     write_csv(result.accuracy, accuracy_path(output))
+    if result.reconciliation is not None:
+        write_csv(result.reconciliation.methods, reconciliation_path(output))
+    if levels_csv is not None and result.levels is not None:
+        write_csv(result.levels, levels_csv)
     if plots_dir is not None:
         from forecasting.plot import plot_forecasts
 
@@ -182,11 +217,21 @@ def forecast_command(
         for warning in (*history.warnings, *result.warnings):
             click.echo(f"note: {warning}", err=True)
         click.echo(summary_table(result.accuracy))
+        if result.reconciliation is not None:
+            from forecasting.reconcile import reconciliation_table
+
+            click.echo(reconciliation_table(result.reconciliation.methods))
         first = result.forecast["interval_start"].min()
         click.echo(
             f"wrote {output} ({len(result.forecast)} rows from {first.date()}) and "
             f"{accuracy_path(output)} in {result.elapsed_s:.1f} s"
         )
+        if result.reconciliation is not None:
+            also = f" and {levels_csv}" if levels_csv is not None else ""
+            click.echo(
+                f"reconciled by {result.reconciliation.method}; wrote "
+                f"{reconciliation_path(output)}{also}"
+            )
 
 
 COMMANDS: list[click.Command] = [forecast_command]

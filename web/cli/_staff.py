@@ -16,13 +16,15 @@ from scheduling.staffing.evaluate import (
     simulate_staffing,
     summarize_evaluation,
 )
+from scheduling.staffing.pools import plan_queues
 from scheduling.staffing.requirements import (
     at_interval,
     check_channels,
     compute_requirements,
     read_forecast,
 )
-from scheduling.staffing.targets import load_targets
+from scheduling.staffing.service import BY, evaluate_queues, summarize_service
+from scheduling.staffing.targets import Targets, load_targets
 from web.cli._options import (
     INPUT_FILE,
     interval_option,
@@ -31,9 +33,25 @@ from web.cli._options import (
     seed_option,
     tz_option,
 )
+from wfmcore.entities import EntitySet, read_entities
+from wfmcore.errors import ConfigError
 from wfmcore.io import write_csv
 
 _TARGETS_HELP = "Service targets per channel (TOML; see data/targets.toml)."
+
+entities_option = click.option(
+    "--entities",
+    "entities_toml",
+    type=INPUT_FILE,
+    help="The center's entities (entities.toml): each queue is staffed to its entity's "
+    "targets, pooled as each channel's 'pool' key says (default with this file: each queue "
+    "alone).",
+)
+
+
+def _entities(path: Path | None) -> EntitySet | None:
+    return None if path is None else read_entities(path)
+
 
 aht_option = click.option(
     "--aht",
@@ -75,6 +93,7 @@ def _staff_summary(req: pd.DataFrame, interval_min: int) -> pd.DataFrame:
     help=_TARGETS_HELP,
 )
 @output_option(help="Requirements CSV to write.")
+@entities_option
 @aht_option
 @interval_option
 @tz_option
@@ -83,6 +102,7 @@ def staff_command(
     forecast_csv: Path,
     targets_toml: Path,
     output: Path,
+    entities_toml: Path | None,
     aht_s: float | None,
     interval_min: str | None,
     tz: str,
@@ -95,18 +115,25 @@ def staff_command(
     service_level, asa_s, occupancy, abandon_rate); prints a per-channel, per-day summary.
     --interval is the forecast's own or a multiple of it (its volumes are summed); a finer one
     is refused. --aht gives the AHT where the forecast's aht_s is empty.
+    With --entities each queue (entity.language) gets its entity's targets; the queue column
+    holds the pool's key (the queue id, 'rta.*' for an entity, 'group:x' for a group, 'all'
+    for the channel). The output names the pooling of every channel.
     """
     targets = load_targets(targets_toml)
+    entities = _entities(entities_toml)
     forecast = read_forecast(forecast_csv, tz=tz, aht_s=aht_s)
     check_channels(forecast, targets, file=str(forecast_csv), targets_file=str(targets_toml))
     forecast, minutes, notes = at_interval(
         forecast, int(interval_min) if interval_min else None, file=str(forecast_csv)
     )
-    req = compute_requirements(forecast, targets, minutes)
+    plan = plan_queues(forecast, targets, entities)
+    req = compute_requirements(forecast, targets, minutes, plan=plan)
     write_csv(req, output)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if not quiet:
+        for line in plan.notes():
+            click.echo(f"pooling: {line}")
         click.echo(_staff_summary(req, minutes).to_string(index=False))
         click.echo(f"wrote {len(req)} rows to {output}")
 
@@ -136,6 +163,15 @@ def staff_command(
     show_default=True,
     help="Simulation replications (for the confidence intervals).",
 )
+@entities_option
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(BY),
+    multiple=True,
+    help="With --entities: print the service per queue, entity and/or channel over the "
+    "whole period (repeatable; default: entity and channel).",
+)
 @seed_option
 @aht_option
 @interval_option
@@ -148,6 +184,8 @@ def evaluate_command(
     output: Path | None,
     simulate: bool,
     replications: int,
+    entities_toml: Path | None,
+    by: tuple[str, ...],
     seed: int,
     aht_s: float | None,
     interval_min: str | None,
@@ -164,8 +202,20 @@ def evaluate_command(
     row); a roster's work outside them (a last night shift ending the next day) is left out
     with a note of its minutes.
     --interval is the forecast's own or a multiple of it (volumes summed, counts averaged).
+    With --entities the forecast's queues are evaluated each with its entity's targets:
+    --output gets one row per queue and interval, and the tables (--by) give service level
+    against target, ASA and abandonment per entity (worst first), queue and channel. A channel
+    pool's queues share its wait; queue, entity or group pools get the channel's agents in
+    proportion to their requirements.
     """
+    if entities_toml is None and by:
+        raise ConfigError("--by: needs --entities (without it the evaluation is per channel)")
+    if entities_toml is not None and simulate:
+        raise ConfigError(
+            "--simulate: simulates pooled channels; with --entities use the analytic evaluation"
+        )
     targets = load_targets(targets_toml)
+    entities = _entities(entities_toml)
     forecast = read_forecast(forecast_csv, tz=tz, aht_s=aht_s)
     check_channels(forecast, targets, file=str(forecast_csv), targets_file=str(targets_toml))
     kind, schedule = read_schedule(schedule_csv, tz=tz)
@@ -185,6 +235,11 @@ def evaluate_command(
         scheduled = roster_to_scheduled(schedule, intervals, minutes)
     else:
         scheduled = schedule
+    if entities is not None:
+        _evaluate_entities(
+            scheduled, forecast, targets, minutes, entities, by, output=output, quiet=quiet
+        )
+        return
     frame = evaluate_staffing(scheduled, forecast, targets, minutes)
     if simulate:
         sim, sim_day = simulate_staffing(
@@ -225,6 +280,37 @@ def evaluate_command(
     week = summarize_evaluation(frame, by="week")
     click.echo("per week")
     click.echo(week[["channel", "queue", "week", "agent_hours", *base_cols]].to_string(index=False))
+    if output is not None:
+        click.echo(f"wrote {len(frame)} rows to {output}")
+
+
+def _evaluate_entities(
+    scheduled: pd.DataFrame,
+    forecast: pd.DataFrame,
+    targets: Targets,
+    minutes: int,
+    entities: EntitySet,
+    by: tuple[str, ...],
+    *,
+    output: Path | None,
+    quiet: bool,
+) -> None:
+    """``wfm evaluate --entities``: service per queue, written and summarised."""
+    plan = plan_queues(forecast, targets, entities)
+    frame = evaluate_queues(scheduled, forecast, targets, minutes, plan=plan)
+    if output is not None:
+        write_csv(frame, output)
+    if quiet:
+        return
+    for line in plan.notes():
+        click.echo(f"pooling: {line}")
+    names = {e.id: e.name_en for e in entities.entities}
+    for level in by or ("entity", "channel"):
+        table = summarize_service(frame, by=level)
+        if level == "entity":
+            table.insert(1, "name", table["entity"].map(names).fillna(""))
+        click.echo(f"per {level} (analytic, whole period)")
+        click.echo(table.to_string(index=False))
     if output is not None:
         click.echo(f"wrote {len(frame)} rows to {output}")
 

@@ -233,3 +233,25 @@ def test_notes_keep_their_code_and_params_for_an_interface() -> None:
     assert d["notes"] == [str(note), "a plain note"]
     assert d["note_codes"] == [{"code": "lns", "params": {"steps": "40", "improved": "3"}}, None]
     assert json.loads(json.dumps(d)) == d
+
+
+def test_the_summary_names_the_pooling_of_the_requirements() -> None:
+    """#19: a channel pool, or the no-sharing sum of queue/entity/group pools, said per channel."""
+    problem = _problem()
+    coverage = coverage_table(problem, roster_frame(SHIFTS))
+    req = pd.DataFrame(
+        {
+            "channel": ["voice", "voice", "chat", "chat", "email"],
+            "queue": ["rta.ar", "dha.*", "all", "all", "group:health"],
+        }
+    )
+    s = roster_summary(problem, SOLUTION, coverage, requirements=req)
+    assert s.pooling == {"chat": "channel", "email": "group", "voice": "entity+queue"}
+    d = s.to_dict()
+    assert list(d) == [*SUMMARY_KEYS, "pooling"]
+    assert d["pooling"] == {"chat": "channel", "email": "group", "voice": "entity+queue"}
+    assert (
+        "pooling: chat = channel; email = group; voice = entity+queue (a channel's requirement "
+        "is the sum of its pools': no sharing between pools)"
+    ) in format_summary(s)
+    assert _summary().pooling is None and "pooling" not in format_summary(_summary())
