@@ -199,6 +199,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-series", type=int, default=40)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout to import from")
     parser.add_argument("--baseline-only", action="store_true", help="skip the scale run")
+    parser.add_argument(
+        "--hierarchy",
+        action="store_true",
+        help="reconcile queue -> entity -> channel -> center (forecasts the totals too)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.code.resolve()))
 
@@ -206,6 +211,15 @@ def main(argv: list[str] | None = None) -> None:
     from forecasting.engine import ForecastConfig, run_forecast
 
     batch = args.batch or args.series
+
+    def levels(hist: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """``hierarchy=`` of run_forecast: each queue's entity is the part before the dot."""
+        if not args.hierarchy:
+            return {}
+        frame = hist[["channel", "queue"]].drop_duplicates().reset_index(drop=True)
+        frame["entity"] = frame["queue"].str.split(".").str[0]
+        return {"hierarchy": frame}
+
     load0 = os.getloadavg()[0]
     print(f"code: {args.code.resolve()}")
 
@@ -256,12 +270,16 @@ def main(argv: list[str] | None = None) -> None:
             where = f"Dask scheduler {args.dask}"
     with dask_ctx:
         forecast_s, gen_s, cpu_s, results = run_batches(
-            lambda h: run_forecast(h, config), args.series, batch
+            lambda h: run_forecast(h, config, **levels(h)), args.series, batch
         )
     sel = pd.concat([r.accuracy for r in results])
     sel = sel[sel["selected"].astype(bool)]
     rows = sum(len(r.forecast) for r in results)
-    print(f"\n## scale: {args.series} series x 728 days at 30 min, {where}, batches of {batch}")
+    what = "reconciled over entity, channel, center" if args.hierarchy else "no hierarchy"
+    print(
+        f"\n## scale: {args.series} series x 728 days at 30 min ({what}), {where}, "
+        f"batches of {batch}"
+    )
     print(f"   history generated in {gen_s:.1f} s (not counted)")
     print(f"   wall {forecast_s:.1f} s, {args.series / forecast_s:.2f} series/s")
     print(
@@ -277,6 +295,9 @@ def main(argv: list[str] | None = None) -> None:
         f"   median selected WAPE / naive {float(sel['wape_ratio'].median()):.3f}, "
         f"median cov80 {float(sel['coverage80'].median()):.3f}"
     )
+    rec = [r.reconciliation for r in results if getattr(r, "reconciliation", None) is not None]
+    if rec:
+        print("   reconciliation method: " + ", ".join(sorted({str(r.method) for r in rec})))
     print(f"   speed vs the n_jobs=1 baseline: {args.series / forecast_s / (nb / base_s):.2f}x")
 
 
