@@ -141,6 +141,10 @@ def backtest(
     forecasts: dict[str, NDArray[np.float64]] = {}
     fit_s: dict[str, float] = {}
     failed: dict[str, str] = {}
+    # which test intervals are closed depends on the origin, not on the model: computed once
+    shut = (
+        [closed(y[:s], ds[:s], ds[s : s + horizon]) for s in starts] if closed is not None else None
+    )
     for alias, factory in models.items():
         out = np.zeros((k, horizon))
         t0 = time.perf_counter()
@@ -148,8 +152,8 @@ def backtest(
             for i, s in enumerate(starts):
                 model = factory().fit(y[:s], ds[:s])
                 pred = model.predict(horizon)["mean"]
-                if closed is not None:
-                    pred = np.where(closed(y[:s], ds[:s], ds[s : s + horizon]), 0.0, pred)
+                if shut is not None:
+                    pred = np.where(shut[i], 0.0, pred)
                 out[i] = pred
         except (ForecastingError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
             # one failing model must not sink the series: it is reported and left out

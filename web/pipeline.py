@@ -78,6 +78,7 @@ def forecast_step(
     models: tuple[str, ...] | None = None,
     origins: int = 4,
     jobs: int = 1,
+    dask: str | None = None,
     events_csv: Path | None = None,
     overrides_csv: Path | None = None,
     targets_toml: Path | None = None,
@@ -96,6 +97,7 @@ def forecast_step(
     progress bar); ``progress`` with 1 per finished series. ``entities_toml`` gives the queue
     hierarchy: the forecast is reconciled over queues, entities, channels and the center
     (``result.levels``), and each entity's own opening hours and closed days close its queues.
+    ``dask`` runs the series on a Dask cluster (as :class:`forecasting.engine.ForecastConfig`).
     """
     hours = load_opening_hours(targets_toml) if targets_toml else None
     hierarchy = None
@@ -127,6 +129,7 @@ def forecast_step(
             models=models,
             origins=origins,
             jobs=jobs,
+            dask=dask,
             events=events,
             overrides=overrides,
             opening_hours=series_hours,
@@ -147,6 +150,7 @@ def forecast_history(
     models: tuple[str, ...] | None = None,
     origins: int = 4,
     jobs: int = 1,
+    dask: str | None = None,
     events: Sequence[Event] = (),
     overrides: Sequence[Override] | None = None,
     opening_hours: Mapping[Any, OpeningHoursLike] | None = None,
@@ -163,7 +167,7 @@ def forecast_history(
     history
         A validated history (:func:`forecasting.history.read_history` or
         :func:`~forecasting.history.validate_history`).
-    country, start, days, models, origins, jobs
+    country, start, days, models, origins, jobs, dask
         As :class:`forecasting.engine.ForecastConfig` (``jobs`` is ``n_jobs``).
     events, overrides
         Planner events for the calendar model; overrides applied last.
@@ -187,6 +191,7 @@ def forecast_history(
         origins=origins,
         calendar=CalendarConfig(country=country, events=tuple(events)),
         n_jobs=jobs,
+        dask=dask,
     )
     return run_forecast(
         history.frame,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from forecasting.models._base import FloatArray, ModelContext, quiet_numerics
 
@@ -68,25 +69,30 @@ class AhtModel:
         ok = np.isfinite(aht) & np.isfinite(weight) & (weight > 0) & (aht > 0)
         weight = np.where(ok, weight, 0.0)
         aht = np.where(ok, aht, 0.0)
-        wall = ds.tz_localize(None) if ds.tz is not None else ds
-        slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
-        sow = wall.day_of_week.to_numpy() * ctx.day_length + slot
+        wall = _wall_ns(ds)
+        slot, sow = _slots(wall, ctx.interval_min)
         self.mean_ = float(np.sum(weight * aht) / weight.sum()) if weight.sum() > 0 else np.nan
         self.factors_: dict[str, float] = {}
         day_type = None
         if ctx.features is not None and weight.sum() > 0:
-            feats = ctx.features(pd.DatetimeIndex(wall.normalize().unique()))
-            day_type = feats["day_type"].astype(str).reindex(wall.normalize()).to_numpy()
-        age_weeks = (wall[-1] - wall).total_seconds().to_numpy() / (7 * 86400.0)
+            # one calendar row per day, spread to the intervals by the day's position
+            dates, of_day = _days(wall)
+            kinds = ctx.features(dates)["day_type"].astype(str).to_numpy()
+            day_type = (
+                np.isin(kinds, _ORDINARY)[of_day],
+                {kind: (kinds == kind)[of_day] for kind in _SPECIAL},
+            )
+        age_weeks = (wall[-1] - wall) / (7 * _DAY_NS)
         recent = age_weeks < self.weeks
         usable = recent.copy()
         if day_type is not None:
-            usable &= np.isin(day_type, _ORDINARY)
+            is_ordinary, is_kind = day_type
+            usable &= is_ordinary
             two_years = age_weeks < 104
-            ordinary = two_years & np.isin(day_type, _ORDINARY)
+            ordinary = two_years & is_ordinary
             base = _wmean(aht[ordinary], weight[ordinary])
             for kind in _SPECIAL:
-                sel = two_years & (day_type == kind)
+                sel = two_years & is_kind[kind]
                 w = weight[sel].sum()
                 if w > 0 and np.isfinite(base) and base > 0:
                     ratio = _wmean(aht[sel], weight[sel]) / base
@@ -109,17 +115,41 @@ class AhtModel:
     def predict_at(self, timestamps: pd.DatetimeIndex) -> FloatArray:
         """AHT in seconds for each of *timestamps* (tz-aware interval starts)."""
         ctx = self.context
-        wall = timestamps.tz_localize(None) if timestamps.tz is not None else timestamps
-        slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
-        sow = wall.day_of_week.to_numpy() * ctx.day_length + slot
+        wall = _wall_ns(timestamps)
+        sow = _slots(wall, ctx.interval_min)[1]
         out: FloatArray = self.profile_[sow].astype(np.float64)
         if self.factors_ and ctx.features is not None:
-            days = wall.normalize()
-            feats = ctx.features(pd.DatetimeIndex(days.unique()))
-            kinds = feats["day_type"].astype(str).reindex(days).to_numpy()
+            dates, of_day = _days(wall)
+            kinds = ctx.features(dates)["day_type"].astype(str).to_numpy()
             factor = np.array([self.factors_.get(k, 1.0) for k in kinds], dtype=np.float64)
-            out = out * factor
+            out = out * factor[of_day]
         return out
+
+
+_DAY_NS = 86_400 * 10**9
+_MINUTE_NS = 60 * 10**9
+
+
+def _wall_ns(stamps: pd.DatetimeIndex) -> NDArray[np.int64]:
+    """Wall-clock times as nanoseconds since 1970-01-01 (naive), one per stamp."""
+    wall = stamps.tz_localize(None) if stamps.tz is not None else stamps
+    return np.asarray(wall.as_unit("ns").asi8, dtype=np.int64)
+
+
+def _slots(
+    wall: NDArray[np.int64], interval_min: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Interval of the day and interval of the week (Monday 00:00 = 0) of wall-clock times."""
+    slot = (wall % _DAY_NS) // (interval_min * _MINUTE_NS)
+    weekday = (wall // _DAY_NS + 3) % 7  # 1970-01-01 was a Thursday
+    return slot, weekday * (1440 // interval_min) + slot
+
+
+def _days(wall: NDArray[np.int64]) -> tuple[pd.DatetimeIndex, NDArray[np.intp]]:
+    """The distinct days (naive midnights, in order of appearance) and each time's day."""
+    day = wall // _DAY_NS
+    first, of_day = np.unique(day, return_inverse=True)
+    return pd.DatetimeIndex(first * _DAY_NS), of_day.reshape(-1)
 
 
 def _wmean(values: FloatArray, weights: FloatArray) -> float:

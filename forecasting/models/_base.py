@@ -53,6 +53,14 @@ class FittedSmoothing(Protocol):
     def resid(self) -> FloatArray:
         """In-sample residuals, one per fitted interval."""
 
+    @property
+    def level(self) -> FloatArray:
+        """Smoothed level after each fitted interval."""
+
+    @property
+    def season(self) -> FloatArray:
+        """Smoothed seasonal component after each fitted interval."""
+
     def forecast(self, steps: int) -> FloatArray:
         """Point forecasts of the *steps* intervals after the fitted ones."""
 

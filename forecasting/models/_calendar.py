@@ -26,6 +26,9 @@ exist (DST days) and are open, so the interval forecast sums exactly to the dail
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -110,27 +113,46 @@ class TwoStageCalendar(ForecastModel):
         assert ds is not None
         ctx = self.context
         wall = ds.tz_localize(None) if ds.tz is not None else ds
-        day_key = wall.normalize()
-        slot = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
-        codes, dates = pd.factorize(day_key, sort=True)
+        wall_ns = np.asarray(wall.as_unit("ns").asi8)
+        day_ns = 86_400 * 10**9
+        slot = (wall_ns % day_ns) // (ctx.interval_min * 60 * 10**9)
+        first_days, codes = np.unique(wall_ns // day_ns, return_inverse=True)
+        codes = codes.reshape(-1)
+        dates = pd.DatetimeIndex(first_days * day_ns)
         n_days = len(dates)
         # weighted counts are float64 (numpy's stub says intp): astype(copy=False) tells mypy
         totals = np.bincount(codes, weights=y, minlength=n_days).astype(np.float64, copy=False)
         counts = np.bincount(codes, minlength=n_days)
         # complete days only (a DST day has one hour less or more)
         complete = counts >= ctx.day_length - 60 // ctx.interval_min
-        dates = pd.DatetimeIndex(dates)
         self.last_date_ = dates[-1]
-        feats = _with_previous_day(self._calendar(), dates)
-        self.design_ = _Design.learn(feats[complete], ridge=self.ridge)
+        cal = self._calendar()
+        # every series of a run fits on the same days at each origin: what depends only on the
+        # days (and on which of them count) is computed once per run (see _memo)
+        feats = _memo(cal, ("feats", dates), lambda: _with_previous_day(cal, dates))
+        feats_complete = feats[complete]
+        self.design_ = _Design.learn(
+            feats_complete,
+            ridge=self.ridge,
+            cols=_memo(cal, ("raw", dates, complete), lambda: _raw_columns(feats_complete)),
+        )
 
         # stage 1: weighted ridge on log totals of the days the series was open; closed days
         # (zero total: weekends of a weekday-only center, holidays it closes) are a separate,
         # per-day-kind decision so they neither distort the regression nor its smearing factor
         open_day = complete & (totals > 0)
-        self.closed_share_ = _closed_shares(feats[complete], totals[complete] > 0)
+        self.closed_share_ = _closed_shares(
+            feats_complete,
+            totals[complete] > 0,
+            keys=_memo(cal, ("keys", dates, complete), lambda: _closure_keys(feats_complete)),
+        )
         train_dates = dates[open_day]
-        x = self.design_.matrix(feats[open_day], train_dates)
+        feats_open = feats[open_day]
+        x = self.design_.matrix(
+            feats_open,
+            train_dates,
+            cols=_memo(cal, ("raw", dates, open_day), lambda: _raw_columns(feats_open)),
+        )
         target = np.log1p(totals[open_day])
         age = (dates[-1] - train_dates).days.to_numpy().astype(float)
         w = 0.5 ** (age / self.halflife_days)
@@ -143,10 +165,13 @@ class TwoStageCalendar(ForecastModel):
         self.resid_sd_ = float(np.std(tail)) if tail.size else 0.0
 
         # stage 2: profiles (sum of volumes per wall-clock slot over the chosen days)
-        matrix = np.zeros((n_days, ctx.day_length))
-        np.add.at(matrix, (codes, slot), y)
+        matrix = (
+            np.bincount(codes * ctx.day_length + slot, weights=y, minlength=n_days * ctx.day_length)
+            .astype(np.float64, copy=False)
+            .reshape(n_days, ctx.day_length)
+        )
         self.profiles_ = _learn_profiles(
-            matrix[complete], feats[complete], totals[complete], self.profile_weeks
+            matrix[complete], feats_complete, totals[complete], self.profile_weeks
         )
         self._set_sigma_from_seasonal_errors(y)
 
@@ -155,8 +180,14 @@ class TwoStageCalendar(ForecastModel):
 
     def daily_totals(self, dates: pd.DatetimeIndex) -> pd.Series:
         """Stage-1 forecast of the daily totals for future *dates* (naive midnights)."""
-        feats = _with_previous_day(self._calendar(), dates)
-        x = self.design_.matrix(feats, dates, clamp_after=self.last_date_)
+        cal = self._calendar()
+        feats = _memo(cal, ("feats", dates), lambda: _with_previous_day(cal, dates))
+        x = self.design_.matrix(
+            feats,
+            dates,
+            clamp_after=self.last_date_,
+            cols=_memo(cal, ("raw", dates), lambda: _raw_columns(feats)),
+        )
         log_total = x @ self.coef_ + self.level_
         total = np.expm1(log_total) * self.smear_
         effect = feats["event_effect"].to_numpy(dtype=float)
@@ -170,7 +201,7 @@ class TwoStageCalendar(ForecastModel):
             dtype=bool,
         )
         total = np.where(np.isnan(effect) | learned, total, total * effect)
-        keys = _closure_keys(feats)
+        keys = _memo(cal, ("keys", dates), lambda: _closure_keys(feats))
         # a holiday never seen before behaves like the holidays seen so far
         generic = self.closed_share_.get("holiday:*", 0.0)
         closed = np.array(
@@ -189,20 +220,24 @@ class TwoStageCalendar(ForecastModel):
         dates = pd.DatetimeIndex(day_key.unique())
         totals = self.daily_totals(dates)
         feats = self._calendar()(dates)
-        out = np.zeros(h)
         rows = zip(
-            dates,
-            totals.to_numpy(),
             feats["day_type"].astype(str),
             feats["weekday"],
             feats["holiday_name"].astype(str),
             strict=True,
         )
-        for date, total, day_type, weekday, holiday_name in rows:
-            profile = _pick_profile(self.profiles_, day_type, int(weekday), holiday_name)
-            weights = self._day_weights(date, profile)
-            sel = np.asarray(day_key == date)
-            out[sel] = total * weights.reindex(future[sel]).to_numpy(dtype=float)
+        profiles = np.stack(
+            [
+                _pick_profile(self.profiles_, day_type, int(weekday), holiday_name)
+                for day_type, weekday, holiday_name in rows
+            ]
+        )
+        stamps, day, weights = self._day_weights(dates, profiles)
+        # every future interval starts one of the days' intervals (same grid); -1 would be NaN
+        pos = stamps.get_indexer(future)
+        found = pos >= 0
+        out = np.full(h, np.nan)
+        out[found] = totals.to_numpy()[day[pos[found]]] * weights[pos[found]]
         self.daily_forecast_ = totals
         return out
 
@@ -212,34 +247,69 @@ class TwoStageCalendar(ForecastModel):
         assert features is not None
         return features
 
-    def _day_weights(self, date: pd.Timestamp, profile: FloatArray) -> pd.Series:
-        """Share of the day per interval start.
+    def _day_weights(
+        self, dates: pd.DatetimeIndex, profiles: FloatArray
+    ) -> tuple[pd.DatetimeIndex, NDArray[np.intp], FloatArray]:
+        """Share of its day per interval of consecutive *dates*, one profile row per date.
 
-        The profile renormalised over the intervals that exist (23 or 25 hours on DST days; a
-        repeated wall-clock hour counts twice) and are open.
+        Each profile is renormalised over the intervals that exist on its day (23 or 25 hours on
+        DST days; a repeated wall-clock hour counts twice) and are open.
+
+        Returns
+        -------
+        (DatetimeIndex, ndarray, ndarray)
+            Every interval start of the days, the position of its day in *dates*, its share.
         """
         ctx = self.context
         assert self.ds_ is not None
         tz = self.ds_.tz
-        start = date.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-        end = (date + pd.Timedelta(days=1)).tz_localize(
-            tz, nonexistent="shift_forward", ambiguous=True
-        )
-        stamps = pd.date_range(
-            start, end, freq=pd.Timedelta(minutes=ctx.interval_min), inclusive="left"
-        )
+        step = pd.Timedelta(minutes=ctx.interval_min)
+        bounds = pd.DatetimeIndex([*dates, dates[-1] + pd.Timedelta(days=1)])
+        if tz is not None:
+            bounds = bounds.tz_localize(
+                tz, nonexistent="shift_forward", ambiguous=np.ones(len(bounds), dtype=bool)
+            )
+        stamps = pd.date_range(bounds[0], bounds[-1], freq=step, inclusive="left")
+        day = np.searchsorted(np.asarray(bounds.asi8), np.asarray(stamps.asi8), side="right") - 1
         wall = stamps.tz_localize(None) if tz is not None else stamps
         slots = ((wall.hour * 60 + wall.minute) // ctx.interval_min).to_numpy()
         is_open = np.ones(len(stamps), dtype=bool)
         if self.is_open is not None:
             is_open = np.asarray(self.is_open(stamps), dtype=bool)
-        shares = np.where(is_open, profile[slots], 0.0)
-        total = shares.sum()
-        if total <= 0:
-            # no profile mass where open: spread evenly over the open intervals
-            shares = is_open.astype(float)
-            total = max(shares.sum(), 1.0)
-        return pd.Series(shares / total, index=stamps)
+        shares = np.where(is_open, profiles[day, slots], 0.0)
+        total = np.bincount(day, weights=shares, minlength=len(dates))
+        # no profile mass where open: spread evenly over the open intervals
+        empty = total <= 0
+        shares = np.where(empty[day], is_open.astype(float), shares)
+        n_open = np.bincount(day, weights=is_open.astype(float), minlength=len(dates))
+        total = np.where(empty, np.maximum(n_open, 1.0), total)
+        return stamps, day, shares / total[day]
+
+
+# -------------------------------------------------------------------------------------------------
+# per-run memo
+
+T = TypeVar("T")
+
+
+def _memo(
+    features: FeatureFunc,
+    key: tuple[str, pd.DatetimeIndex] | tuple[str, pd.DatetimeIndex, NDArray[np.bool_]],
+    compute: Callable[[], T],
+) -> T:
+    """``compute()``, remembered by the calendar lookup when it keeps a memo.
+
+    *key* names what is computed, the days and, optionally, which of them are used; the result
+    depends on nothing else (the calendar is the lookup's own). Results are shared: read-only.
+    """
+    memo = getattr(features, "memo", None)
+    if memo is None:
+        return compute()
+    name, dates, *rest = key
+    # the mask has one bit per day, so the days fix its length
+    raw = (name, np.asarray(dates.asi8).tobytes(), *(np.packbits(m).tobytes() for m in rest))
+    value: T = memo(raw, compute)
+    return value
 
 
 # -------------------------------------------------------------------------------------------------
@@ -273,13 +343,16 @@ def _closure_keys(feats: pd.DataFrame) -> list[str]:
 
 
 def _closed_shares(
-    feats: pd.DataFrame, is_open: NDArray[np.bool_], last: int = 8
+    feats: pd.DataFrame,
+    is_open: NDArray[np.bool_],
+    last: int = 8,
+    keys: list[str] | None = None,
 ) -> dict[str, float]:
-    """Share of closed days among the last *last* days of each kind."""
-    keys = np.array(_closure_keys(feats), dtype=object)
+    """Share of closed days among the last *last* days of each kind (*keys*: their kinds)."""
+    kinds = np.array(_closure_keys(feats) if keys is None else keys, dtype=object)
     out: dict[str, float] = {}
-    for key in set(keys):
-        sel = np.flatnonzero(keys == key)[-last:]
+    for key in set(kinds):
+        sel = np.flatnonzero(kinds == key)[-last:]
         out[str(key)] = float(1.0 - is_open[sel].mean())
     holidays = np.flatnonzero(feats["is_holiday"].to_numpy(dtype=bool))[-last:]
     if holidays.size:
@@ -375,9 +448,14 @@ class _Design:
         self.penalty: FloatArray = np.array([], dtype=np.float64)
 
     @classmethod
-    def learn(cls, feats: pd.DataFrame, ridge: float) -> _Design:
-        """The regressors present in training *feats*, the trend knots and the ridge penalties."""
-        cols = _raw_columns(feats)
+    def learn(
+        cls, feats: pd.DataFrame, ridge: float, cols: dict[str, FloatArray] | None = None
+    ) -> _Design:
+        """The regressors present in training *feats*, the trend knots and the ridge penalties.
+
+        *cols* are ``_raw_columns(feats)`` when the caller has them.
+        """
+        cols = _raw_columns(feats) if cols is None else cols
         names = sorted(k for k, v in cols.items() if v.any())
         dates = pd.DatetimeIndex(feats.index)
         t0 = dates[0]
@@ -398,13 +476,15 @@ class _Design:
         feats: pd.DataFrame,
         dates: pd.DatetimeIndex,
         clamp_after: pd.Timestamp | None = None,
+        cols: dict[str, FloatArray] | None = None,
     ) -> FloatArray:
         """Design matrix ``(len(dates), n_coef)`` of *feats* with the training columns.
 
         Intercept, the learned 0/1 regressors, the piecewise-linear trend (held flat after
-        *clamp_after*) and, with a year of history, the yearly Fourier terms.
+        *clamp_after*) and, with a year of history, the yearly Fourier terms. *cols* are
+        ``_raw_columns(feats)`` when the caller has them.
         """
-        cols = _raw_columns(feats)
+        cols = _raw_columns(feats) if cols is None else cols
         n = len(feats)
         parts = [np.ones((n, 1))]
         parts.append(

@@ -256,3 +256,24 @@ def test_map_series_keeps_order_and_reports_progress() -> None:
     assert map_series(abs, [-3, 1, -2], progress=ticks.append) == [3, 1, 2]
     assert map_series(abs, [-3, 1, -2, 5], n_jobs=2) == [3, 1, 2, 5]
     assert ticks == [1, 1, 1]
+
+
+def test_row_order_of_the_history_does_not_change_the_forecast() -> None:
+    """Series in blocks out of order, or rows shuffled, forecast as the sorted history (#19)."""
+    frame = history(3, queues=("b", "a", "c"))
+    frame.loc[frame["queue"] == "c", "channel"] = "chat"
+    config = ForecastConfig(days=1, origins=1, models=("seasonal_avg",))
+    ordered = frame.sort_values(["channel", "queue", "interval_start"], ignore_index=True)
+    expected = run_forecast(ordered, config)
+    assert list(expected.accuracy["queue"].drop_duplicates()) == ["c", "a", "b"]
+    shuffled = frame.sample(frac=1.0, random_state=1)
+    for variant in (frame, shuffled):
+        got = run_forecast(variant, config)
+        pd.testing.assert_frame_equal(got.forecast, expected.forecast, check_exact=True)
+        pd.testing.assert_frame_equal(
+            got.accuracy.drop(columns="fit_s"),
+            expected.accuracy.drop(columns="fit_s"),
+            check_exact=True,
+        )
+    with pytest.raises(InputError, match="duplicate intervals"):
+        run_forecast(pd.concat([shuffled, shuffled.iloc[:1]]), config)
