@@ -289,7 +289,7 @@ class EntitySet:
     version: int
     entities: tuple[Entity, ...]
     groups: Mapping[str, Group] = field(default_factory=dict)
-    source: str = "entities.toml"
+    source: str = field(default="entities.toml", compare=False)
     lines: Mapping[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, entity_id: str) -> Entity:

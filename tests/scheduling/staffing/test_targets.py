@@ -13,7 +13,7 @@ from scheduling.staffing.targets import OpeningHours, load_targets, parse_openin
 
 def test_demo_targets_file(repo_root: Path) -> None:
     t = load_targets(repo_root / "data" / "targets.toml")
-    assert t.names == ["voice", "chat", "email"]
+    assert t.names == ["voice", "chat", "whatsapp", "email"]
     assert t.pool_queues is True
     voice, chat, email = t["voice"], t["chat"], t["email"]
     assert (voice.model, voice.service_level, voice.answer_within_s) == ("erlang_a", 0.8, 20)
