@@ -102,9 +102,10 @@ def test_pages_with_charts_render_under_the_csp(
 
     # a finished job's page polls once and goes on to the result (pollJob, started by app.js)
     page.goto(f"{base}/jobs/{ids['Job']}")
-    page.wait_for_url(re.compile(r"/(forecast|requirements|roster)/\d+"))
+    page.wait_for_url(re.compile(r"/(history|forecast|requirements|roster)/\d+"))
 
-    for path in ("/planner", "/agents", "/settings", "/audit", "/rules"):
+    paths = ("/planner", "/agents", "/settings", "/audit", "/rules")
+    for path in (*paths, "/settings/entities", "/settings/entities/new", "/settings/queue-map"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
 

@@ -81,7 +81,7 @@ def test_import_list_and_export_round_trip(app: Flask, planner: FlaskClient) -> 
     assert "هيئة الطرق والمواصلات" in page and "Dubai Health Authority" in page
     rta = page.split('data-entity="rta"', 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">4</td>' in rta  # 2 languages x 2 channels
-    exported = planner.get("/settings/entities/export")
+    exported = planner.get("/settings/entities/entities.toml")
     assert exported.status_code == 200
     assert exported.get_data(as_text=True) == dump_entities(parse_entities(ENTITIES))
     assert "attachment" in exported.headers["Content-Disposition"]
@@ -96,7 +96,7 @@ def test_import_list_and_export_round_trip(app: Flask, planner: FlaskClient) -> 
         from web.app.extensions import db
 
         db.session.commit()
-    assert planner.get("/settings/entities/export").get_data(as_text=True) == planner_h
+    assert planner.get("/settings/entities/entities.toml").get_data(as_text=True) == planner_h
     assert _count(app, EntitiesVersion) == 2
 
 
@@ -217,9 +217,9 @@ def test_managers_and_agents_are_denied(
     for url in (
         "/settings/entities",
         "/settings/entities/new",
-        "/settings/entities/export",
+        "/settings/entities/entities.toml",
         "/settings/queue-map",
-        "/settings/queue-map/export",
+        "/settings/queue-map/queue_map.csv",
     ):
         assert client.get(url).status_code == 403, url
     assert _import(h, client, ENTITIES).status_code == 403
@@ -314,7 +314,7 @@ def test_queue_map_add_change_delete_and_csv_round_trip(
         },
     )
     assert r.status_code == 302
-    csv_text = planner.get("/settings/queue-map/export").get_data(as_text=True)
+    csv_text = planner.get("/settings/queue-map/queue_map.csv").get_data(as_text=True)
     assert csv_text == (
         "acd_queue,channel,entity,language\nHealth,,dha,ar\nRTA Arabic,voice,rta,en\n"
     )
@@ -327,7 +327,7 @@ def test_queue_map_add_change_delete_and_csv_round_trip(
         content_type="multipart/form-data",
     )
     assert r.status_code == 302
-    assert planner.get("/settings/queue-map/export").get_data(as_text=True) == csv_text
+    assert planner.get("/settings/queue-map/queue_map.csv").get_data(as_text=True) == csv_text
 
 
 def test_a_bad_queue_map_csv_names_row_and_column_and_changes_nothing(

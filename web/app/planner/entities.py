@@ -136,7 +136,7 @@ def entities_import() -> Response | tuple[str, int]:
     return redirect(url_for("planner.entities_view"))
 
 
-@bp.route("/settings/entities/export")
+@bp.route("/settings/entities/entities.toml")
 @roles_required(*PLANNERS)
 def entities_download() -> FlaskResponse:
     """The current ``entities.toml``, as the CLI writes it."""
@@ -231,7 +231,7 @@ def queue_map_import() -> Response | tuple[str, int]:
     return redirect(url_for("planner.queue_map_view"))
 
 
-@bp.route("/settings/queue-map/export")
+@bp.route("/settings/queue-map/queue_map.csv")
 @roles_required(*PLANNERS)
 def queue_map_download() -> FlaskResponse:
     """The mapping table as CSV."""

@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 #: The file name the messages of a form's change give (the would-be document).
 ENTITIES_FILE = "entities.toml"
 
-_ENTITY_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
