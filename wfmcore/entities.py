@@ -822,18 +822,29 @@ def map_queues(
     """
     known = {(q.channel, q.queue) for q in entities.queues()}
     lookup = queue_map.lookup() if queue_map is not None else {}
-    pairs = history[["channel", "queue"]].astype(str).drop_duplicates()
-    target: dict[tuple[str, str], str | None] = {}
-    for channel, name in pairs.itertuples(index=False):
+    # one lookup per distinct (channel, queue) pair, then a vectorised take over the rows
+    channel_codes, channels = pd.factorize(history["channel"].astype(str))
+    queue_codes, queues = pd.factorize(history["queue"].astype(str))
+    pairs, inverse = np.unique(
+        channel_codes.astype(np.int64) * max(len(queues), 1) + queue_codes, return_inverse=True
+    )
+    dests: list[str | None] = []
+    for code in pairs.tolist():
+        channel, name = (
+            str(channels[code // max(len(queues), 1)]),
+            str(queues[code % max(len(queues), 1)]),
+        )
         if (channel, name) in known:
-            target[(channel, name)] = name
+            dests.append(name)
             continue
         folded = name.strip().casefold()
         hit = lookup.get((folded, channel)) or lookup.get((folded, ""))
         dest = None if hit is None else f"{hit[0]}.{hit[1]}"
-        target[(channel, name)] = dest if dest and (channel, dest) in known else None
-    keys = pd.MultiIndex.from_frame(history[["channel", "queue"]].astype(str))
-    new = pd.Series([target[k] for k in keys], index=history.index, dtype=object)
+        dests.append(dest if dest and (channel, dest) in known else None)
+    pair_channel = [str(channels[c // max(len(queues), 1)]) for c in pairs.tolist()]
+    landed = [(ch, d) for ch, d in zip(pair_channel, dests, strict=True) if d is not None]
+    collide = len(set(landed)) < len(landed)  # two names on one queue: rows to add up
+    new = pd.Series(np.array(dests, dtype=object)[inverse.reshape(-1)], index=history.index)
     ok = new.notna().to_numpy()
     unmapped_rows = history.loc[~ok]
     unmapped = (
@@ -845,9 +856,8 @@ def map_queues(
         .reset_index(drop=True)
     )
     mapped = history.loc[ok].copy()
-    renamed = (new[ok] != mapped["queue"].astype(str)).any()
     mapped["queue"] = new[ok].astype(str)
-    if renamed:
+    if collide:
         mapped = _add_up(mapped)
     return mapped.reset_index(drop=True), unmapped
 
