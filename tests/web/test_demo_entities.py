@@ -159,3 +159,65 @@ def test_agents_cover_the_pooled_demo_week(demo_data_dir: Path) -> None:
     assert (have >= 0.8 * need).all(), (have / need).round(2).to_dict()
     assert generate_demo_agents()[0]["agent_id"] == agents["agent_id"].iloc[0]
     assert np.isin(DEMO_WEEK_END.isoformat(), agents["unavailable"].str.split(";").explode())
+
+
+def _entity_data_dir(
+    folder: Path, demo_data_dir: Path, queues: tuple[str, ...] | None, start: str, agents: int
+) -> Path:
+    """A --data-dir of the 50-entity demo (or a slice of its queues and days)."""
+    data = folder / "data"
+    (data / "generated").mkdir(parents=True)
+    for name in ("targets.toml", "rules.toml", "events.csv", "entities.toml"):
+        (data / name).write_bytes((demo_data_dir / name).read_bytes())
+    rows = (demo_data_dir / "agents.csv").read_text(encoding="utf-8").splitlines()
+    (data / "agents.csv").write_text("\n".join(rows[: agents + 1]) + "\n", encoding="utf-8")
+    spec = DEMO_SPEC if queues is None else replace(DEMO_SPEC, series=_series(*queues))
+    write_demo_history(data / "generated" / "history.csv", spec, start=start)
+    return data
+
+
+def _run_demo(data: Path, out: Path, *extra: str) -> str:
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    args = ["demo", "--no-serve", "--data-dir", str(data), "-o", str(out), *extra]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output[-3000:]
+    return str(result.output)
+
+
+def test_demo_pipeline_on_a_slice_of_the_entity_center(tmp_path: Path, demo_data_dir: Path) -> None:
+    """Forecast, staff and roster run on entity queues: WhatsApp, government hours, ar/en."""
+    queues = ("rta.ar", "notary.ar")  # four channels; voice in government hours
+    data = _entity_data_dir(tmp_path, demo_data_dir, queues, "2026-10-05", agents=30)
+    out = tmp_path / "out"
+    printed = _run_demo(data, out, "--origins", "1", "--jobs", "1", "--time-limit", "2")
+    assert "rule check: 0 violation" in printed
+    fc = pd.read_csv(out / "forecast.csv")
+    assert set(fc["channel"]) == {"voice", "chat", "whatsapp", "email"}
+    assert {(s.channel, s.queue) for s in _series(*queues)} == set(
+        zip(fc["channel"], fc["queue"], strict=True)
+    )
+    # the notary's voice line keeps government hours: no volume forecast on the weekend
+    stamps = pd.to_datetime(fc["interval_start"], utc=True).dt.tz_convert("Asia/Dubai")
+    notary_weekend = fc["queue"].eq("notary.ar") & fc["channel"].eq("voice")
+    notary_weekend &= stamps.dt.day_of_week.isin([5, 6])
+    assert notary_weekend.any()
+    assert (
+        fc.loc[notary_weekend, "volume"].sum()
+        < 0.05 * fc.loc[fc["queue"].eq("notary.ar") & fc["channel"].eq("voice"), "volume"].sum()
+    )
+    req = pd.read_csv(out / "requirements.csv")
+    assert set(req["channel"]) == {"voice", "chat", "whatsapp", "email"}
+
+
+@pytest.mark.slow
+def test_demo_pipeline_on_the_whole_entity_center(tmp_path: Path, demo_data_dir: Path) -> None:
+    """``wfm demo --no-serve`` on all 320 queues and two years (about 10 minutes on 2 cores)."""
+    data = _entity_data_dir(tmp_path, demo_data_dir, None, "2024-11-30", agents=DEMO_AGENTS)
+    out = tmp_path / "out"
+    printed = _run_demo(data, out, "--origins", "2", "--time-limit", "60")
+    assert "rule check: 0 violation" in printed
+    fc = pd.read_csv(out / "forecast.csv", usecols=["channel", "queue"])
+    assert len(fc.drop_duplicates()) == len(DEMO_SPEC.series) == 320

@@ -223,9 +223,6 @@ DEMO_EVENTS: tuple[Event, ...] = (
     Event("Telephony outage", date(2023, 6, 14), date(2023, 6, 14), 0.55),
     Event("Traffic fines discount deadline", date(2025, 11, 20), date(2025, 11, 23), 1.30),
     Event("New e-services portal launch", date(2022, 10, 3), date(2022, 10, 9), 1.20),
-    # inside the 50-entity center's two years
-    Event("Unified government app launch", date(2025, 10, 5), date(2025, 10, 11), 1.20),
-    Event("Network outage", date(2026, 2, 17), date(2026, 2, 17), 0.60),
 )
 # A future event (demo week) a planner might add: in data/events.csv, not in the history.
 DEMO_FUTURE_EVENTS: tuple[Event, ...] = (
@@ -380,7 +377,7 @@ DEMO_SPEC = entity_center_spec(demo_entities())
 """The demo center (see the module docstring and ``data/README.md``)."""
 
 DEMO_SEED = 20261130
-DEMO_DATA_VERSION = 3  # bump when the generator's output changes, so stale files are redrawn
+DEMO_DATA_VERSION = 4  # bump when the generator's output changes, so stale files are redrawn
 DEMO_AGENTS_SEED = 42
 DEMO_WEEK_START = date(2026, 11, 30)
 DEMO_WEEK_END = date(2026, 12, 6)
