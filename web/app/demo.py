@@ -35,6 +35,7 @@ from web.app.services import (
     import_agents,
     import_history,
     latest,
+    save_entities,
     save_rules,
     save_targets,
     settings,
@@ -81,6 +82,8 @@ def load_demo_center(files: DemoCenterFiles, history_csv: Path, say: Say) -> Non
     center.events_csv = files.events_csv.read_text(encoding="utf-8")
     save_targets(files.targets_toml.read_text(encoding="utf-8"), "targets.toml")
     save_rules(files.rules_toml.read_text(encoding="utf-8"), "rules.toml")
+    if files.entities_toml is not None:
+        save_entities(files.entities_toml.read_text(encoding="utf-8"), "entities.toml")
     db.session.commit()
     added, _, _ = import_agents(files.agents_csv, "agents.csv")
     db.session.commit()
