@@ -18,6 +18,7 @@ from web.app.models import (
     ForecastRow,
     ForecastVersion,
     HistoryRow,
+    HistoryUpload,
     TargetsVersion,
 )
 from web.app.services._common import (
@@ -290,9 +291,30 @@ def forecast_chart(forecast_id: int, channel: str, queue: str) -> dict[str, Any]
             values = {
                 pd.Timestamp(t).to_pydatetime(): float(v) for t, v in db.session.execute(stmt)
             }
-        out[key] = [values.get(t) for t in shifted]
+        # empty intervals are not stored (sparse history, #19): inside the series' range they
+        # are 0, outside it there is no history
+        first, last = _series_range(version.history_id, channel, queue)
+        out[key] = [
+            values.get(
+                t, 0.0 if first is not None and last is not None and first <= t <= last else None
+            )
+            for t in shifted
+        ]
     out["tz"] = center.tz
     return out
+
+
+def _series_range(
+    history_id: int, channel: str, queue: str
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """First and last interval (naive UTC, as stored) of a history's series, from its summary."""
+    upload = db.session.get(HistoryUpload, history_id)
+    for item in upload.summary if upload is not None else ():
+        if item["channel"] == channel and item["queue"] == queue:
+            first = pd.Timestamp(item["first"]).tz_convert("UTC").tz_localize(None)
+            last = pd.Timestamp(item["last"]).tz_convert("UTC").tz_localize(None)
+            return first.to_pydatetime(), last.to_pydatetime()
+    return None, None
 
 
 def forecast_series(forecast_id: int) -> list[tuple[str, str]]:

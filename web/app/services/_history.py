@@ -187,6 +187,18 @@ def save_history(
             "imputed": f["imputed"].astype(bool),
         }
     )
+    # Sparse storage (#19): an interval with nothing in it (no contact offered, handled or
+    # abandoned, no AHT, not imputed) is not stored; history_frame() completes each series' grid
+    # from the upload's summary, as the forecasting engine would. Most intervals of a small queue
+    # are empty: the 50-entity demo stores 3.3 M of its 9.3 M rows.
+    empty = (
+        (rows["offered"] == 0)
+        & rows["handled"].fillna(0.0).eq(0.0)
+        & rows["abandoned"].fillna(0.0).eq(0.0)
+        & rows["aht_s"].isna()
+        & ~rows["imputed"]
+    )
+    rows = rows.loc[~empty.to_numpy()]
     total = len(rows)
     for start in range(0, total, chunk):
         _bulk_insert(HistoryRow, rows.iloc[start : start + chunk], chunk, fast=True)
@@ -255,6 +267,7 @@ def history_frame(history_id: int) -> History:
             "imputed": np.array(values[7], dtype=bool),
         }
     )
+    frame = _complete_series(frame, upload)
     gaps = pd.DataFrame(columns=["channel", "queue", "interval_start", "offered", "method"])
     return History(
         frame=frame,
@@ -264,6 +277,43 @@ def history_frame(history_id: int) -> History:
         warnings=tuple(upload.warnings),
         source=upload.filename,
     )
+
+
+def _complete_series(frame: pd.DataFrame, upload: HistoryUpload) -> pd.DataFrame:
+    """Put back the empty intervals :func:`save_history` did not store.
+
+    Each series runs from its first to its last interval (the upload's summary) at the upload's
+    interval length; an interval without a stored row has 0 offered, handled and abandoned, no
+    AHT, and is not imputed. Stored rows are returned as they are.
+    """
+    step = pd.Timedelta(minutes=upload.interval_min)
+    parts = []
+    stored = dict(tuple(frame.groupby(["channel", "queue"], sort=False)))
+    for item in upload.summary:
+        key = (str(item["channel"]), str(item["queue"]))
+        first = pd.Timestamp(item["first"]).tz_convert(upload.tz)
+        last = pd.Timestamp(item["last"]).tz_convert(upload.tz)
+        grid = pd.date_range(first, last, freq=step)
+        part = stored.get(key)
+        if part is not None and len(part) == len(grid):
+            parts.append(part)
+            continue
+        full = pd.DataFrame({"channel": key[0], "queue": key[1], "interval_start": grid})
+        if part is None:
+            part = full.iloc[:0].assign(
+                offered=[], handled=[], abandoned=[], aht_s=[], imputed=np.array([], dtype=bool)
+            )
+        merged = full.merge(
+            part.drop(columns=["channel", "queue"]), on="interval_start", how="left", sort=False
+        )
+        for column in ("offered", "handled", "abandoned"):
+            merged[column] = merged[column].astype(float).fillna(0.0)
+        merged["aht_s"] = merged["aht_s"].astype(float)
+        merged["imputed"] = merged["imputed"].astype("boolean").fillna(False).astype(bool)
+        parts.append(merged)
+    if not parts:
+        return frame
+    return pd.concat(parts, ignore_index=True).reindex(columns=frame.columns)
 
 
 #: Weeks of history the history page charts (stored with each upload).
