@@ -68,7 +68,13 @@ if TYPE_CHECKING:
 
 #: Models run by ``models="auto"``. MSTL runs only when asked for: it never won a series in the
 #: benchmarks (bench/forecast_bench.py) and costs the most per fit.
-AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "seasonal_avg", "holt_winters", "calendar")
+AUTO_MODELS: tuple[str, ...] = (
+    "seasonal_naive",
+    "seasonal_avg",
+    "profile",
+    "holt_winters",
+    "calendar",
+)
 
 #: The forecast frame: the documented contract (:data:`wfmcore.frames.FORECAST_COLUMNS`), then the
 #: 95 % band and the planner override applied, if any.

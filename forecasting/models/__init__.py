@@ -5,6 +5,7 @@ alias              model
 =================  ==========================================================================
 seasonal_naive     same interval last week (the baseline; always run)
 seasonal_avg       mean of the same interval over the last k weeks (k = 4)
+profile            weekday totals (k-week mean) x intraday profile shrunk towards similar days
 holt_winters       additive Holt-Winters with the weekly season (statsmodels)
 mstl               MSTL with daily and weekly seasons plus a damped Holt trend (statsmodels)
 calendar           two-stage: daily totals with calendar regressors x intraday profile per day type
@@ -29,12 +30,13 @@ from forecasting.models._base import (
 from forecasting.models._calendar import TwoStageCalendar
 from forecasting.models._ets import HoltWinters
 from forecasting.models._mstl import MSTLModel
-from forecasting.models._seasonal import SeasonalAverage, SeasonalNaive
+from forecasting.models._seasonal import SeasonalAverage, SeasonalNaive, WeekdayProfile
 
 #: Model factories by alias: ``factory(context, is_open) -> ForecastModel``.
 MODELS: dict[str, Callable[[ModelContext, OpenFunc | None], ForecastModel]] = {
     "seasonal_naive": lambda ctx, is_open: SeasonalNaive(ctx),
     "seasonal_avg": lambda ctx, is_open: SeasonalAverage(ctx),
+    "profile": lambda ctx, is_open: WeekdayProfile(ctx),
     "holt_winters": lambda ctx, is_open: HoltWinters(ctx),
     "mstl": lambda ctx, is_open: MSTLModel(ctx),
     "calendar": lambda ctx, is_open: TwoStageCalendar(ctx, is_open=is_open),
@@ -73,5 +75,6 @@ __all__ = [
     "SeasonalAverage",
     "SeasonalNaive",
     "TwoStageCalendar",
+    "WeekdayProfile",
     "make_model",
 ]

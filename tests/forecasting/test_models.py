@@ -20,6 +20,7 @@ from forecasting.models import (
     SeasonalAverage,
     SeasonalNaive,
     TwoStageCalendar,
+    WeekdayProfile,
     make_model,
 )
 
@@ -73,6 +74,50 @@ def test_seasonal_average_known_answer_and_short_history_fallback() -> None:
     short = SeasonalAverage(ModelContext(), k=4).fit(weeks[:2].ravel())
     assert short.k_used_ == 2
     assert short.predict(3)["mean"] == pytest.approx([1.5] * 3)
+
+
+def test_weekday_profile_without_prior_is_the_seasonal_average() -> None:
+    y, ds, _ = periodic_series(5, noise=4.0, seed=3)
+    plain = SeasonalAverage(ModelContext(), k=4).fit(y, ds).predict(500)["mean"]
+    out = WeekdayProfile(ModelContext(), k=4, prior=0.0).fit(y, ds).predict(500)["mean"]
+    np.testing.assert_allclose(out, plain, atol=1e-9)
+
+
+def test_weekday_profile_keeps_each_days_total_and_borrows_the_shape() -> None:
+    # a small queue: about 10 contacts a working day, the same shape every working day
+    _, ds, mean = periodic_series(4)
+    rng = np.random.default_rng(7)
+    small = mean * 10.0 / mean[:48].sum()
+    y = rng.poisson(small).astype(float)
+    model = WeekdayProfile(ModelContext(), k=4, prior=400.0).fit(y, ds)
+    out = model.predict(336)["mean"]
+    # each day of the week keeps its own mean total over the 4 weeks
+    np.testing.assert_allclose(
+        out.reshape(7, 48).sum(axis=1), y.reshape(4, 7, 48).sum(axis=2).mean(axis=0)
+    )
+    # and its shape is the pooled working days', so it is closer to the truth than the
+    # per-interval average of 4 noisy weeks
+    avg = SeasonalAverage(ModelContext(), k=4).fit(y, ds).predict(336)["mean"]
+    truth = small[:336]
+    assert np.abs(out - truth).sum() < 0.7 * np.abs(avg - truth).sum()
+
+
+def test_weekday_profile_lets_a_busy_day_keep_its_own_shape() -> None:
+    # thousands of contacts a day: a day whose shape differs from its neighbours keeps it
+    y, ds, _ = periodic_series(4)
+    y = y * 50.0
+    days = y.reshape(4, 7, 48)
+    days[:, 2, :] = days[:, 2, ::-1]  # Wednesday peaks in the evening
+    out = WeekdayProfile(ModelContext()).fit(days.ravel(), ds).predict(336)["mean"]
+    plain = days.mean(axis=0).ravel()
+    assert np.abs(out - plain).sum() < 0.02 * plain.sum()
+
+
+def test_weekday_profile_rejects_bad_settings() -> None:
+    with pytest.raises(ConfigError, match="k >= 1"):
+        WeekdayProfile(ModelContext(), k=0)
+    with pytest.raises(ConfigError, match="non-negative"):
+        WeekdayProfile(ModelContext(), prior=-1.0)
 
 
 @pytest.mark.parametrize(("cls", "max_wape"), [(HoltWinters, 0.06), (MSTLModel, 0.2)])

@@ -62,8 +62,8 @@ def reconciliation_path(output: Path) -> Path:
     default="auto",
     show_default=True,
     callback=_models,
-    help="'auto' (seasonal_naive, seasonal_avg, holt_winters, calendar) or a comma list of "
-    "those and mstl.",
+    help="'auto' (seasonal_naive, seasonal_avg, profile, holt_winters, calendar) or a comma "
+    "list of those and mstl.",
 )
 @column_option
 @keep_outliers_option
