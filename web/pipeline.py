@@ -485,6 +485,7 @@ class PipelineInputs:
     jobs: int = 1
     time_limit_s: float = 60.0
     seed: int = 0
+    entities_toml: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +571,13 @@ def compute_pipeline(
     targets, agents_file, rules = check_center_files(
         inputs.targets_toml, inputs.agents_csv, inputs.rules_toml, inputs.events_csv
     )
+    entities = None
+    if inputs.entities_toml is not None:
+        from scheduling.staffing import queue_targets
+        from wfmcore.entities import read_entities
+
+        entities = read_entities(inputs.entities_toml)
+        queue_targets(targets, entities)  # a bad override fails here, before the work
 
     step("forecast")
     t0 = time.perf_counter()
@@ -580,7 +588,9 @@ def compute_pipeline(
     step("staff")
     t0 = time.perf_counter()
     say("staffing ...")
-    requirements = compute_requirements(fc.result.forecast, targets, fc.result.interval_min)
+    requirements = compute_requirements(
+        fc.result.forecast, targets, fc.result.interval_min, entities=entities
+    )
     timings["staff"] = time.perf_counter() - t0
 
     step("roster")
@@ -633,6 +643,7 @@ def _forecast(inputs: PipelineInputs) -> ForecastRun:
         events_csv=inputs.events_csv,
         overrides_csv=inputs.overrides_csv,
         targets_toml=inputs.targets_toml,
+        entities_toml=inputs.entities_toml,
     )
 
 

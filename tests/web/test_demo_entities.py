@@ -6,6 +6,8 @@ file stays fast; the full two-year history is drawn only by ``wfm demo``.
 
 from __future__ import annotations
 
+import json
+
 import re
 from dataclasses import replace
 from datetime import date
@@ -210,6 +212,11 @@ def test_demo_pipeline_on_a_slice_of_the_entity_center(tmp_path: Path, demo_data
     )
     req = pd.read_csv(out / "requirements.csv")
     assert set(req["channel"]) == {"voice", "chat", "whatsapp", "email"}
+    # the demo pools each channel across entities, explicitly (targets.toml), and says so
+    assert set(req["queue"]) == {"all"}
+    assert "pooling: voice channel" in printed.replace("=", " ") or "channel" in printed
+    summary = json.loads((out / "roster.summary.json").read_text(encoding="utf-8"))
+    assert set(summary["pooling"].values()) == {"channel"}
 
 
 @pytest.mark.slow

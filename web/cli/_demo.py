@@ -135,6 +135,7 @@ def demo_command(
             jobs=jobs,
             time_limit_s=time_limit_s,
             seed=seed,
+            entities_toml=files.entities_toml,
         )
 
         solver_progress = progress_printer(lambda line: say(f"  {line}"))
