@@ -7,7 +7,6 @@ file stays fast; the full two-year history is drawn only by ``wfm demo``.
 from __future__ import annotations
 
 import json
-
 import re
 from dataclasses import replace
 from datetime import date
