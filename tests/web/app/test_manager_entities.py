@@ -305,6 +305,33 @@ def test_a_stricter_entity_target_raises_its_requirement_only(
     voice = next(c for c in result["channels"] if c["channel"] == "voice")
     assert chat["agent_h_after"] > chat["agent_h_before"]
     assert voice["agent_h_after"] == voice["agent_h_before"]
+    # the channels the entity is not on are the week as it is: what the full what-if says
+    from scheduling.staffing.whatif import what_if
+    from web.app.models import TargetsVersion
+    from web.app.services import current_entities, targets_of
+    from web.app.services._common import latest
+    from web.app.services._manager_entities import week_service
+
+    with app.app_context():
+        service = week_service(roster.id)
+        targets = targets_of(latest(TargetsVersion))  # type: ignore[arg-type]
+        full = what_if(
+            service.demand,
+            targets,
+            targets,
+            service.interval_min,
+            service.scheduled,
+            entities_before=current_entities(),
+            entities_after=after,
+        )
+    week = {str(r["channel"]): r for r in full.week.to_dict("records")}
+    levels = {str(r["channel"]): r for r in full.service_level.to_dict("records")}  # type: ignore[union-attr]
+    assert voice["agent_h_before"] == pytest.approx(week["voice"]["agent_h_before"], abs=0.05)
+    assert voice["staff_h_after"] == pytest.approx(week["voice"]["staff_h_after"], abs=0.05)
+    assert voice["service_level_after"] == pytest.approx(
+        levels["voice"]["service_level_after"], abs=1e-4
+    )
+    assert chat["agent_h_after"] == pytest.approx(week["chat"]["agent_h_after"], abs=0.05)
     shown = effect.split('data-row="entity"', 1)[1].split("</tr>", 1)[0]
     assert f"{ent['agent_h_after']:,.1f}" in shown  # the page prints the what-if's figures
     # a stricter dha on the pooled voice channel moves rta too: named on the page
@@ -410,3 +437,11 @@ def test_the_pages_in_arabic_show_no_english(entity_app: tuple[Flask, int], h: A
         assert '<html lang="ar" dir="rtl">' in text, url
         words = set(re.findall(r"[A-Za-z]{2,}", _visible_outside_isolates(text)))
         assert not words - LATIN_ALLOWED - data, (url, sorted(words - LATIN_ALLOWED - data))
+
+
+def test_without_entities_the_table_is_empty_not_an_error(published_app: Flask, h: Any) -> None:
+    manager = _client(published_app, h, "manager")
+    page = manager.get("/entities/service").get_data(as_text=True)
+    assert 'id="entity-service"' in page and "data-entity=" not in page
+    assert manager.get("/entities/service/rta").status_code == 404
+    assert 'id="entity-service-link"' in manager.get("/manager").get_data(as_text=True)

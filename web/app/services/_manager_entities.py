@@ -100,6 +100,10 @@ class WeekService:
     """:func:`evaluate_queues`' frame (one row per queue and interval)."""
     table: pd.DataFrame
     """:data:`ENTITY_TABLE_COLUMNS`, worst gap first."""
+    demand: pd.DataFrame
+    """The forecast per queue (``channel, queue, interval_start, volume, aht_s``)."""
+    scheduled: pd.DataFrame
+    """The roster's agents working each channel (``channel, interval_start, agents``)."""
 
 
 _CACHE: dict[tuple[str, int, int, int | None, int | None], WeekService] = {}
@@ -205,6 +209,8 @@ def week_service(roster_id: int) -> WeekService:
         interval_min=roster.interval_min,
         queues=queues,
         table=_entity_table(queues, entities),
+        demand=demand,
+        scheduled=scheduled,
     )
     with _LOCK:
         if len(_CACHE) > 8:
@@ -468,8 +474,12 @@ def entity_what_if(roster_id: int, entity_id: str, entities_after: EntitySet) ->
     targets_row = db.get_or_404(TargetsVersion, service.targets_id)
     targets = targets_of(targets_row)
     before = current_entities()
-    demand = _demand(service.forecast_id, targets)
-    scheduled = _scheduled(roster_id)
+    ent_before = entity_of(entity_id)
+    # a change of one entity's targets moves only its channels: the what-if runs on those,
+    # the center's other channels are the week as it is (the same figures before and after)
+    mine = set(ent_before.channels) if ent_before is not None else set(targets.names)
+    demand = service.demand[service.demand["channel"].isin(mine)]
+    scheduled = service.scheduled[service.scheduled["channel"].isin(mine)]
     result = what_if(
         demand,
         targets,
@@ -499,9 +509,13 @@ def entity_what_if(roster_id: int, entity_id: str, entities_after: EntitySet) ->
         if result.service_level is not None
         else pd.DataFrame()
     )
-    volume = demand.groupby("channel")["volume"].sum()
+    volume = service.demand.groupby("channel")["volume"].sum()
     channels = []
-    for channel in week.index:
+    steady = _channels_as_they_are(service, targets, before)
+    for channel in sorted(set(week.index) | set(steady)):
+        if channel not in week.index:
+            channels.append({"channel": channel, **steady[channel]})
+            continue
         rec: dict[str, Any] = {"channel": channel, "volume": float(volume.get(channel, 0.0))}
         for col in ("agent_h_before", "agent_h_after", "staff_h_before", "staff_h_after"):
             rec[col] = float(week.at[channel, col])  # type: ignore[arg-type]
@@ -518,3 +532,44 @@ def entity_what_if(roster_id: int, entity_id: str, entities_after: EntitySet) ->
         weight = sum(w for _v, w in pairs)
         center[col] = round(sum(v * w for v, w in pairs) / weight, 4) if weight > 0 else None
     return {"entity": ent, "others": others, "channels": channels, "center": center}
+
+
+_STEADY: dict[tuple[str, int, int | None, int | None], dict[str, dict[str, Any]]] = {}
+
+
+def _channels_as_they_are(
+    service: WeekService, targets: Targets, entities: EntitySet | None
+) -> dict[str, dict[str, Any]]:
+    """Per channel: the week's hours needed and expected service (before = after), kept."""
+    from scheduling.staffing.pools import plan_queues
+    from scheduling.staffing.requirements import compute_requirements, queue_demand
+
+    key = (str(db.engine.url), service.roster_id, service.targets_id, service.entities_id)
+    with _LOCK:
+        found = _STEADY.get(key)
+    if found is not None:
+        return found
+    plan = plan_queues(queue_demand(service.demand, targets), targets, entities)
+    req = compute_requirements(service.demand, targets, service.interval_min, plan=plan)
+    hours = service.interval_min / 60.0
+    need = req.groupby("channel")[["agents", "staff"]].sum() * hours
+    sl = summarize_service(service.queues, by="channel").set_index("channel")
+    volume = service.demand.groupby("channel")["volume"].sum()
+    found = {}
+    for channel in need.index:
+        rec: dict[str, Any] = {"volume": float(volume.get(channel, 0.0))}
+        agent_h = round(float(need.loc[channel, "agents"]), 2)
+        staff_h = round(float(need.loc[channel, "staff"]), 2)
+        rec.update(agent_h_before=agent_h, agent_h_after=agent_h)
+        rec.update(staff_h_before=staff_h, staff_h_after=staff_h)
+        level = _clean(float(sl.loc[channel, "service_level"])) if channel in sl.index else None
+        target = (
+            _clean(float(sl.loc[channel, "target_service_level"])) if channel in sl.index else None
+        )
+        rec.update(service_level_before=level, service_level_after=level, target_after=target)
+        found[str(channel)] = rec
+    with _LOCK:
+        if len(_STEADY) > 8:
+            _STEADY.clear()
+        _STEADY[key] = found
+    return found
