@@ -67,7 +67,7 @@ def _client(app: Flask, h: Any, who: str) -> FlaskClient:
 
 @pytest.fixture()
 def entity_app(published_app: Flask) -> tuple[Flask, int]:
-    """The published center with entities: a published roster over a per-queue forecast."""
+    """The published center with entities: its published roster over a per-queue forecast."""
     from scheduling.staffing.requirements import compute_requirements
     from tests.web.small_center import TARGETS
     from web.app.extensions import db
@@ -79,12 +79,10 @@ def entity_app(published_app: Flask) -> tuple[Flask, int]:
         save_entities,
         save_forecast,
         save_requirements,
-        save_roster,
         save_targets,
         targets_of,
     )
     from web.app.services._common import latest
-    from web.app.services._roster import coverage_frame_of
 
     with published_app.app_context():
         save_entities(ENTITIES, "entities.toml")
@@ -112,22 +110,10 @@ def entity_app(published_app: Flask) -> tuple[Flask, int]:
             per_queue, targets_of(targets_row), old.interval_min, entities=current_entities()
         )
         req_set = save_requirements(forecast.id, targets_row.id, req, old.interval_min)
-        base = latest_published()
-        assert base is not None
-        coverage = coverage_frame_of(base.id)
-        coverage["interval_start"] = pd.DatetimeIndex(coverage["interval_start"])
-        roster = save_roster(
-            requirement_set_id=req_set.id,
-            rules_id=base.rules_id,
-            shifts=[],
-            coverage=coverage,
-            summary={},
-            violations=[],
-            first_day=base.first_day,
-            days=base.days,
-            interval_min=base.interval_min,
-        )
-        roster.status = "published"
+        roster = latest_published()
+        assert roster is not None
+        # the published week (its shifts and coverage) now rosters the per-queue forecast
+        roster.requirement_set_id = req_set.id
         db.session.commit()
         rid = roster.id
         assert isinstance(db.session.get(RosterVersion, rid), RosterVersion)
