@@ -26,25 +26,28 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from flask_babel import gettext
+from sqlalchemy import select
 
 from scheduling.staffing.service import evaluate_queues, summarize_service
 from scheduling.staffing.targets import Targets, queue_targets
 from scheduling.staffing.whatif import what_if
 from web.app.extensions import db
 from web.app.models import (
+    CoverageRow,
     EntitiesVersion,
+    ForecastRow,
     RequirementSet,
     RosterVersion,
     TargetsVersion,
 )
-from web.app.services._common import latest
+from web.app.services._common import latest, settings, to_local
 from web.app.services._documents import targets_of
 from web.app.services._entities import (
     ENTITIES_FILE,
@@ -59,8 +62,6 @@ from web.app.services._entities import (
     save_entities,
     toml_text,
 )
-from web.app.services._forecast import forecast_frame
-from web.app.services._roster import coverage_frame_of
 from web.app.services._targets import TARGET_FIELDS, current_targets_document
 from wfmcore.errors import WfmError
 
@@ -110,33 +111,48 @@ _CACHE: dict[tuple[str, int, int, int | None, int | None], WeekService] = {}
 _LOCK = threading.Lock()
 
 
-def _times(values: Any) -> pd.Series:
-    """Local times as a tz-aware datetime column (the stores give objects)."""
-    return pd.Series(pd.DatetimeIndex(pd.to_datetime(pd.Series(values))))
+def _local(values: list[Any]) -> pd.DatetimeIndex:
+    """Stored (naive UTC) times as tz-aware local times, vectorised (never object columns)."""
+    return pd.DatetimeIndex(to_local(values, settings().tz))
 
 
 def _scheduled(roster_id: int) -> pd.DataFrame:
     """Agents working each channel per interval (the coverage rows' ``available``)."""
-    cov = coverage_frame_of(roster_id)
+    stmt = select(CoverageRow.channel, CoverageRow.interval_start, CoverageRow.available).where(
+        CoverageRow.roster_id == roster_id
+    )
+    channel, start, available = _columns(db.session.execute(stmt).all(), 3)
     return pd.DataFrame(
         {
-            "channel": cov["channel"].astype(str),
-            "interval_start": _times(cov["interval_start"]),
-            "agents": cov["available"].astype("float64"),
+            "channel": pd.Series(channel, dtype=object).astype(str),
+            "interval_start": _local(start),
+            "agents": np.asarray(available, dtype=np.float64),
         }
     )
 
 
+def _columns(rows: Sequence[Any], n: int) -> list[list[Any]]:
+    return [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in range(n)]
+
+
 def _demand(forecast_id: int, targets: Targets) -> pd.DataFrame:
-    frame = forecast_frame(forecast_id)
-    frame = frame[frame["channel"].isin(targets.names)]
+    """The stored forecast per queue, the targets' channels only."""
+    stmt = select(
+        ForecastRow.channel,
+        ForecastRow.queue,
+        ForecastRow.interval_start,
+        ForecastRow.volume,
+        ForecastRow.aht_s,
+    ).where(ForecastRow.forecast_id == forecast_id, ForecastRow.channel.in_(list(targets.names)))
+    channel, queue, start, volume, aht = _columns(db.session.execute(stmt).all(), 5)
+    vol = np.asarray([np.nan if v is None else v for v in volume], dtype=np.float64)
     return pd.DataFrame(
         {
-            "channel": frame["channel"].astype(str).to_numpy(),
-            "queue": frame["queue"].astype(str).to_numpy(),
-            "interval_start": _times(frame["interval_start"]).to_numpy(),
-            "volume": frame["volume"].fillna(0.0).clip(lower=0.0).to_numpy(),
-            "aht_s": frame["aht_s"].to_numpy(),
+            "channel": pd.Series(channel, dtype=object).astype(str),
+            "queue": pd.Series(queue, dtype=object).astype(str),
+            "interval_start": _local(start),
+            "volume": np.clip(np.nan_to_num(vol), 0.0, None),
+            "aht_s": np.asarray([np.nan if v is None else v for v in aht], dtype=np.float64),
         }
     )
 
