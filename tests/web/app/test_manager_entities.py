@@ -318,6 +318,14 @@ def test_a_stricter_entity_target_raises_its_requirement_only(
         levels["voice"]["service_level_after"], abs=1e-4
     )
     assert chat["agent_h_after"] == pytest.approx(week["chat"]["agent_h_after"], abs=0.05)
+    assert chat["service_level_after"] == pytest.approx(
+        levels["chat"]["service_level_after"], abs=1e-4
+    )
+    lib = {str(r["entity"]): r for r in full.entities.to_dict("records")}  # type: ignore[union-attr]
+    for col in ("agent_h_before", "agent_h_after", "staff_h_before", "staff_h_after"):
+        assert ent[col] == pytest.approx(lib["tiny"][col], abs=0.01), col
+    for col in ("service_level_before", "service_level_after", "target_after"):
+        assert ent[col] == pytest.approx(lib["tiny"][col], abs=1e-4), col
     shown = effect.split('data-row="entity"', 1)[1].split("</tr>", 1)[0]
     assert f"{ent['agent_h_after']:,.1f}" in shown  # the page prints the what-if's figures
     # a stricter dha on the pooled voice channel moves rta too: named on the page

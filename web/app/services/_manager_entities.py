@@ -17,8 +17,8 @@ change once written, and a new targets or entities version is a new key.
 edit one entity's target overrides per channel: the would-be entities document is validated
 by the CLI's reader (:func:`wfmcore.entities.parse_entities`) and
 :func:`scheduling.staffing.targets.queue_targets`, and saved as a new entities version.
-:func:`entity_what_if` runs :func:`scheduling.staffing.whatif.what_if` with the entities
-before and after.
+:func:`entity_what_if` gives what :func:`scheduling.staffing.whatif.what_if` gives with the
+entities before and after, the *before* side kept per version.
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ import pandas as pd
 from flask_babel import gettext
 from sqlalchemy import select
 
+from scheduling.staffing.pools import plan_queues
+from scheduling.staffing.requirements import compute_requirements, queue_demand
 from scheduling.staffing.service import evaluate_queues, summarize_service
 from scheduling.staffing.targets import Targets, queue_targets
-from scheduling.staffing.whatif import what_if
+from scheduling.staffing.whatif import entity_hours
 from web.app.extensions import db
 from web.app.models import (
     CoverageRow,
@@ -474,71 +476,72 @@ def save_entity_targets(
 def entity_what_if(roster_id: int, entity_id: str, entities_after: EntitySet) -> dict[str, Any]:
     """The effect of the entity's new overrides, on the entity and on the center.
 
-    :func:`scheduling.staffing.whatif.what_if` on the roster's forecast, the current targets
-    and the roster's agents, with the current entities before and ``entities_after`` after.
+    What :func:`scheduling.staffing.whatif.what_if` gives with ``entities_before`` (the
+    current file) and ``entities_after``, on the roster's forecast, the current targets and
+    the roster's agents; computed the same way (``plan_queues``, ``compute_requirements``,
+    :func:`~scheduling.staffing.whatif.entity_hours`, ``evaluate_queues``,
+    ``summarize_service``) with the *before* side kept per version (it is the week as it is)
+    and the *after* side on the entity's channels only (a change of one entity's targets
+    moves nothing else).
 
     Returns
     -------
     dict
         ``entity``: ``agent_h``, ``staff_h`` and ``service_level`` before and after, and
-        ``target_after``; ``others``: the same for the other entities whose hours move (they
-        share a pool with it), with their names; ``channels``: per channel, the same for the
-        center (hours summed over the week, service level over the channel's queues);
-        ``center``: the center's totals (the service level weighted by each channel's volume).
+        ``target_after``, over the entity's channels; ``others``: the same for the other
+        entities whose hours on those channels move (they share a pool with it), with their
+        names; ``channels``: per channel of the center, the same (hours summed over the
+        week, service level over the channel's queues); ``center``: the center's totals (the
+        service level weighted by each channel's volume).
     """
     service = week_service(roster_id)
-    targets_row = db.get_or_404(TargetsVersion, service.targets_id)
-    targets = targets_of(targets_row)
+    targets = targets_of(db.get_or_404(TargetsVersion, service.targets_id))
     before = current_entities()
     ent_before = entity_of(entity_id)
-    # a change of one entity's targets moves only its channels: the what-if runs on those,
-    # the center's other channels are the week as it is (the same figures before and after)
-    mine = set(ent_before.channels) if ent_before is not None else set(targets.names)
+    mine = sorted(set(ent_before.channels) if ent_before is not None else set(targets.names))
+    steady = _week_as_it_is(service, targets, before)
+    base = _entities_as_they_are(service, targets, before, tuple(mine))
     demand = service.demand[service.demand["channel"].isin(mine)]
     scheduled = service.scheduled[service.scheduled["channel"].isin(mine)]
-    result = what_if(
-        demand,
-        targets,
-        targets,
-        service.interval_min,
-        scheduled,
-        entities_before=before,
-        entities_after=entities_after,
+    plan = plan_queues(queue_demand(demand, targets), targets, entities_after)
+    req = compute_requirements(demand, targets, service.interval_min, plan=plan)
+    hours = entity_hours(req, demand, targets, plan, service.interval_min).set_index("entity")
+    frame = evaluate_queues(
+        scheduled, demand, targets, service.interval_min, entities=entities_after, plan=plan
     )
+    by_entity = summarize_service(frame, by="entity").set_index("entity")
+    by_channel = summarize_service(frame, by="channel").set_index("channel")
+    need = req.groupby("channel")[["agents", "staff"]].sum() * (service.interval_min / 60.0)
+
+    def _after(table: pd.DataFrame, key: str, col: str) -> float | None:
+        if key not in table.index:
+            return None
+        value: float | None = _clean(_float(table.loc[key, col]))
+        return value
+
+    names = {e.id: (e.name_en, e.name_ar) for e in entity_list(before)}
     ent, others = None, []
-    if result.entities is not None:
-        frame = result.entities
-        rows = frame[frame["entity"] == entity_id]
-        ent = _records(rows)[0] if not rows.empty else None
-        moved = frame[
-            (frame["entity"] != entity_id)
-            & (frame["entity"] != "")
-            & ~np.isclose(frame["agent_h_before"], frame["agent_h_after"], atol=0.005)
-        ]
-        names = {e.id: (e.name_en, e.name_ar) for e in entity_list(before)}
-        for other in _records(moved):
-            other["name_en"], other["name_ar"] = names.get(other["entity"], (other["entity"],) * 2)
-            others.append(other)
-    week = result.week.set_index("channel")
-    sl = (
-        result.service_level.set_index("channel")
-        if result.service_level is not None
-        else pd.DataFrame()
-    )
-    volume = service.demand.groupby("channel")["volume"].sum()
+    for key, rec in base.items():
+        row = dict(rec)
+        row["agent_h_after"] = round(_after(hours, key, "agent_h") or 0.0, 2)
+        row["staff_h_after"] = round(_after(hours, key, "staff_h") or 0.0, 2)
+        row["service_level_after"] = _after(by_entity, key, "service_level")
+        row["target_after"] = _after(by_entity, key, "target_service_level")
+        row["entity"] = key
+        if key == entity_id:
+            ent = row
+        elif abs(row["agent_h_after"] - row["agent_h_before"]) > 0.005:
+            row["name_en"], row["name_ar"] = names.get(key, (key, key))
+            others.append(row)
     channels = []
-    steady = _channels_as_they_are(service, targets, before)
-    for channel in sorted(set(week.index) | set(steady)):
-        if channel not in week.index:
-            channels.append({"channel": channel, **steady[channel]})
-            continue
-        rec: dict[str, Any] = {"channel": channel, "volume": float(volume.get(channel, 0.0))}
-        for col in ("agent_h_before", "agent_h_after", "staff_h_before", "staff_h_after"):
-            rec[col] = float(week.at[channel, col])  # type: ignore[arg-type]
-        for col in ("service_level_before", "service_level_after", "target_after"):
-            value = sl.at[channel, col] if channel in sl.index and col in sl.columns else None
-            rec[col] = _clean(float(value)) if value is not None else None  # type: ignore[arg-type]
-        channels.append(rec)
+    for channel, rec in steady.items():
+        row = {"channel": channel, **rec}
+        if channel in need.index:
+            row["agent_h_after"] = round(_float(need.loc[channel, "agents"]), 2)
+            row["staff_h_after"] = round(_float(need.loc[channel, "staff"]), 2)
+            row["service_level_after"] = _after(by_channel, channel, "service_level")
+            row["target_after"] = _after(by_channel, channel, "target_service_level")
+        channels.append(row)
     center: dict[str, Any] = {
         col: round(sum(r[col] for r in channels), 2)
         for col in ("agent_h_before", "agent_h_after", "staff_h_before", "staff_h_after")
@@ -550,42 +553,91 @@ def entity_what_if(roster_id: int, entity_id: str, entities_after: EntitySet) ->
     return {"entity": ent, "others": others, "channels": channels, "center": center}
 
 
-_STEADY: dict[tuple[str, int, int | None, int | None], dict[str, dict[str, Any]]] = {}
+_Key = tuple[str, int, int | None, int | None]
+_STEADY: dict[_Key, tuple[dict[str, dict[str, Any]], pd.DataFrame, Any]] = {}
+_BASE: dict[tuple[_Key, tuple[str, ...]], dict[str, dict[str, Any]]] = {}
 
 
-def _channels_as_they_are(
+def _float(value: Any) -> float:
+    return float(value)
+
+
+def _key(service: WeekService) -> _Key:
+    return (str(db.engine.url), service.roster_id, service.targets_id, service.entities_id)
+
+
+def _steady(
     service: WeekService, targets: Targets, entities: EntitySet | None
-) -> dict[str, dict[str, Any]]:
-    """Per channel: the week's hours needed and expected service (before = after), kept."""
-    from scheduling.staffing.pools import plan_queues
-    from scheduling.staffing.requirements import compute_requirements, queue_demand
-
-    key = (str(db.engine.url), service.roster_id, service.targets_id, service.entities_id)
+) -> tuple[dict[str, dict[str, Any]], pd.DataFrame, Any]:
+    """The week as it is: per channel figures, the requirements and their plan (kept)."""
+    key = _key(service)
     with _LOCK:
         found = _STEADY.get(key)
     if found is not None:
         return found
     plan = plan_queues(queue_demand(service.demand, targets), targets, entities)
     req = compute_requirements(service.demand, targets, service.interval_min, plan=plan)
-    hours = service.interval_min / 60.0
-    need = req.groupby("channel")[["agents", "staff"]].sum() * hours
+    need = req.groupby("channel")[["agents", "staff"]].sum() * (service.interval_min / 60.0)
     sl = summarize_service(service.queues, by="channel").set_index("channel")
     volume = service.demand.groupby("channel")["volume"].sum()
-    found = {}
+    channels: dict[str, dict[str, Any]] = {}
     for channel in need.index:
         rec: dict[str, Any] = {"volume": float(volume.get(channel, 0.0))}
-        agent_h = round(float(need.loc[channel, "agents"]), 2)
-        staff_h = round(float(need.loc[channel, "staff"]), 2)
+        agent_h = round(_float(need.loc[channel, "agents"]), 2)
+        staff_h = round(_float(need.loc[channel, "staff"]), 2)
         rec.update(agent_h_before=agent_h, agent_h_after=agent_h)
         rec.update(staff_h_before=staff_h, staff_h_after=staff_h)
-        level = _clean(float(sl.loc[channel, "service_level"])) if channel in sl.index else None
+        level = _clean(_float(sl.loc[channel, "service_level"])) if channel in sl.index else None
         target = (
-            _clean(float(sl.loc[channel, "target_service_level"])) if channel in sl.index else None
+            _clean(_float(sl.loc[channel, "target_service_level"])) if channel in sl.index else None
         )
         rec.update(service_level_before=level, service_level_after=level, target_after=target)
-        found[str(channel)] = rec
+        channels[str(channel)] = rec
+    found = (channels, req, plan)
     with _LOCK:
         if len(_STEADY) > 8:
             _STEADY.clear()
         _STEADY[key] = found
+    return found
+
+
+def _week_as_it_is(
+    service: WeekService, targets: Targets, entities: EntitySet | None
+) -> dict[str, dict[str, Any]]:
+    return _steady(service, targets, entities)[0]
+
+
+def _entities_as_they_are(
+    service: WeekService,
+    targets: Targets,
+    entities: EntitySet | None,
+    channels: tuple[str, ...],
+) -> dict[str, dict[str, Any]]:
+    """Per entity, over ``channels``: hours needed and expected service of the week (kept)."""
+    key = (_key(service), channels)
+    with _LOCK:
+        found = _BASE.get(key)
+    if found is not None:
+        return found
+    _channels, req, plan = _steady(service, targets, entities)
+    demand = service.demand[service.demand["channel"].isin(channels)]
+    req = req[req["channel"].isin(channels)]
+    hours = entity_hours(req, demand, targets, plan, service.interval_min)
+    queues = service.queues[service.queues["channel"].isin(channels)]
+    sl = summarize_service(queues[queues["entity"] != ""], by="entity").set_index("entity")
+    found = {}
+    for rec in hours.to_dict("records"):
+        entity = str(rec["entity"])
+        if not entity:
+            continue
+        level = sl.loc[entity, "service_level"] if entity in sl.index else None
+        found[entity] = {
+            "agent_h_before": round(float(rec["agent_h"]), 2),
+            "staff_h_before": round(float(rec["staff_h"]), 2),
+            "service_level_before": _clean(_float(level)) if level is not None else None,
+        }
+    with _LOCK:
+        if len(_BASE) > 64:
+            _BASE.clear()
+        _BASE[key] = found
     return found
