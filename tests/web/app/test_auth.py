@@ -130,6 +130,10 @@ MATRIX: dict[str, set[str] | None] = {
     "planner.settings_approvals": APPROVALS,
     "planner.week_view": SEE,
     "planner.week_budget": BUDGET,
+    "planner.entities_service": SEE,
+    "planner.entity_service": SEE,
+    "planner.entity_targets_preview": SEE,  # computes the effect of a draft, stores nothing
+    "planner.entity_targets_save": TARGETS,
     "api.job_status": SEE,
     "api.history_chart_data": SEE,
     "api.forecast_chart_data": SEE,

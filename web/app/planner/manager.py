@@ -219,3 +219,150 @@ def week_budget() -> Response:
     db.session.commit()
     flash(gettext("Budget saved."), "success")
     return redirect(url_for("planner.week_view"))
+
+
+# --- service per entity: the table, the drill-down and one entity's targets (#19) -------------
+
+
+def _entity_service_error(exc: WfmError) -> str:
+    return str(gettext("The service per entity cannot be computed: %(detail)s", detail=str(exc)))
+
+
+@bp.route("/entities/service")
+@roles_required(*STAFF)
+def entities_service() -> Any:
+    """Expected service per entity of the published week against target, worst first."""
+    from web.app.i18n import current_language
+    from web.app.services import group_choices
+    from web.app.services._manager_entities import manager_entities, table_rows
+
+    roster = latest_published()
+    search = request.args.get("q", "")
+    group = request.args.get("group", "")
+    rows: list[dict[str, Any]] = []
+    total, error = 0, ""
+    if roster is not None:
+        try:
+            table = manager_entities(roster.id)
+        except WfmError as exc:
+            error = _entity_service_error(exc)
+        else:
+            total = len(table)
+            rows = table_rows(table, search=search, group=group, arabic=current_language() == "ar")
+    return render_template(
+        "manager/entities.html",
+        roster=roster,
+        rows=rows,
+        total=total,
+        search=search,
+        group=group,
+        groups=group_choices(),
+        arabic=current_language() == "ar",
+        error=error,
+    )
+
+
+def _entity_page(
+    entity_id: str,
+    *,
+    form: Any = None,
+    problem: Any = None,
+    whatif: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Any:
+    from flask import abort
+
+    from web.app.i18n import current_language
+    from web.app.models import RequirementSet
+    from web.app.services._manager_entities import (
+        OVERRIDE_KEYS,
+        entity_detail,
+        entity_of,
+        entity_targets_form,
+    )
+
+    entity = entity_of(entity_id)
+    if entity is None:
+        abort(404)
+    roster = latest_published()
+    detail, error, req_set = None, "", None
+    if roster is not None:
+        req_set = db.session.get(RequirementSet, roster.requirement_set_id)
+        try:
+            detail = entity_detail(roster.id, entity_id)
+        except WfmError as exc:
+            error = _entity_service_error(exc)
+    return render_template(
+        "manager/entity.html",
+        entity=entity,
+        arabic=current_language() == "ar",
+        roster=roster,
+        req_set=req_set,
+        detail=detail,
+        error=error,
+        targets=entity_targets_form(entity_id),
+        keys=OVERRIDE_KEYS,
+        labels=target_field_labels(),
+        form=form,
+        problem=problem,
+        whatif=whatif,
+        can_save=_can_decide(),
+    ), status
+
+
+@bp.route("/entities/service/<entity_id>")
+@roles_required(*STAFF)
+def entity_service(entity_id: str) -> Any:
+    """One entity's week: its queues, its days, its targets, links to its planner pages."""
+    return _entity_page(entity_id)
+
+
+@bp.route("/entities/service/<entity_id>/whatif", methods=["POST"])
+@roles_required(*STAFF)
+def entity_targets_preview(entity_id: str) -> Any:
+    """The effect of the form's overrides on the entity and on the center (stores nothing)."""
+    from web.app.services._manager_entities import (
+        entity_of,
+        entity_targets_document,
+        entity_what_if,
+    )
+
+    if entity_of(entity_id) is None:
+        from flask import abort
+
+        abort(404)
+    _text, entities, problem = entity_targets_document(entity_id, request.form)
+    if entities is None:
+        return _entity_page(entity_id, form=request.form, problem=problem, status=422)
+    roster = latest_published()
+    if roster is None:
+        flash(gettext("The what-if needs a published roster."), "error")
+        return _entity_page(entity_id, form=request.form)
+    try:
+        result = entity_what_if(roster.id, entity_id, entities)
+    except WfmError as exc:
+        flash(_entity_service_error(exc), "error")
+        return _entity_page(entity_id, form=request.form, status=422)
+    return _entity_page(entity_id, form=request.form, whatif=result)
+
+
+@bp.route("/entities/service/<entity_id>/targets", methods=["POST"])
+@roles_required(*MANAGERS)
+def entity_targets_save(entity_id: str) -> Any:
+    """Save the entity's target overrides as a new entities version (audited)."""
+    from web.app.services._manager_entities import entity_of, save_entity_targets
+
+    if entity_of(entity_id) is None:
+        from flask import abort
+
+        abort(404)
+    row, problem = save_entity_targets(entity_id, request.form)
+    if problem is not None:
+        db.session.rollback()
+        return _entity_page(entity_id, form=request.form, problem=problem, status=422)
+    db.session.commit()
+    if row is None:
+        flash(gettext("Nothing changed."), "info")
+    else:
+        flash(gettext("Entities version %(id)s saved.", id=row.id), "success")
+    return redirect(url_for("planner.entity_service", entity_id=entity_id))
