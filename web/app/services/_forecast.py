@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from forecasting.engine import hierarchy_of
 from forecasting.overrides import Override, apply_overrides
 from web.app.extensions import db
 from web.app.messages import progress_text
 from web.app.models import (
+    ForecastLevel,
     ForecastOverride,
     ForecastRow,
     ForecastVersion,
@@ -29,14 +32,20 @@ from web.app.services._common import (
     check_length,
     column_length,
     latest,
+    local_ts,
     settings,
     to_local,
     to_utc,
 )
 from web.app.services._documents import events_of, opening_hours_of
+from web.app.services._entities import current_entities
 from web.app.services._history import history_frame
-from web.pipeline import forecast_history
+from web.app.services._scope import CENTER, Scope, scope_entity, scope_filter
+from web.pipeline import forecast_history, series_opening_hours
 from wfmcore.errors import InputError
+
+if TYPE_CHECKING:
+    from forecasting.reconcile import Reconciliation
 
 #: The longest override label a forecast row keeps (its column's length).
 _LABEL_MAX = column_length(ForecastRow.override) or 255
@@ -52,6 +61,15 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     history = history_frame(int(params["history_id"]))
     ctx.progress(0.05, progress_text("history_read", rows=f"{len(history.frame):,}"))
     series = int(history.frame.groupby(["channel", "queue"]).ngroups)
+    channel_hours = opening_hours_of(latest(TargetsVersion))
+    hours: Mapping[Any, Any] | None = channel_hours
+    hierarchy = None
+    entities = current_entities()
+    if entities is not None and entities.queues():
+        # reconciled over queue -> entity -> channel -> center, as `wfm forecast --entities`
+        hierarchy = entities.queue_frame()
+        hours = series_opening_hours(entities, channel_hours)
+        series += hierarchy_of(hierarchy, history.frame)[0].n_aggregates
     done = [0]
 
     def one_series(n: int) -> None:
@@ -70,8 +88,9 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         origins=int(params.get("origins", 4)),
         jobs=int(params.get("jobs", 1)),
         events=events_of(center),
-        opening_hours=opening_hours_of(latest(TargetsVersion)),
+        opening_hours=hours,
         progress=one_series,
+        hierarchy=hierarchy,
     )
     ctx.check_cancel()
     ctx.progress(0.92, "saving the forecast")
@@ -84,7 +103,46 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         elapsed_s=result.elapsed_s,
         created_by=str(params.get("username", "system")),
     )
+    if result.reconciliation is not None:
+        version.reconciliation_json = reconciliation_json(result.reconciliation)
+    if result.levels is not None:
+        save_levels(version.id, result.levels)
     return f"forecast:{version.id}"
+
+
+def reconciliation_json(rec: Reconciliation) -> str:
+    """The method chosen, its note and each method's backtest figures, as stored JSON."""
+    methods = rec.methods.astype(object).where(rec.methods.notna(), None)
+    return json.dumps(
+        {"method": rec.method, "note": rec.note, "methods": methods.to_dict("records")},
+        default=str,
+    )
+
+
+def save_levels(forecast_id: int, levels: pd.DataFrame) -> int:
+    """Store the aggregate levels (entity, channel, center) of a reconciled forecast.
+
+    The queue level is left out: its series are the forecast's own rows. Returns the number of
+    rows written.
+    """
+    lv = levels[levels["level"].isin(AGGREGATE_LEVELS)]
+    rows = pd.DataFrame(
+        {
+            "forecast_id": forecast_id,
+            "level": lv["level"].astype(str),
+            "key": lv["key"].astype(str),
+            "interval_start": to_utc(lv["interval_start"]),
+            **{c: lv[c].astype(float) for c in _BANDS},
+        }
+    )
+    _bulk_insert(ForecastLevel, rows)
+    return len(rows)
+
+
+#: Levels stored in ``forecast_levels`` (the queues are the forecast rows).
+AGGREGATE_LEVELS = ("center", "channel", "entity")
+
+_BANDS = ("volume", "volume_lo", "volume_hi", "volume_lo95", "volume_hi95")
 
 
 def save_forecast(
@@ -231,6 +289,9 @@ def add_override(
         elapsed_s=parent.elapsed_s,
         parent_id=parent.id,
     )
+    # the method stays the parent's; the levels are re-summed from the overridden queue rows
+    # on the pages (no stored levels: the parent's would not add up any more)
+    version.reconciliation_json = parent.reconciliation_json
     for old in parent.overrides:
         db.session.add(
             ForecastOverride(
@@ -304,3 +365,102 @@ def forecast_series(forecast_id: int) -> list[tuple[str, str]]:
         .order_by(ForecastRow.channel, ForecastRow.queue)
     )
     return [(str(c), str(q)) for c, q in db.session.execute(stmt)]
+
+
+def _history_sums(
+    version: ForecastVersion, stamps: list[dt.datetime], where: Any, channels: list[str]
+) -> dict[str, list[float | None]]:
+    """The history summed over a scope, the week before and 52 weeks before *stamps*."""
+    out: dict[str, list[float | None]] = {}
+    for key, lag in (("last_week", 7), ("last_year", 364)):
+        shifted = [t - dt.timedelta(days=lag) for t in stamps]
+        values: dict[dt.datetime, float] = {}
+        if shifted:
+            stmt = (
+                select(HistoryRow.interval_start, func.sum(HistoryRow.offered))
+                .where(
+                    HistoryRow.history_id == version.history_id,
+                    HistoryRow.channel.in_(channels),
+                    HistoryRow.interval_start >= shifted[0],
+                    HistoryRow.interval_start <= shifted[-1],
+                    where,
+                )
+                .group_by(HistoryRow.interval_start)
+            )
+            values = {
+                pd.Timestamp(t).to_pydatetime(): float(v) for t, v in db.session.execute(stmt)
+            }
+        out[key] = [values.get(t) for t in shifted]
+    return out
+
+
+def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
+    """The forecast of a scope with its bands, and the history beside it.
+
+    A queue is :func:`forecast_chart`. An entity, a channel or the center is its reconciled
+    series from the levels table; a version without levels (no entities file, or an override
+    of a reconciled one) sums its queue rows, without bands (the sum of the queues' bands is
+    no band of the total). ``reconciled`` says which.
+    """
+    if scope.kind == "queue":
+        one = forecast_chart(forecast_id, scope.channel, scope.queue)
+        one["reconciled"] = False
+        return one
+    version = db.get_or_404(ForecastVersion, forecast_id)
+    center = settings()
+    level, key = scope.level_key
+    cols = [getattr(ForecastLevel, c) for c in ("interval_start", *_BANDS)]
+    stmt = (
+        select(*cols)
+        .where(
+            ForecastLevel.forecast_id == forecast_id,
+            ForecastLevel.level == level,
+            ForecastLevel.key == key,
+        )
+        .order_by(ForecastLevel.interval_start)
+    )
+    rows: list[Any] = list(db.session.execute(stmt).all())
+    reconciled = bool(rows)
+    where, _ = scope_filter(scope, ForecastRow.channel, ForecastRow.queue)
+    if not rows:
+        stmt = (
+            select(ForecastRow.interval_start, func.sum(ForecastRow.volume))
+            .where(ForecastRow.forecast_id == forecast_id, where)
+            .group_by(ForecastRow.interval_start)
+            .order_by(ForecastRow.interval_start)
+        )
+        rows = [(t, v, None, None, None, None) for t, v in db.session.execute(stmt)]
+    stamps = [pd.Timestamp(r[0]).to_pydatetime() for r in rows]
+    out = {
+        "labels": [_label(local_ts(t, center.tz)) for t in stamps],
+        "reconciled": reconciled,
+        "tz": center.tz,
+    }
+    for i, c in enumerate(_BANDS, start=1):
+        out[c] = [None if r[i] is None else round(float(r[i]), 2) for r in rows]
+    hist_where, _ = scope_filter(scope, HistoryRow.channel, HistoryRow.queue)
+    channels = scope_channels(forecast_id, scope)
+    out.update(_history_sums(version, stamps, hist_where, channels))
+    return out
+
+
+def scope_channels(forecast_id: int, scope: Scope) -> list[str]:
+    """The channels a scope spans in a forecast."""
+    if scope.kind in ("channel", "queue"):
+        return [scope.channel]
+    stmt = select(ForecastRow.channel).where(ForecastRow.forecast_id == forecast_id)
+    if scope.kind == "entity":
+        entity = scope_entity(scope.entity)
+        return list(entity.channels) if entity is not None else []
+    return [str(c) for c in db.session.scalars(stmt.distinct().order_by(ForecastRow.channel))]
+
+
+def forecast_channels(forecast_id: int) -> list[str]:
+    """The channels of a forecast."""
+    return scope_channels(forecast_id, CENTER)
+
+
+def has_levels(forecast_id: int) -> bool:
+    """Whether a forecast has stored levels (it was reconciled over the entities)."""
+    stmt = select(ForecastLevel.id).where(ForecastLevel.forecast_id == forecast_id).limit(1)
+    return db.session.execute(stmt).first() is not None
