@@ -395,3 +395,55 @@ def test_migration_0009_goes_down_and_up(any_app: Flask) -> None:
         assert not has and "reconciliation_json" not in fc and "pooling_json" not in rc
         upgrade(directory=str(MIGRATIONS_DIR))
         assert shape()[0]
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+def test_browser_planner_finds_an_entity_by_arabic_name(eapp: Flask, h: Any) -> None:
+    """The "done when" of #19 on a small instance: search by Arabic name, pick, see all three."""
+    from tests.web.app.browser_support import artifacts, chromium
+
+    with h.serve_in_thread(eapp) as base, chromium() as browser:
+        context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="ar")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base + "/")
+        page.fill("#username", "planner")
+        page.fill("#password", h.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/planner$"))
+        page.goto(f"{base}/forecast/{_ids(eapp)['forecast']}")
+        page.fill("#scope-q", "الصحة")
+        page.click("#scope-find")
+        page.wait_for_url(re.compile(r"q="))
+        assert page.input_value("#scope-select") == "entity:dha"
+        drawn = """() => { const c = document.querySelector('#forecast-chart');
+            const ch = c && Chart.getChart(c);
+            return ch && ch.data.datasets[4].data.length > 0; }"""
+        page.wait_for_function(drawn)
+        assert "هيئة الصحة بدبي" in page.inner_text("#forecast-scope h2")
+        page.screenshot(path=str(artifacts() / "scope-01-forecast-entity.png"), full_page=True)
+
+        page.click("#scope-link-requirements")
+        page.wait_for_url(re.compile(r"/requirements/\d+\?scope=entity(:|%3A)dha"))
+        page.wait_for_function(
+            "() => { const ch = Chart.getChart(document.querySelector('#req-chart'));"
+            " return ch && ch.data.datasets.length === 2; }"  # voice staff and agents only
+        )
+        assert "كل طابور يُجهَّز وحده وفق أهدافه" in page.inner_text("#pooling")
+        page.screenshot(path=str(artifacts() / "scope-02-requirements-entity.png"), full_page=True)
+
+        page.click("#scope-link-roster")
+        page.wait_for_url(re.compile(r"/roster/\d+\?scope=entity(:|%3A)dha"))
+        page.wait_for_function(
+            "() => document.querySelectorAll('#coverage canvas').length === 1"
+            " && Chart.getChart(document.querySelector('#coverage canvas'))"
+        )
+        assert page.is_visible("#coverage-note") and page.is_visible("#scope-required")
+        page.screenshot(path=str(artifacts() / "scope-03-coverage-entity.png"), full_page=True)
+        context.close()
+    assert not errors, errors

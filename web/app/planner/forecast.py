@@ -20,7 +20,7 @@ from web.app.extensions import db
 from web.app.jobs import enqueue
 from web.app.models import ForecastVersion, HistoryUpload
 from web.app.planner import bp
-from web.app.planner.scope import requested_scope
+from web.app.planner.scope import requested_scope, scope_links
 from web.app.services import actor, add_override, audit, latest, local_ts, settings
 from web.app.services._forecast import forecast_channels, has_levels
 from web.app.services._scope import Scope
@@ -97,6 +97,7 @@ def forecast_view(item_id: int) -> str:
     version = db.get_or_404(ForecastVersion, item_id)
     channels = forecast_channels(item_id)
     scope, pick = requested_scope(channels, legacy=request.args.get("series", ""))
+    pick["links"] = scope_links(scope, forecast_id=item_id, requirement_set_id=None, roster_id=None)
     center = settings()
     selected = [
         r

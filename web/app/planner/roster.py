@@ -22,7 +22,7 @@ from web.app.jobs import enqueue
 from web.app.messages import isolate, rule_label, say, violation_text
 from web.app.models import RequirementSet, RosterVersion, RulesVersion
 from web.app.planner import bp
-from web.app.planner.scope import requested_scope
+from web.app.planner.scope import requested_scope, scope_links
 from web.app.services import (
     actor,
     audit,
@@ -100,6 +100,9 @@ def roster_view(item_id: int) -> str:
     rules = rules_of(db.get_or_404(RulesVersion, roster.rules_id))
     req_set = db.get_or_404(RequirementSet, roster.requirement_set_id)
     scope, pick = requested_scope(forecast_channels(req_set.forecast_id))
+    pick["links"] = scope_links(
+        scope, forecast_id=req_set.forecast_id, requirement_set_id=req_set.id, roster_id=item_id
+    )
     return render_template(
         "planner/roster.html",
         scope=scope,

@@ -52,3 +52,42 @@ def requested_scope(channels: list[str], *, legacy: str = "") -> tuple[Scope, di
     pick["matches"] = [(e.id, entity_name(e)) for e in matches]
     pick["label"] = scope_label(scope)
     return scope, pick
+
+
+def scope_links(
+    scope: Scope, *, forecast_id: int, requirement_set_id: int | None, roster_id: int | None
+) -> dict[str, str]:
+    """The same scope on the forecast, requirements and roster pages of one chain.
+
+    ``requirement_set_id`` / ``roster_id`` None: the newest made from the forecast / the set.
+    Pages that do not exist yet are left out.
+    """
+    from flask import url_for
+    from sqlalchemy import select
+
+    from web.app.extensions import db
+    from web.app.models import RequirementSet, RosterVersion
+
+    if requirement_set_id is None:
+        requirement_set_id = db.session.scalar(
+            select(RequirementSet.id)
+            .where(RequirementSet.forecast_id == forecast_id)
+            .order_by(RequirementSet.id.desc())
+            .limit(1)
+        )
+    if roster_id is None and requirement_set_id is not None:
+        roster_id = db.session.scalar(
+            select(RosterVersion.id)
+            .where(RosterVersion.requirement_set_id == requirement_set_id)
+            .order_by(RosterVersion.id.desc())
+            .limit(1)
+        )
+    value = scope.value
+    links = {"forecast": url_for("planner.forecast_view", item_id=forecast_id, scope=value)}
+    if requirement_set_id is not None:
+        links["requirements"] = url_for(
+            "planner.requirements_view", item_id=requirement_set_id, scope=value
+        )
+    if roster_id is not None:
+        links["roster"] = url_for("planner.roster_view", item_id=roster_id, scope=value)
+    return links
