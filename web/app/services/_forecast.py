@@ -439,7 +439,8 @@ def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
     for i, c in enumerate(_BANDS, start=1):
         out[c] = [None if r[i] is None else round(float(r[i]), 2) for r in rows]
     hist_where, _ = scope_filter(scope, HistoryRow.channel, HistoryRow.queue)
-    channels = scope_channels(forecast_id, scope)
+    channels = forecast_channels(forecast_id) if scope.kind == "center" else None
+    channels = channels or scope_channels(forecast_id, scope)
     out.update(_history_sums(version, stamps, hist_where, channels))
     return out
 
@@ -456,8 +457,15 @@ def scope_channels(forecast_id: int, scope: Scope) -> list[str]:
 
 
 def forecast_channels(forecast_id: int) -> list[str]:
-    """The channels of a forecast."""
-    return scope_channels(forecast_id, CENTER)
+    """The channels of a forecast (from its levels when it has some: a few rows, not all)."""
+    stmt = (
+        select(ForecastLevel.key)
+        .where(ForecastLevel.forecast_id == forecast_id, ForecastLevel.level == "channel")
+        .distinct()
+        .order_by(ForecastLevel.key)
+    )
+    found = [str(c) for c in db.session.scalars(stmt)]
+    return found or scope_channels(forecast_id, CENTER)
 
 
 def has_levels(forecast_id: int) -> bool:
