@@ -364,10 +364,10 @@ class ForecastRow(Base):
 
 
 class ForecastLevel(Base):
-    """One interval of a reconciled forecast's aggregate: an entity, a channel or the center.
+    """One interval of a reconciled forecast's level: a queue, an entity, a channel, the center.
 
-    ``key`` is the entity id, the channel or ``all`` (the center); the queues' series are the
-    :class:`ForecastRow` rows.
+    ``key`` is ``channel/queue``, the entity id, the channel or ``all`` (the center). With the
+    history of the same series a week and 52 weeks before, so a chart is one index lookup.
     """
 
     __tablename__ = "forecast_levels"
@@ -384,6 +384,9 @@ class ForecastLevel(Base):
     volume_hi: Mapped[float | None] = mapped_column(Float, nullable=True)
     volume_lo95: Mapped[float | None] = mapped_column(Float, nullable=True)
     volume_hi95: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the history summed over the same series a week and 52 weeks before (chart comparisons)
+    last_week: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_year: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class ForecastOverride(Base):

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -141,7 +142,7 @@ def test_forecast_job_stores_reconciled_levels_and_the_method(eapp: Flask, h: An
         keys = set(
             db.session.execute(
                 select(ForecastLevel.level, ForecastLevel.key)
-                .where(ForecastLevel.forecast_id == fid)
+                .where(ForecastLevel.forecast_id == fid, ForecastLevel.level != "queue")
                 .distinct()
             ).all()
         )
@@ -189,9 +190,18 @@ def test_a_levels_series_is_the_sum_of_its_queue_rows(
     total = f.groupby("interval_start")["volume"].sum()
     assert len(chart["volume"]) == len(total) > 0
     assert chart["volume"] == pytest.approx(total.round(2).tolist(), abs=0.02)
-    # bands around the level's own point, and the history beside it
+    # bands around the level's own point, and the history beside it: the same queues'
+    # offered contacts a week before, stored with the level
     assert all(lo <= v + 1e-6 for lo, v in zip(chart["volume_lo"], chart["volume"], strict=True))
-    assert any(x is not None for x in chart["last_week"])
+    from web.app.services import history_frame
+
+    with eapp.app_context():
+        hist = history_frame(1).frame
+    if queues is not None:
+        hist = hist[[(c, q) in queues for c, q in zip(hist["channel"], hist["queue"], strict=True)]]
+    offered = hist.groupby("interval_start")["offered"].sum()
+    week_before = [offered.get(t - pd.Timedelta(days=7)) for t in total.index]
+    assert chart["last_week"] == pytest.approx([float(x) for x in week_before])
 
 
 def test_a_queue_scope_is_that_queues_rows(eapp: Flask, h: Any) -> None:

@@ -106,7 +106,7 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     if result.reconciliation is not None:
         version.reconciliation_json = reconciliation_json(result.reconciliation)
     if result.levels is not None:
-        save_levels(version.id, result.levels)
+        save_levels(version.id, result.levels, history.frame, hierarchy)
     return f"forecast:{version.id}"
 
 
@@ -119,13 +119,31 @@ def reconciliation_json(rec: Reconciliation) -> str:
     )
 
 
-def save_levels(forecast_id: int, levels: pd.DataFrame) -> int:
-    """Store the aggregate levels (entity, channel, center) of a reconciled forecast.
+def save_levels(
+    forecast_id: int,
+    levels: pd.DataFrame,
+    history: pd.DataFrame | None = None,
+    hierarchy: pd.DataFrame | None = None,
+) -> int:
+    """Store every level of a reconciled forecast, with the history beside each series.
 
-    The queue level is left out: its series are the forecast's own rows. Returns the number of
-    rows written.
+    ``history`` (the history frame) and ``hierarchy`` (``channel, queue, entity``) give each
+    level's offered contacts a week and 52 weeks before each interval (``last_week``,
+    ``last_year``). Returns the number of rows written.
     """
-    lv = levels[levels["level"].isin(AGGREGATE_LEVELS)]
+    lv = levels.reset_index(drop=True)
+    stamps = pd.DatetimeIndex(lv["interval_start"])
+    lags: dict[str, Any] = {"last_week": np.nan, "last_year": np.nan}
+    if history is not None and len(history):
+        shifted = {
+            name: (stamps - pd.Timedelta(days=days)).tz_convert("UTC")
+            for name, days in (("last_week", 7), ("last_year", 364))
+        }
+        wanted = shifted["last_week"].union(shifted["last_year"])
+        past = _history_by_level(history, hierarchy, wanted)
+        for name, when in shifted.items():
+            keys = pd.MultiIndex.from_arrays([lv["level"], lv["key"], when])
+            lags[name] = past.reindex(keys).to_numpy()
     rows = pd.DataFrame(
         {
             "forecast_id": forecast_id,
@@ -133,16 +151,56 @@ def save_levels(forecast_id: int, levels: pd.DataFrame) -> int:
             "key": lv["key"].astype(str),
             "interval_start": to_utc(lv["interval_start"]),
             **{c: lv[c].astype(float) for c in _BANDS},
+            **lags,
         }
     )
     _bulk_insert(ForecastLevel, rows)
     return len(rows)
 
 
-#: Levels stored in ``forecast_levels`` (the queues are the forecast rows).
-AGGREGATE_LEVELS = ("center", "channel", "entity")
+def _history_by_level(
+    history: pd.DataFrame, hierarchy: pd.DataFrame | None, wanted: pd.DatetimeIndex
+) -> pd.Series:
+    """Offered contacts per (level, key, UTC interval start in ``wanted``) for every level."""
+    t = pd.DatetimeIndex(history["interval_start"]).tz_convert("UTC")
+    keep = t.isin(wanted)
+    h = pd.DataFrame(
+        {
+            "channel": history["channel"].to_numpy()[keep].astype(str),
+            "queue": history["queue"].to_numpy()[keep].astype(str),
+            "t": t[keep],
+            "offered": history["offered"].to_numpy()[keep].astype(float),
+        }
+    )
+    entity_of: dict[tuple[str, str], str] = {}
+    if hierarchy is not None and "entity" in hierarchy.columns:
+        triples = zip(hierarchy["channel"], hierarchy["queue"], hierarchy["entity"], strict=True)
+        for c, q, e in triples:
+            if isinstance(e, str) and e:
+                entity_of[(str(c), str(q))] = e
+    h["entity"] = [entity_of.get(k) for k in zip(h["channel"], h["queue"], strict=True)]
+    parts = [
+        h.groupby(["channel", "queue", "t"])["offered"]
+        .sum()
+        .reset_index()
+        .assign(level="queue", key=lambda f: f["channel"] + "/" + f["queue"]),
+        h.groupby(["channel", "t"])["offered"]
+        .sum()
+        .reset_index()
+        .assign(level="channel", key=lambda f: f["channel"]),
+        h.dropna(subset=["entity"])
+        .groupby(["entity", "t"])["offered"]
+        .sum()
+        .reset_index()
+        .assign(level="entity", key=lambda f: f["entity"]),
+        h.groupby("t")["offered"].sum().reset_index().assign(level="center", key="all"),
+    ]
+    out = pd.concat([p[["level", "key", "t", "offered"]] for p in parts], ignore_index=True)
+    return out.set_index(["level", "key", "t"])["offered"].astype(float)
+
 
 _BANDS = ("volume", "volume_lo", "volume_hi", "volume_lo95", "volume_hi95")
+_LAGS = ("last_week", "last_year")
 
 
 def save_forecast(
@@ -402,14 +460,10 @@ def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
     of a reconciled one) sums its queue rows, without bands (the sum of the queues' bands is
     no band of the total). ``reconciled`` says which.
     """
-    if scope.kind == "queue":
-        one = forecast_chart(forecast_id, scope.channel, scope.queue)
-        one["reconciled"] = False
-        return one
     version = db.get_or_404(ForecastVersion, forecast_id)
     center = settings()
     level, key = scope.level_key
-    cols = [getattr(ForecastLevel, c) for c in ("interval_start", *_BANDS)]
+    cols = [getattr(ForecastLevel, c) for c in ("interval_start", *_BANDS, *_LAGS)]
     stmt = (
         select(*cols)
         .where(
@@ -421,6 +475,10 @@ def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
     )
     rows: list[Any] = list(db.session.execute(stmt).all())
     reconciled = bool(rows)
+    if not rows and scope.kind == "queue":
+        one = forecast_chart(forecast_id, scope.channel, scope.queue)
+        one["reconciled"] = False
+        return one
     where, _ = scope_filter(scope, ForecastRow.channel, ForecastRow.queue)
     if not rows:
         stmt = (
@@ -429,7 +487,7 @@ def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
             .group_by(ForecastRow.interval_start)
             .order_by(ForecastRow.interval_start)
         )
-        rows = [(t, v, None, None, None, None) for t, v in db.session.execute(stmt)]
+        rows = [(t, v, None, None, None, None, None, None) for t, v in db.session.execute(stmt)]
     stamps = [pd.Timestamp(r[0]).to_pydatetime() for r in rows]
     out = {
         "labels": [_label(local_ts(t, center.tz)) for t in stamps],
@@ -438,6 +496,10 @@ def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
     }
     for i, c in enumerate(_BANDS, start=1):
         out[c] = [None if r[i] is None else round(float(r[i]), 2) for r in rows]
+    if reconciled:  # the history beside it was stored with the level
+        for i, c in enumerate(_LAGS, start=1 + len(_BANDS)):
+            out[c] = [None if r[i] is None else float(r[i]) for r in rows]
+        return out
     hist_where, _ = scope_filter(scope, HistoryRow.channel, HistoryRow.queue)
     channels = forecast_channels(forecast_id) if scope.kind == "center" else None
     channels = channels or scope_channels(forecast_id, scope)

@@ -1,8 +1,9 @@
 """Forecast levels (entity, channel, center), the reconciliation and the pooling used (#19).
 
-- ``forecast_levels``: a reconciled forecast's series at every aggregate level (``level``
-  entity, channel or center, ``key`` the entity id, the channel or ``all``) with its 80 % and
-  95 % bands, for the pages' scope picker; the queues' series stay in ``forecast_rows``.
+- ``forecast_levels``: a reconciled forecast's series at every level (``level`` queue,
+  entity, channel or center, ``key`` ``channel/queue``, the entity id, the channel or ``all``)
+  with its 80 % and 95 % bands and the history of the week before and 52 weeks before
+  (``last_week``, ``last_year``), for the pages' scope picker: one index lookup per chart.
 - ``forecasts.reconciliation_json``: the reconciliation method chosen and each method's
   backtest figures (empty without an entities file).
 - ``requirement_sets.pooling_json``: the pooling used per channel (``queue``, ``entity``,
@@ -36,6 +37,8 @@ def upgrade() -> None:
         sa.Column("volume_hi", sa.Float(), nullable=True),
         sa.Column("volume_lo95", sa.Float(), nullable=True),
         sa.Column("volume_hi95", sa.Float(), nullable=True),
+        sa.Column("last_week", sa.Float(), nullable=True),
+        sa.Column("last_year", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
             ["forecast_id"],
             ["forecasts.id"],
