@@ -13,6 +13,7 @@ from scheduling.staffing.pools import plan_queues
 from scheduling.staffing.requirements import compute_requirements
 from web.app.extensions import db
 from web.app.models import (
+    ForecastLevel,
     ForecastRow,
     ForecastVersion,
     RequirementRow,
@@ -32,7 +33,7 @@ from web.app.services._documents import targets_of
 from web.app.services._entities import current_entities
 from web.app.services._forecast import forecast_frame
 from web.app.services._history import _wide_chart
-from web.app.services._scope import CENTER, Scope, scope_filter
+from web.app.services._scope import CENTER, Scope, scope_filter, scope_queue_keys
 
 
 def run_requirements_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
@@ -235,13 +236,24 @@ def requirements_chart(set_id: int, scope: Scope = CENTER) -> dict[str, Any]:
 def entity_volume_daily(forecast_id: int, scope: Scope) -> list[dict[str, Any]]:
     """Per day and channel, the forecast volume of the scope's own queues (SQL sums)."""
     center = settings()
-    where, _ = scope_filter(scope, ForecastRow.channel, ForecastRow.queue)
-    stmt = (
-        select(ForecastRow.channel, ForecastRow.interval_start, func.sum(ForecastRow.volume))
-        .where(ForecastRow.forecast_id == forecast_id, where)
-        .group_by(ForecastRow.channel, ForecastRow.interval_start)
+    keys = scope_queue_keys(scope)
+    L = ForecastLevel
+    stmt = (  # the stored queue levels: an index lookup per queue
+        select(L.key, L.interval_start, L.volume).where(
+            L.forecast_id == forecast_id, L.level == "queue", L.key.in_(keys)
+        )
     )
     f = pd.DataFrame(db.session.execute(stmt).all(), columns=["channel", "t", "volume"])
+    if not f.empty:
+        f["channel"] = f["channel"].str.split("/", n=1).str[0]
+    else:  # a forecast without levels: its rows
+        where, _ = scope_filter(scope, ForecastRow.channel, ForecastRow.queue)
+        stmt = (
+            select(ForecastRow.channel, ForecastRow.interval_start, func.sum(ForecastRow.volume))
+            .where(ForecastRow.forecast_id == forecast_id, where)
+            .group_by(ForecastRow.channel, ForecastRow.interval_start)
+        )
+        f = pd.DataFrame(db.session.execute(stmt).all(), columns=["channel", "t", "volume"])
     if f.empty:
         return []
     f["volume"] = f["volume"].astype(float)

@@ -165,7 +165,8 @@ def scope_filter(
     if entity is None:
         return false(), []
     if pooling is None:
-        return _startswith(queue_col, f"{entity.id}."), []
+        ids = sorted({q.queue for q in entity.queues()})
+        return and_(channel_col.in_(list(entity.channels)), queue_col.in_(ids)), []
     parts = []
     shared = []
     for channel in entity.channels:
@@ -179,3 +180,13 @@ def scope_filter(
             parts.append(and_(channel_col == channel, queue_col == key))
             shared.append((channel, key))
     return (or_(*parts) if parts else false()), shared
+
+
+def scope_queue_keys(scope: Scope) -> list[str]:
+    """The ``channel/queue`` keys of an entity's or a queue's own queues (else none)."""
+    if scope.kind == "queue":
+        return [f"{scope.channel}/{scope.queue}"]
+    entity = scope_entity(scope.entity) if scope.kind == "entity" else None
+    if entity is None:
+        return []
+    return [f"{q.channel}/{q.queue}" for q in entity.queues()]
