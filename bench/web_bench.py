@@ -47,6 +47,13 @@ def build_instance(folder: Path, time_limit_s: float) -> None:
     upgrade_database(app)
     with demo_center_files() as files:
         t0 = time.perf_counter()
+        if files.entities_toml is not None:  # the 50-entity center: forecast reconciled (#19)
+            from web.app.extensions import db
+            from web.app.services import save_entities
+
+            with app.app_context():
+                save_entities(files.entities_toml.read_text(encoding="utf-8"), "entities.toml")
+                db.session.commit()
         build_demo_instance(
             app,
             files,
@@ -108,6 +115,13 @@ def main() -> None:
                 for k, m in models.items()
             }
             shifts = db.session.query(Shift).filter(Shift.roster_id == ids["x"]).count()
+            from web.app.services import current_entities
+
+            entities = current_entities()
+            # an entity's scope (#19): the first entity of the file, and one of its queues
+            ids["e"] = entities.entities[0].id if entities is not None else ""
+            first = entities.entities[0].queues()[0] if entities is not None else None
+            ids["q"] = f"{first.channel}/{first.queue}" if first is not None else "voice/residency"
         print(f"instance {folder}: roster {ids['x']} with {shifts} shifts")
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
@@ -132,12 +146,26 @@ def main() -> None:
             ("history chart data (4 weeks)", "/api/history/{h}/chart"),
             ("forecast list", "/forecast"),
             ("forecast", "/forecast/{f}"),
-            ("forecast chart data", "/api/forecast/{f}/chart?series=voice/residency"),
+            ("forecast chart data", "/api/forecast/{f}/chart?scope=queue:{q}"),
             ("requirements", "/requirements/{r}"),
             ("requirements chart data", "/api/requirements/{r}/chart"),
             ("roster list", "/roster"),
             ("roster grid (all agents x 7 days)", "/roster/{x}"),
             ("coverage data (week, 30 min)", "/api/roster/{x}/coverage"),
+        ]
+        if ids["e"]:  # the scope picker's pages (#19)
+            pages += [
+                ("forecast, an entity", "/forecast/{f}?scope=entity:{e}"),
+                ("forecast, searched by name", "/forecast/{f}?q=%D9%87%D9%8A%D8%A6%D8%A9"),
+                ("forecast chart, an entity", "/api/forecast/{f}/chart?scope=entity:{e}"),
+                ("forecast chart, a channel", "/api/forecast/{f}/chart?scope=channel:voice"),
+                ("forecast chart, the center", "/api/forecast/{f}/chart?scope=center"),
+                ("requirements, an entity", "/requirements/{r}?scope=entity:{e}"),
+                ("requirements chart, an entity", "/api/requirements/{r}/chart?scope=entity:{e}"),
+                ("roster, an entity", "/roster/{x}?scope=entity:{e}"),
+                ("coverage data, an entity", "/api/roster/{x}/coverage?scope=entity:{e}"),
+            ]
+        pages += [
             ("job status", "/api/jobs/{j}"),
             ("agents", "/agents"),
             ("rules", "/rules"),

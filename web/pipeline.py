@@ -223,6 +223,27 @@ def _entity_hours(
     return out
 
 
+def series_opening_hours(
+    entities: EntitySet, channel_hours: Mapping[str, OpeningHours] | None
+) -> dict[Any, OpeningHoursLike]:
+    """Opening hours per channel and per queue, as ``wfm forecast --entities`` uses them.
+
+    Parameters
+    ----------
+    entities
+        The entities file.
+    channel_hours
+        Per channel, from ``targets.toml`` (``None`` without one).
+
+    Returns
+    -------
+    dict
+        The channels' hours, and per ``(channel, queue)`` the hours of the queues whose entity
+        or channel sets some (entity overrides and closed days applied).
+    """
+    return {**(channel_hours or {}), **_entity_hours(entities, channel_hours)}
+
+
 def count_series(history: History, entities_toml: Path | None = None) -> int:
     """Number of series a forecast of *history* runs.
 

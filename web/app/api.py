@@ -22,6 +22,8 @@ from web.app.services import (
     history_chart,
     requirements_chart,
 )
+from web.app.services._forecast import scope_forecast_chart
+from web.app.services._scope import parse_scope
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -69,9 +71,15 @@ def history_chart_data(item_id: int) -> Response:
 @bp.route("/forecast/<int:item_id>/chart")
 @roles_required(*STAFF)
 def forecast_chart_data(item_id: int) -> Response:
-    """One series (``?series=channel/queue``) with its bands and the history beside it."""
-    channel, _, queue = request.args.get("series", "").partition("/")
-    return jsonify(forecast_chart(item_id, channel, queue))
+    """A scope's forecast with its bands and the history beside it.
+
+    ``?scope=`` (center, ``channel:<name>``, ``entity:<id>``, ``queue:<channel>/<queue>``);
+    the older ``?series=channel/queue`` still gives that queue.
+    """
+    if "scope" not in request.args and "series" in request.args:
+        channel, _, queue = request.args.get("series", "").partition("/")
+        return jsonify(forecast_chart(item_id, channel, queue))
+    return jsonify(scope_forecast_chart(item_id, parse_scope(request.args.get("scope"))))
 
 
 @bp.route("/requirements/<int:item_id>/chart")
@@ -79,7 +87,7 @@ def forecast_chart_data(item_id: int) -> Response:
 def requirements_chart_data(item_id: int) -> Response:
     """Agents and staff per channel and interval."""
     db.get_or_404(RequirementSet, item_id)
-    return jsonify(requirements_chart(item_id))
+    return jsonify(requirements_chart(item_id, parse_scope(request.args.get("scope"))))
 
 
 @bp.route("/roster/<int:item_id>/coverage")
@@ -90,4 +98,4 @@ def roster_coverage_data(item_id: int) -> Response:
     404 for a roster that does not exist, never an empty chart.
     """
     db.get_or_404(RosterVersion, item_id)
-    return jsonify(coverage_chart(item_id))
+    return jsonify(coverage_chart(item_id, parse_scope(request.args.get("scope"))))

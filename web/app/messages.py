@@ -184,6 +184,21 @@ JOB_PROGRESS: dict[str, LazyString] = {
     "inserting": lazy_gettext("%(done)s of %(total)s rows stored"),
 }
 
+#: How a channel's queues are staffed (``QueuePlan.pooling``, ``targets.toml``'s ``pool``),
+#: shown on the requirements page instead of the library's English note (#19).
+POOLINGS: dict[str, LazyString] = {
+    "queue": lazy_gettext("each queue staffed alone to its own targets"),
+    "entity": lazy_gettext("each entity's languages pooled"),
+    "group": lazy_gettext("each entity group's queues pooled"),
+    "channel": lazy_gettext("every queue of the channel pooled into one"),
+}
+
+
+def pooling_text(mode: object) -> Markup:
+    """What a pooling code means, translated (an unknown code is shown as it is)."""
+    return _lookup(POOLINGS, mode)
+
+
 _FIELD = re.compile(r"%\((\w+)\)s")
 
 
@@ -426,6 +441,7 @@ def init_messages(app: Flask) -> None:
         job_message=job_message,
         audit_action=audit_action,
         error_text=error_text,
+        pooling_text=pooling_text,
     )
 
 
@@ -436,6 +452,7 @@ __all__ = [
     "JOB_PROGRESS",
     "JOB_STATUS",
     "NOTES",
+    "POOLINGS",
     "RULES",
     "SOLVER_STATUS",
     "VERSION_NOTES",
@@ -448,6 +465,7 @@ __all__ = [
     "job_kind",
     "job_message",
     "job_status",
+    "pooling_text",
     "progress_text",
     "rule_label",
     "say",

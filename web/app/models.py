@@ -322,6 +322,9 @@ class ForecastVersion(Base):
     interval_min: Mapped[int] = mapped_column(Integer)
     models: Mapped[str] = mapped_column(String(255), default="auto")
     accuracy_json: Mapped[str] = mapped_column(Text, default="[]")
+    # the reconciliation over the entities' hierarchy: {"method": ..., "note": ...,
+    # "methods": [each method's backtest figures]}; "{}" without an entities file
+    reconciliation_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
     created_by: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -333,6 +336,11 @@ class ForecastVersion(Base):
     def accuracy(self) -> list[dict[str, Any]]:
         """The backtest's accuracy rows (columns of ``FORECAST.accuracy.csv``)."""
         return list(json.loads(self.accuracy_json))
+
+    @property
+    def reconciliation(self) -> dict[str, Any]:
+        """The reconciliation chosen and each method's figures (empty when not reconciled)."""
+        return dict(json.loads(self.reconciliation_json or "{}"))
 
 
 class ForecastRow(Base):
@@ -353,6 +361,32 @@ class ForecastRow(Base):
     aht_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     model: Mapped[str] = mapped_column(String(64), default="")
     override: Mapped[str] = mapped_column(String(255), default="")
+
+
+class ForecastLevel(Base):
+    """One interval of a reconciled forecast's level: a queue, an entity, a channel, the center.
+
+    ``key`` is ``channel/queue``, the entity id, the channel or ``all`` (the center). With the
+    history of the same series a week and 52 weeks before, so a chart is one index lookup.
+    """
+
+    __tablename__ = "forecast_levels"
+    __table_args__ = (
+        Index("ix_forecast_levels_lookup", "forecast_id", "level", "key", "interval_start"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    forecast_id: Mapped[int] = mapped_column(ForeignKey("forecasts.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    interval_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    volume: Mapped[float] = mapped_column(Float)
+    volume_lo: Mapped[float | None] = mapped_column(Float, nullable=True)
+    volume_hi: Mapped[float | None] = mapped_column(Float, nullable=True)
+    volume_lo95: Mapped[float | None] = mapped_column(Float, nullable=True)
+    volume_hi95: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the history summed over the same series a week and 52 weeks before (chart comparisons)
+    last_week: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_year: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class ForecastOverride(Base):
@@ -381,8 +415,15 @@ class RequirementSet(Base):
     forecast_id: Mapped[int] = mapped_column(ForeignKey("forecasts.id"))
     targets_id: Mapped[int] = mapped_column(ForeignKey("targets_versions.id"))
     interval_min: Mapped[int] = mapped_column(Integer)
+    # the pooling used per channel: {channel: "queue" | "entity" | "group" | "channel"}
+    pooling_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_by: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def pooling(self) -> dict[str, str]:
+        """The pooling used per channel (empty for sets made before it was recorded)."""
+        return {str(k): str(v) for k, v in json.loads(self.pooling_json or "{}").items()}
 
 
 class RequirementRow(Base):

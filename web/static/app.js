@@ -104,8 +104,9 @@ async function historyChart(canvas, id) {
   lineChart(canvas, d.labels, sets);
 }
 
-async function forecastChart(canvas, id, series) {
-  const d = await getJSON("/api/forecast/" + id + "/chart?series=" + encodeURIComponent(series));
+async function forecastChart(canvas, id, series, scope) {
+  const q = scope ? "scope=" + encodeURIComponent(scope) : "series=" + encodeURIComponent(series);
+  const d = await getJSON("/api/forecast/" + id + "/chart?" + q);
   lineChart(canvas, d.labels, [
     { label: t("95 % high"), data: d.volume_hi95, borderColor: "transparent", backgroundColor: "#1f77b41a", fill: "+1" },
     { label: t("95 % low"), data: d.volume_lo95, borderColor: "transparent", fill: false },
@@ -117,8 +118,8 @@ async function forecastChart(canvas, id, series) {
   ], { plugins: { legend: { position: "bottom", labels: { filter: (i) => i.datasetIndex !== 1 && i.datasetIndex !== 3 } } } });
 }
 
-async function requirementsChart(canvas, id) {
-  const d = await getJSON("/api/requirements/" + id + "/chart");
+async function requirementsChart(canvas, id, scope) {
+  const d = await getJSON("/api/requirements/" + id + "/chart?scope=" + encodeURIComponent(scope || "center"));
   const sets = [];
   Object.keys(d.staff).forEach((c, i) => {
     sets.push({ label: c + " " + t("staff"), data: d.staff[c], borderColor: channelColour(c, i) });
@@ -127,8 +128,8 @@ async function requirementsChart(canvas, id) {
   lineChart(canvas, d.labels, sets);
 }
 
-async function coverageCharts(container, id) {
-  const d = await getJSON("/api/roster/" + id + "/coverage");
+async function coverageCharts(container, id, scope) {
+  const d = await getJSON("/api/roster/" + id + "/coverage?scope=" + encodeURIComponent(scope || "center"));
   Object.keys(d.channels).forEach((c, i) => {
     const ch = d.channels[c];
     const box = document.createElement("div");
@@ -301,9 +302,9 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("DOMContentLoaded", () => {
   const charts = {
     history: (el) => historyChart(el, el.dataset.id),
-    forecast: (el) => forecastChart(el, el.dataset.id, el.dataset.series || ""),
-    requirements: (el) => requirementsChart(el, el.dataset.id),
-    coverage: (el) => coverageCharts(el, el.dataset.id),
+    forecast: (el) => forecastChart(el, el.dataset.id, el.dataset.series || "", el.dataset.scope || ""),
+    requirements: (el) => requirementsChart(el, el.dataset.id, el.dataset.scope || ""),
+    coverage: (el) => coverageCharts(el, el.dataset.id, el.dataset.scope || ""),
   };
   document.querySelectorAll("[data-chart]").forEach((el) => {
     const draw = charts[el.dataset.chart];

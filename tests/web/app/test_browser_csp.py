@@ -86,10 +86,10 @@ def test_pages_with_charts_render_under_the_csp(
 
     page.goto(f"{base}/forecast/{ids['ForecastVersion']}")
     _charts_drawn(page, 1)
-    options = page.eval_on_selector_all("select[name=series] option", "o => o.map(x => x.value)")
-    assert len(options) >= 2
-    page.select_option("select[name=series]", options[-1])  # submits itself (data-autosubmit)
-    page.wait_for_url(re.compile(r"series="))
+    options = page.eval_on_selector_all("select[name=scope] option", "o => o.map(x => x.value)")
+    assert len(options) >= 2  # the center and each channel (the scope picker, #19)
+    page.select_option("select[name=scope]", options[-1])  # submits itself (data-autosubmit)
+    page.wait_for_url(re.compile(r"scope="))
     _charts_drawn(page, 1)
 
     page.goto(f"{base}/roster/{ids['RosterVersion']}")

@@ -20,7 +20,10 @@ from web.app.extensions import db
 from web.app.jobs import enqueue
 from web.app.models import ForecastVersion, HistoryUpload
 from web.app.planner import bp
-from web.app.services import actor, add_override, audit, forecast_series, latest, local_ts, settings
+from web.app.planner.scope import requested_scope, scope_links
+from web.app.services import actor, add_override, audit, latest, local_ts, settings
+from web.app.services._forecast import forecast_channels, has_levels
+from web.app.services._scope import Scope
 from wfmcore.errors import InputError
 
 
@@ -90,14 +93,17 @@ def forecast_run() -> Response:
 @bp.route("/forecast/<int:item_id>")
 @roles_required(*STAFF)
 def forecast_view(item_id: int) -> str:
-    """One forecast: a series' chart with bands against history, accuracy, overrides."""
+    """One forecast for a scope (``?scope=``): its chart with bands, accuracy, overrides."""
     version = db.get_or_404(ForecastVersion, item_id)
-    series = forecast_series(item_id)
-    chosen = request.args.get("series", "")
-    if chosen not in {f"{c}/{q}" for c, q in series} and series:
-        chosen = f"{series[0][0]}/{series[0][1]}"
+    channels = forecast_channels(item_id)
+    scope, pick = requested_scope(channels, legacy=request.args.get("series", ""))
+    pick["links"] = scope_links(scope, forecast_id=item_id, requirement_set_id=None, roster_id=None)
     center = settings()
-    selected = [r for r in version.accuracy if r.get("selected") in (True, "True", 1)]
+    selected = [
+        r
+        for r in version.accuracy
+        if r.get("selected") in (True, "True", 1) and _in_scope(scope, r)
+    ]
     overrides = [
         {
             "channel": o.channel,
@@ -114,13 +120,27 @@ def forecast_view(item_id: int) -> str:
     return render_template(
         "planner/forecast.html",
         version=version,
-        series=series,
-        chosen=chosen,
+        scope=scope,
+        pick=pick,
+        reconciled=has_levels(item_id),
+        reconciliation=version.reconciliation,
         accuracy=selected,
         all_accuracy=version.accuracy,
         overrides=overrides,
-        channels=sorted({c for c, _ in series}),
+        channels=channels,
     )
+
+
+def _in_scope(scope: Scope, row: dict[str, object]) -> bool:
+    """Whether an accuracy row (a queue's series) belongs to the scope."""
+    channel, queue = str(row.get("channel", "")), str(row.get("queue", ""))
+    if scope.kind == "channel":
+        return channel == scope.channel
+    if scope.kind == "entity":
+        return queue.startswith(f"{scope.entity}.")
+    if scope.kind == "queue":
+        return (channel, queue) == (scope.channel, scope.queue)
+    return True
 
 
 def _local_datetime(text: str, column: str) -> dt.datetime:

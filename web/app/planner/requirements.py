@@ -12,7 +12,10 @@ from web.app.extensions import db
 from web.app.jobs import enqueue
 from web.app.models import ForecastVersion, RequirementSet, TargetsVersion
 from web.app.planner import bp
+from web.app.planner.scope import requested_scope, scope_links
 from web.app.services import actor, audit, latest, requirements_daily
+from web.app.services._forecast import forecast_channels
+from web.app.services._requirements import entity_volume_daily, shared_pools
 from wfmcore.errors import InputError
 
 
@@ -61,8 +64,20 @@ def requirements_run() -> Response:
 @bp.route("/requirements/<int:item_id>")
 @roles_required(*STAFF)
 def requirements_view(item_id: int) -> str:
-    """A requirement set: chart per channel and the daily totals."""
+    """A requirement set for a scope (``?scope=``): chart, daily totals and the pooling used."""
     req_set = db.get_or_404(RequirementSet, item_id)
+    scope, pick = requested_scope(forecast_channels(req_set.forecast_id))
+    pick["links"] = scope_links(
+        scope, forecast_id=req_set.forecast_id, requirement_set_id=item_id, roster_id=None
+    )
+    shared = shared_pools(item_id, scope)
     return render_template(
-        "planner/requirements.html", req_set=req_set, daily=requirements_daily(item_id)
+        "planner/requirements.html",
+        req_set=req_set,
+        scope=scope,
+        pick=pick,
+        daily=requirements_daily(item_id, scope),
+        pooling=sorted(req_set.pooling.items()),
+        shared=shared,
+        own_volume=entity_volume_daily(req_set.forecast_id, scope) if shared else [],
     )

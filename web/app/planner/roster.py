@@ -22,6 +22,7 @@ from web.app.jobs import enqueue
 from web.app.messages import isolate, rule_label, say, violation_text
 from web.app.models import RequirementSet, RosterVersion, RulesVersion
 from web.app.planner import bp
+from web.app.planner.scope import requested_scope, scope_links
 from web.app.services import (
     actor,
     audit,
@@ -36,6 +37,8 @@ from web.app.services import (
     rules_of,
     time_off_conflicts,
 )
+from web.app.services._forecast import forecast_channels
+from web.app.services._requirements import requirements_daily, shared_pools
 from wfmcore.errors import InputError
 
 TIME_LIMITS_S = (10, 30, 60, 120, 300)
@@ -95,8 +98,17 @@ def roster_view(item_id: int) -> str:
     """The grid (agents x days), the coverage chart, the summary and the checker's verdict."""
     roster = db.get_or_404(RosterVersion, item_id)
     rules = rules_of(db.get_or_404(RulesVersion, roster.rules_id))
+    req_set = db.get_or_404(RequirementSet, roster.requirement_set_id)
+    scope, pick = requested_scope(forecast_channels(req_set.forecast_id))
+    pick["links"] = scope_links(
+        scope, forecast_id=req_set.forecast_id, requirement_set_id=req_set.id, roster_id=item_id
+    )
     return render_template(
         "planner/roster.html",
+        scope=scope,
+        pick=pick,
+        scope_required=requirements_daily(req_set.id, scope) if scope.kind != "center" else [],
+        scope_shared=shared_pools(req_set.id, scope),
         roster=roster,
         grid=roster_grid(item_id),
         summary=roster.summary,

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from forecasting.engine import hierarchy_of
 from forecasting.overrides import Override, apply_overrides
 from web.app.extensions import db
 from web.app.messages import progress_text
 from web.app.models import (
+    ForecastLevel,
     ForecastOverride,
     ForecastRow,
     ForecastVersion,
@@ -30,14 +33,20 @@ from web.app.services._common import (
     check_length,
     column_length,
     latest,
+    local_ts,
     settings,
     to_local,
     to_utc,
 )
 from web.app.services._documents import events_of, opening_hours_of
+from web.app.services._entities import current_entities
 from web.app.services._history import history_frame
-from web.pipeline import forecast_history
+from web.app.services._scope import CENTER, Scope, scope_entity, scope_filter
+from web.pipeline import forecast_history, series_opening_hours
 from wfmcore.errors import InputError
+
+if TYPE_CHECKING:
+    from forecasting.reconcile import Reconciliation
 
 #: The longest override label a forecast row keeps (its column's length).
 _LABEL_MAX = column_length(ForecastRow.override) or 255
@@ -53,6 +62,15 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
     history = history_frame(int(params["history_id"]))
     ctx.progress(0.05, progress_text("history_read", rows=f"{len(history.frame):,}"))
     series = int(history.frame.groupby(["channel", "queue"]).ngroups)
+    channel_hours = opening_hours_of(latest(TargetsVersion))
+    hours: Mapping[Any, Any] | None = channel_hours
+    hierarchy = None
+    entities = current_entities()
+    if entities is not None and entities.queues():
+        # reconciled over queue -> entity -> channel -> center, as `wfm forecast --entities`
+        hierarchy = entities.queue_frame()
+        hours = series_opening_hours(entities, channel_hours)
+        series += hierarchy_of(hierarchy, history.frame)[0].n_aggregates
     done = [0]
 
     def one_series(n: int) -> None:
@@ -71,8 +89,9 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         origins=int(params.get("origins", 4)),
         jobs=int(params.get("jobs", 1)),
         events=events_of(center),
-        opening_hours=opening_hours_of(latest(TargetsVersion)),
+        opening_hours=hours,
         progress=one_series,
+        hierarchy=hierarchy,
     )
     ctx.check_cancel()
     ctx.progress(0.92, "saving the forecast")
@@ -85,7 +104,104 @@ def run_forecast_job(ctx: JobContextLike, params: dict[str, Any]) -> str:
         elapsed_s=result.elapsed_s,
         created_by=str(params.get("username", "system")),
     )
+    if result.reconciliation is not None:
+        version.reconciliation_json = reconciliation_json(result.reconciliation)
+    if result.levels is not None:
+        save_levels(version.id, result.levels, history.frame, hierarchy)
     return f"forecast:{version.id}"
+
+
+def reconciliation_json(rec: Reconciliation) -> str:
+    """The method chosen, its note and each method's backtest figures, as stored JSON."""
+    methods = rec.methods.astype(object).where(rec.methods.notna(), None)
+    return json.dumps(
+        {"method": rec.method, "note": rec.note, "methods": methods.to_dict("records")},
+        default=str,
+    )
+
+
+def save_levels(
+    forecast_id: int,
+    levels: pd.DataFrame,
+    history: pd.DataFrame | None = None,
+    hierarchy: pd.DataFrame | None = None,
+) -> int:
+    """Store every level of a reconciled forecast, with the history beside each series.
+
+    ``history`` (the history frame) and ``hierarchy`` (``channel, queue, entity``) give each
+    level's offered contacts a week and 52 weeks before each interval (``last_week``,
+    ``last_year``). Returns the number of rows written.
+    """
+    lv = levels.reset_index(drop=True)
+    stamps = pd.DatetimeIndex(lv["interval_start"])
+    lags: dict[str, Any] = {"last_week": np.nan, "last_year": np.nan}
+    if history is not None and len(history):
+        shifted = {
+            name: (stamps - pd.Timedelta(days=days)).tz_convert("UTC")
+            for name, days in (("last_week", 7), ("last_year", 364))
+        }
+        wanted = shifted["last_week"].union(shifted["last_year"])
+        past = _history_by_level(history, hierarchy, wanted)
+        for name, when in shifted.items():
+            keys = pd.MultiIndex.from_arrays([lv["level"], lv["key"], when])
+            lags[name] = past.reindex(keys).to_numpy()
+    rows = pd.DataFrame(
+        {
+            "forecast_id": forecast_id,
+            "level": lv["level"].astype(str),
+            "key": lv["key"].astype(str),
+            "interval_start": to_utc(lv["interval_start"]),
+            **{c: lv[c].astype(float) for c in _BANDS},
+            **lags,
+        }
+    )
+    _bulk_insert(ForecastLevel, rows)
+    return len(rows)
+
+
+def _history_by_level(
+    history: pd.DataFrame, hierarchy: pd.DataFrame | None, wanted: pd.DatetimeIndex
+) -> pd.Series:
+    """Offered contacts per (level, key, UTC interval start in ``wanted``) for every level."""
+    t = pd.DatetimeIndex(history["interval_start"]).tz_convert("UTC")
+    keep = t.isin(wanted)
+    h = pd.DataFrame(
+        {
+            "channel": history["channel"].to_numpy()[keep].astype(str),
+            "queue": history["queue"].to_numpy()[keep].astype(str),
+            "t": t[keep],
+            "offered": history["offered"].to_numpy()[keep].astype(float),
+        }
+    )
+    entity_of: dict[tuple[str, str], str] = {}
+    if hierarchy is not None and "entity" in hierarchy.columns:
+        triples = zip(hierarchy["channel"], hierarchy["queue"], hierarchy["entity"], strict=True)
+        for c, q, e in triples:
+            if isinstance(e, str) and e:
+                entity_of[(str(c), str(q))] = e
+    h["entity"] = [entity_of.get(k) for k in zip(h["channel"], h["queue"], strict=True)]
+    parts = [
+        h.groupby(["channel", "queue", "t"])["offered"]
+        .sum()
+        .reset_index()
+        .assign(level="queue", key=lambda f: f["channel"] + "/" + f["queue"]),
+        h.groupby(["channel", "t"])["offered"]
+        .sum()
+        .reset_index()
+        .assign(level="channel", key=lambda f: f["channel"]),
+        h.dropna(subset=["entity"])
+        .groupby(["entity", "t"])["offered"]
+        .sum()
+        .reset_index()
+        .assign(level="entity", key=lambda f: f["entity"]),
+        h.groupby("t")["offered"].sum().reset_index().assign(level="center", key="all"),
+    ]
+    out = pd.concat([p[["level", "key", "t", "offered"]] for p in parts], ignore_index=True)
+    return out.set_index(["level", "key", "t"])["offered"].astype(float)
+
+
+_BANDS = ("volume", "volume_lo", "volume_hi", "volume_lo95", "volume_hi95")
+_LAGS = ("last_week", "last_year")
 
 
 def save_forecast(
@@ -232,6 +348,9 @@ def add_override(
         elapsed_s=parent.elapsed_s,
         parent_id=parent.id,
     )
+    # the method stays the parent's; the levels are re-summed from the overridden queue rows
+    # on the pages (no stored levels: the parent's would not add up any more)
+    version.reconciliation_json = parent.reconciliation_json
     for old in parent.overrides:
         db.session.add(
             ForecastOverride(
@@ -326,3 +445,114 @@ def forecast_series(forecast_id: int) -> list[tuple[str, str]]:
         .order_by(ForecastRow.channel, ForecastRow.queue)
     )
     return [(str(c), str(q)) for c, q in db.session.execute(stmt)]
+
+
+def _history_sums(
+    version: ForecastVersion, stamps: list[dt.datetime], where: Any, channels: list[str]
+) -> dict[str, list[float | None]]:
+    """The history summed over a scope, the week before and 52 weeks before *stamps*."""
+    out: dict[str, list[float | None]] = {}
+    for key, lag in (("last_week", 7), ("last_year", 364)):
+        shifted = [t - dt.timedelta(days=lag) for t in stamps]
+        values: dict[dt.datetime, float] = {}
+        if shifted:
+            stmt = (
+                select(HistoryRow.interval_start, func.sum(HistoryRow.offered))
+                .where(
+                    HistoryRow.history_id == version.history_id,
+                    HistoryRow.channel.in_(channels),
+                    HistoryRow.interval_start >= shifted[0],
+                    HistoryRow.interval_start <= shifted[-1],
+                    where,
+                )
+                .group_by(HistoryRow.interval_start)
+            )
+            values = {
+                pd.Timestamp(t).to_pydatetime(): float(v) for t, v in db.session.execute(stmt)
+            }
+        out[key] = [values.get(t) for t in shifted]
+    return out
+
+
+def scope_forecast_chart(forecast_id: int, scope: Scope) -> dict[str, Any]:
+    """The forecast of a scope with its bands, and the history beside it.
+
+    A queue is :func:`forecast_chart`. An entity, a channel or the center is its reconciled
+    series from the levels table; a version without levels (no entities file, or an override
+    of a reconciled one) sums its queue rows, without bands (the sum of the queues' bands is
+    no band of the total). ``reconciled`` says which.
+    """
+    version = db.get_or_404(ForecastVersion, forecast_id)
+    center = settings()
+    level, key = scope.level_key
+    cols = [getattr(ForecastLevel, c) for c in ("interval_start", *_BANDS, *_LAGS)]
+    stmt = (
+        select(*cols)
+        .where(
+            ForecastLevel.forecast_id == forecast_id,
+            ForecastLevel.level == level,
+            ForecastLevel.key == key,
+        )
+        .order_by(ForecastLevel.interval_start)
+    )
+    rows: list[Any] = list(db.session.execute(stmt).all())
+    reconciled = bool(rows)
+    if not rows and scope.kind == "queue":
+        one = forecast_chart(forecast_id, scope.channel, scope.queue)
+        one["reconciled"] = False
+        return one
+    where, _ = scope_filter(scope, ForecastRow.channel, ForecastRow.queue)
+    if not rows:
+        stmt = (
+            select(ForecastRow.interval_start, func.sum(ForecastRow.volume))
+            .where(ForecastRow.forecast_id == forecast_id, where)
+            .group_by(ForecastRow.interval_start)
+            .order_by(ForecastRow.interval_start)
+        )
+        rows = [(t, v, None, None, None, None, None, None) for t, v in db.session.execute(stmt)]
+    stamps = [pd.Timestamp(r[0]).to_pydatetime() for r in rows]
+    out = {
+        "labels": [_label(local_ts(t, center.tz)) for t in stamps],
+        "reconciled": reconciled,
+        "tz": center.tz,
+    }
+    for i, c in enumerate(_BANDS, start=1):
+        out[c] = [None if r[i] is None else round(float(r[i]), 2) for r in rows]
+    if reconciled:  # the history beside it was stored with the level
+        for i, c in enumerate(_LAGS, start=1 + len(_BANDS)):
+            out[c] = [None if r[i] is None else float(r[i]) for r in rows]
+        return out
+    hist_where, _ = scope_filter(scope, HistoryRow.channel, HistoryRow.queue)
+    channels = forecast_channels(forecast_id) if scope.kind == "center" else None
+    channels = channels or scope_channels(forecast_id, scope)
+    out.update(_history_sums(version, stamps, hist_where, channels))
+    return out
+
+
+def scope_channels(forecast_id: int, scope: Scope) -> list[str]:
+    """The channels a scope spans in a forecast."""
+    if scope.kind in ("channel", "queue"):
+        return [scope.channel]
+    stmt = select(ForecastRow.channel).where(ForecastRow.forecast_id == forecast_id)
+    if scope.kind == "entity":
+        entity = scope_entity(scope.entity)
+        return list(entity.channels) if entity is not None else []
+    return [str(c) for c in db.session.scalars(stmt.distinct().order_by(ForecastRow.channel))]
+
+
+def forecast_channels(forecast_id: int) -> list[str]:
+    """The channels of a forecast (from its levels when it has some: a few rows, not all)."""
+    stmt = (
+        select(ForecastLevel.key)
+        .where(ForecastLevel.forecast_id == forecast_id, ForecastLevel.level == "channel")
+        .distinct()
+        .order_by(ForecastLevel.key)
+    )
+    found = [str(c) for c in db.session.scalars(stmt)]
+    return found or scope_channels(forecast_id, CENTER)
+
+
+def has_levels(forecast_id: int) -> bool:
+    """Whether a forecast has stored levels (it was reconciled over the entities)."""
+    stmt = select(ForecastLevel.id).where(ForecastLevel.forecast_id == forecast_id).limit(1)
+    return db.session.execute(stmt).first() is not None

@@ -55,6 +55,7 @@ from web.app.services._common import (
 )
 from web.app.services._documents import rules_of, targets_of
 from web.app.services._requirements import requirements_frame
+from web.app.services._scope import CENTER, Scope, scope_entity
 from web.pipeline import roster_coverage
 from wfmcore.errors import InputError
 from wfmcore.frames import ROSTER_COLUMNS
@@ -586,9 +587,27 @@ def roster_grid(roster_id: int) -> dict[str, Any]:
     }
 
 
-def coverage_chart(roster_id: int) -> dict[str, Any]:
-    """Per channel and interval: required and on the phones, and the expected service level."""
+def coverage_channels(scope: Scope) -> list[str] | None:
+    """The channels whose coverage a scope shows (``None``: every channel).
+
+    Agents are scheduled per channel, so an entity's or a queue's coverage is that of its
+    channels (the page says so).
+    """
+    if scope.kind in ("channel", "queue"):
+        return [scope.channel]
+    if scope.kind == "entity":
+        entity = scope_entity(scope.entity)
+        return list(entity.channels) if entity is not None else []
+    return None
+
+
+def coverage_chart(roster_id: int, scope: Scope = CENTER) -> dict[str, Any]:
+    """Per channel and interval: required and on the phones, and the expected service level.
+
+    Only the channels of *scope* (:func:`coverage_channels`).
+    """
     center = settings()
+    channels = coverage_channels(scope)
     stmt = (
         select(
             CoverageRow.channel,
@@ -600,6 +619,8 @@ def coverage_chart(roster_id: int) -> dict[str, Any]:
         .where(CoverageRow.roster_id == roster_id)
         .order_by(CoverageRow.channel, CoverageRow.interval_start)
     )
+    if channels is not None:
+        stmt = stmt.where(CoverageRow.channel.in_(channels))
     out: dict[str, Any] = {"labels": [], "channels": {}}
     labels_done = False
     current: str | None = None
