@@ -75,6 +75,7 @@ __all__ = [
     "map_queues",
     "parse_entities",
     "parse_queue_map",
+    "queue_destinations",
     "queue_id",
     "read_entities",
     "read_queue_map",
@@ -794,6 +795,29 @@ def parse_queue_map(frame: pd.DataFrame, entities: EntitySet, source: str) -> Qu
     return QueueMap(out.reset_index(drop=True))
 
 
+def queue_destinations(
+    pairs: Iterable[tuple[str, str]], queue_map: QueueMap | None, entities: EntitySet
+) -> dict[tuple[str, str], str | None]:
+    """The queue each ``(channel, queue name)`` lands on, or ``None`` when it is unmapped.
+
+    A name that is a queue of an active entity on that channel stays; otherwise it is looked
+    up in *queue_map* (case-insensitive, surrounding blanks ignored; a row for the channel wins
+    over one for any channel) and must land on a queue of that channel.
+    """
+    known = {(q.channel, q.queue) for q in entities.queues()}
+    lookup = queue_map.lookup() if queue_map is not None else {}
+    out: dict[tuple[str, str], str | None] = {}
+    for channel, name in pairs:
+        if (channel, name) in known:
+            out[(channel, name)] = name
+            continue
+        folded = name.strip().casefold()
+        hit = lookup.get((folded, channel)) or lookup.get((folded, ""))
+        dest = None if hit is None else queue_id(*hit)
+        out[(channel, name)] = dest if dest and (channel, dest) in known else None
+    return out
+
+
 def map_queues(
     history: pd.DataFrame, queue_map: QueueMap | None, entities: EntitySet
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -820,29 +844,16 @@ def map_queues(
         The mapped history, and the unmapped names: ``channel``, ``acd_queue``, ``rows``,
         ``offered`` (largest volume first).
     """
-    known = {(q.channel, q.queue) for q in entities.queues()}
-    lookup = queue_map.lookup() if queue_map is not None else {}
     # one lookup per distinct (channel, queue) pair, then a vectorised take over the rows
     channel_codes, channels = pd.factorize(history["channel"].astype(str))
     queue_codes, queues = pd.factorize(history["queue"].astype(str))
-    pairs, inverse = np.unique(
-        channel_codes.astype(np.int64) * max(len(queues), 1) + queue_codes, return_inverse=True
+    width = max(len(queues), 1)
+    codes, inverse = np.unique(
+        channel_codes.astype(np.int64) * width + queue_codes, return_inverse=True
     )
-    dests: list[str | None] = []
-    for code in pairs.tolist():
-        channel, name = (
-            str(channels[code // max(len(queues), 1)]),
-            str(queues[code % max(len(queues), 1)]),
-        )
-        if (channel, name) in known:
-            dests.append(name)
-            continue
-        folded = name.strip().casefold()
-        hit = lookup.get((folded, channel)) or lookup.get((folded, ""))
-        dest = None if hit is None else f"{hit[0]}.{hit[1]}"
-        dests.append(dest if dest and (channel, dest) in known else None)
-    pair_channel = [str(channels[c // max(len(queues), 1)]) for c in pairs.tolist()]
-    landed = [(ch, d) for ch, d in zip(pair_channel, dests, strict=True) if d is not None]
+    pairs = [(str(channels[c // width]), str(queues[c % width])) for c in codes.tolist()]
+    dests = list(queue_destinations(pairs, queue_map, entities).values())
+    landed = [(ch, d) for (ch, _), d in zip(pairs, dests, strict=True) if d is not None]
     collide = len(set(landed)) < len(landed)  # two names on one queue: rows to add up
     new = pd.Series(np.array(dests, dtype=object)[inverse.reshape(-1)], index=history.index)
     ok = new.notna().to_numpy()

@@ -38,7 +38,8 @@ from web.app.services import (
     save_queue_map_entry,
     set_entity_active,
 )
-from web.app.services._entities import entity_list, queue_id
+from web.app.services._entities import entity_list
+from wfmcore.entities import queue_id
 from wfmcore.errors import WfmError
 
 _ENTITY_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")

@@ -132,13 +132,6 @@ def entity_list(entities: EntitySet | None) -> list[Entity]:
     return list(items)
 
 
-def queue_id(entity: str, language: str) -> str:
-    """A queue's id: ``"<entity>.<language>"`` (:func:`wfmcore.entities.queue_id`)."""
-    from wfmcore.entities import queue_id as make
-
-    return str(make(entity, language))
-
-
 # --- the list page ----------------------------------------------------------------------------
 
 
@@ -545,25 +538,15 @@ def map_history_frame(
     queue added up; every other row is **held back** and listed: ``{"channel", "acd_queue",
     "rows", "offered"}``. The third value maps each kept ``(channel, queue)`` to its queue id.
     """
-    from wfmcore.entities import map_queues
+    from wfmcore.entities import map_queues, queue_destinations
 
     if entities is None or frame.empty:
         return frame, [], {}
     qmap = queue_map_of(entities)
     mapped, unmapped = map_queues(frame, qmap, entities)
-    known = {(q.channel, q.queue) for q in entities.queues()}
-    lookup = qmap.lookup()
-    renamed: dict[tuple[str, str], str] = {}
-    for channel, name in (
-        frame[["channel", "queue"]].astype(str).drop_duplicates().itertuples(index=False)
-    ):
-        if (channel, name) in known:
-            renamed[(channel, name)] = name
-            continue
-        folded = name.strip().casefold()
-        hit = lookup.get((folded, channel)) or lookup.get((folded, ""))
-        if hit is not None and (channel, queue_id(*hit)) in known:
-            renamed[(channel, name)] = queue_id(*hit)
+    pairs = frame[["channel", "queue"]].astype(str).drop_duplicates().itertuples(index=False)
+    destinations = queue_destinations(((c, q) for c, q in pairs), qmap, entities)
+    renamed = {pair: dest for pair, dest in destinations.items() if dest is not None}
     held = [
         {
             "channel": str(r["channel"]),
