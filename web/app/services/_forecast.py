@@ -470,7 +470,15 @@ def _history_sums(
             values = {
                 pd.Timestamp(t).to_pydatetime(): float(v) for t, v in db.session.execute(stmt)
             }
-        out[key] = [values.get(t) for t in shifted]
+        # empty intervals are not stored (sparse history, #19): inside the history they are 0
+        upload = db.session.get(HistoryUpload, version.history_id)
+        first, last = (upload.first_utc, upload.last_utc) if upload is not None else (None, None)
+        out[key] = [
+            values.get(
+                t, 0.0 if first is not None and last is not None and first <= t <= last else None
+            )
+            for t in shifted
+        ]
     return out
 
 
